@@ -1,0 +1,97 @@
+// Assembles a running engine from a configuration and a catalog: the store, the files root, the
+// job runner, the backend, the guard and the selected tools. The CLI, the tests and the benchmark
+// all start the server through here.
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Config } from './config.js';
+import type { Catalog, ToolSpec } from './catalog.js';
+import { selectTools } from './catalog.js';
+import { openStore, metaGetOrCreate, type Db } from './store.js';
+import { FilesRoot } from './files.js';
+import { JobRunner } from './jobs.js';
+import { createLogger, type Logger } from './log.js';
+import { Guard } from './guard/index.js';
+import { LocalBackend } from './backend/local/index.js';
+import { workspaceMigrations } from './backend/local/schema.js';
+import { isSeeded, seedDemoWorkspace } from './backend/local/seed.js';
+import { makeWorkspace, type Workspace } from './backend/local/workspace.js';
+import type { NoxBackend } from './backend/contract.js';
+import type { Engine } from './invoke.js';
+import type { ServerParts } from './server.js';
+
+export interface App {
+  config: Config;
+  engine: Engine;
+  tools: ToolSpec[];
+  store: Db;
+  files: FilesRoot;
+  jobs: JobRunner;
+  workspace: Workspace;
+  log: Logger;
+  serverParts(): ServerParts;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  now?: () => Date;
+  logger?: Logger;
+  /** Start polling the job runner (tests may drain it by hand instead). */
+  startJobs?: boolean;
+  backend?: (ws: Workspace, workspaceId: string) => NoxBackend;
+}
+
+export function storePath(dataDir: string): string {
+  return join(dataDir, 'nox.sqlite');
+}
+
+export function createApp(config: Config, catalog: Catalog, opts: AppOptions = {}): App {
+  const now = opts.now ?? (() => new Date());
+  const log = opts.logger ?? createLogger(config.logLevel);
+  const store = openStore(storePath(config.dataDir), workspaceMigrations);
+  const workspaceId = metaGetOrCreate(store, 'workspace_id', () => `ws_${randomBytes(6).toString('hex')}`);
+  if (config.backend === 'local' && config.seedDemo && !isSeeded(store)) {
+    // IMMEDIATE inside the seed keeps two processes starting together from seeding twice.
+    seedDemoWorkspace(store, now());
+    log.info({ data_dir: config.dataDir }, 'seeded the demo workspace');
+  }
+  const files = new FilesRoot(config.filesDir);
+  const jobs = new JobRunner(store, log, now);
+  const workspace = makeWorkspace(store, files, jobs, now);
+  for (const [kind, make] of Object.entries(catalog.jobs ?? {})) jobs.register(kind, make(workspace));
+  const backend = opts.backend ? opts.backend(workspace, workspaceId) : new LocalBackend(workspace, workspaceId);
+  const guard = new Guard(store, { ttlMs: config.previewTtlSeconds * 1000, now: () => now().getTime() });
+  const engine: Engine = { backend, guard, store, log, now, requireConfirmation: config.requireConfirmation };
+  const tools = selectTools(catalog.operations, {
+    ...(config.toolsets ? { toolsets: config.toolsets } : {}),
+    readOnly: config.readOnly,
+    ...(config.tools ? { tools: config.tools } : {}),
+  });
+  if (opts.startJobs ?? true) jobs.start();
+  let closed = false;
+  return {
+    config,
+    engine,
+    tools,
+    store,
+    files,
+    jobs,
+    workspace,
+    log,
+    serverParts: () => ({
+      engine,
+      tools,
+      defaultPrincipal: config.principal,
+      instructions: catalog.instructions,
+      resources: catalog.resources?.(workspace) ?? [],
+      resourceTemplates: catalog.resourceTemplates?.(workspace) ?? [],
+      prompts: catalog.prompts?.(workspace) ?? [],
+    }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await jobs.stop();
+      await backend.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+// The NoxBackend contract: how the engine executes an operation. The local backend runs the
+// operation's handler on the embedded workspace; the http backend calls the operation's REST
+// route on a Nox-compatible API. One contract, one test suite run against both.
+import type { CallInfo, Operation, PreviewReading, Problem } from '../catalog.js';
+
+/** Parsed tool arguments (the apply's preview_token already removed). */
+export type Args = Record<string, unknown>;
+
+export interface ApplyExpectation {
+  /** Digest of the state the preview read; apply refuses (StaleStateError) if it changed. */
+  stateDigest: string;
+  /** Stable across retries of one apply (derived from the preview token). */
+  idempotencyKey: string;
+  /**
+   * Records the outcome. Called with the result inside the backend's write transaction where the
+   * backend has one, so the change and its outcome record commit (or roll back) together.
+   */
+  record: (result: unknown) => void;
+}
+
+export interface NoxBackend {
+  /** Identifies where operations land (bound into every preview token). */
+  readonly target: string;
+  run(op: Operation, input: Args, call: CallInfo): Promise<unknown>;
+  validate(op: Operation, input: Args, call: CallInfo): Promise<Problem[]>;
+  preview(op: Operation, input: Args, call: CallInfo): Promise<PreviewReading<unknown>>;
+  apply(op: Operation, input: Args, call: CallInfo, expect: ApplyExpectation): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** Thrown by a backend's apply when the state a preview read has changed; nothing was written. */
+export class StaleStateError extends Error {
+  constructor(readonly state: Record<string, unknown>) {
+    super('state changed since preview');
+  }
+}

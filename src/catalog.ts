@@ -1,0 +1,292 @@
+// The catalog mechanism. An operation is defined once, as data plus a handler; everything else
+// (the MCP tools and their stages, schemas and annotations, the REST route, the docs page and the
+// schema snapshot) is derived here from that one definition. Nothing in this file knows a single
+// business operation by name.
+import { z } from 'zod';
+import type { Workspace } from './backend/local/workspace.js';
+import type { JobHandler } from './jobs.js';
+
+export type OperationKind = 'read' | 'write' | 'staged' | 'job';
+export type Risk = 'low' | 'high';
+export type Stage = 'run' | 'validate' | 'preview' | 'apply';
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export interface Route {
+  method: HttpMethod;
+  /** Path with `:field` placeholders taken from the input, e.g. `/campaigns/:campaign_id`. */
+  path: string;
+}
+
+/** What the caller is: who asks, and the hooks a long operation may use. */
+export interface CallInfo {
+  principal: string;
+  /** Reports progress of long work (the MCP progress notification when the client asked for it). */
+  progress?: (done: number, total: number | undefined, message?: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface Problem {
+  field: string;
+  code: string;
+  message: string;
+}
+
+/** What a preview reads: the effect shown to the agent, and the state the token is bound to. */
+export interface PreviewReading<E> {
+  effect: E;
+  /** Plain JSON of the state apply depends on; apply re-reads it and refuses if it changed. */
+  state: Record<string, unknown>;
+  summary: string;
+}
+
+type Obj = z.ZodObject<z.ZodRawShape>;
+
+export interface OperationDef<I extends Obj, O extends z.ZodType, E extends z.ZodType = z.ZodType, L = undefined> {
+  /** Dotted name `<domain>.<action>`; tool names are derived (`collection.add_creators` → `collection_add_creators_*`). */
+  name: string;
+  toolset: string;
+  title: string;
+  /** One or two sentences an agent can act on: what it does, which ids it needs and where they come from. */
+  description: string;
+  kind: OperationKind;
+  risk: Risk;
+  route: Route;
+  input: I;
+  output: O;
+  /** Annotations that cannot be derived from kind and risk. */
+  hints?: { destructive?: boolean; idempotent?: boolean; openWorld?: boolean };
+  /** Ask the person (MCP elicitation) before apply: sends, deletes, access changes. */
+  confirm?: boolean;
+  /**
+   * Async work done before the handlers, outside the store transaction (reading and parsing an
+   * input file). Its result is passed to validate, preview and run as `loaded`.
+   */
+  load?: (ws: Workspace, input: z.output<I>, call: CallInfo) => Promise<L>;
+  /** Reads, low-risk writes, and the apply of a high-risk operation. Synchronous: it runs inside one store transaction. */
+  run: (ws: Workspace, input: z.output<I>, call: CallInfo, loaded: L) => z.input<O>;
+  /** Required for high-risk operations: reads the affected state, writes nothing. */
+  preview?: { effect: E; read: (ws: Workspace, input: z.output<I>, call: CallInfo, loaded: L) => PreviewReading<z.input<E>> };
+  /** Staged operations: cheap schema and reference checks. */
+  validate?: (ws: Workspace, input: z.output<I>, call: CallInfo, loaded: L) => Problem[];
+  /** The campaign an applied change belongs to, for the campaign journal. */
+  campaignOf?: (input: z.output<I>, result: z.output<O>) => string | undefined;
+  /** Ids touched by an applied change, for the journal. */
+  idsOf?: (input: z.output<I>, result: z.output<O>) => string[];
+}
+
+// Handlers are stored type-erased; each definition is checked against its own schemas by defineOperation.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Operation = OperationDef<Obj, z.ZodType, z.ZodType, any>;
+
+export function defineOperation<I extends Obj, O extends z.ZodType, E extends z.ZodType = z.ZodNever, L = undefined>(def: OperationDef<I, O, E, L>): Operation {
+  if (def.risk === 'high' && !def.preview) throw new Error(`${def.name}: a high-risk operation needs a preview`);
+  if (def.kind === 'staged' && (!def.validate || def.risk !== 'high')) throw new Error(`${def.name}: a staged operation is high-risk and has validate`);
+  if (!/^[a-z_]+\.[a-z_]+$/.test(def.name)) throw new Error(`${def.name}: names are <domain>.<action> in snake_case`);
+  return def as unknown as Operation;
+}
+
+export const isGuarded = (op: Operation): boolean => op.risk === 'high';
+
+// ---------------------------------------------------------------------------------------------
+// Tools derived from operations
+
+export interface ToolAnnotations {
+  title: string;
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+export interface ToolSpec {
+  name: string;
+  op: Operation;
+  stage: Stage;
+  title: string;
+  description: string;
+  input: Obj;
+  output: Obj;
+  annotations: ToolAnnotations;
+}
+
+export const PREVIEW_TOKEN_FIELD = 'preview_token';
+
+const problemSchema = z.object({ field: z.string(), code: z.string(), message: z.string() });
+
+export function toolBaseName(op: Operation): string {
+  return op.name.replace('.', '_');
+}
+
+/** The MCP tools of one operation: one for reads and low-risk writes; preview + apply (and validate for staged) otherwise. */
+export function toolsOf(op: Operation): ToolSpec[] {
+  const base = toolBaseName(op);
+  const openWorld = op.hints?.openWorld ?? false;
+  if (!isGuarded(op)) {
+    const read = op.kind === 'read';
+    return [
+      {
+        name: base,
+        op,
+        stage: 'run',
+        title: op.title,
+        description: op.description,
+        input: op.input,
+        output: asObject(op.output),
+        annotations: {
+          title: op.title,
+          readOnlyHint: read,
+          destructiveHint: read ? false : (op.hints?.destructive ?? false),
+          idempotentHint: read ? true : (op.hints?.idempotent ?? false),
+          openWorldHint: openWorld,
+        },
+      },
+    ];
+  }
+  const preview = op.preview!;
+  const readOnly = (title: string): ToolAnnotations => ({ title, readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
+  const tools: ToolSpec[] = [];
+  if (op.kind === 'staged') {
+    tools.push({
+      name: `${base}_validate`,
+      op,
+      stage: 'validate',
+      title: `${op.title} (validate)`,
+      description: `${op.description} Validate: cheap schema and reference checks of the body, lists problems; changes nothing. Then call ${base}_preview with the same body.`,
+      input: op.input,
+      output: z.object({
+        operation: z.literal(op.name),
+        valid: z.boolean(),
+        problems: z.array(problemSchema),
+        summary: z.string(),
+      }),
+      annotations: readOnly(`${op.title} (validate)`),
+    });
+  }
+  tools.push({
+    name: `${base}_preview`,
+    op,
+    stage: 'preview',
+    title: `${op.title} (preview)`,
+    description: `${op.description} Preview: shows exactly what apply would do and changes nothing; returns a preview_token for ${base}_apply with the same arguments.`,
+    input: op.input,
+    output: z.object({
+      operation: z.literal(op.name),
+      preview_token: z.string().describe('Pass unchanged to the apply tool together with exactly the same arguments.'),
+      expires_at: z.string().describe('ISO 8601 time after which the token is refused (PREVIEW_EXPIRED).'),
+      summary: z.string(),
+      effect: asObject(preview.effect),
+    }),
+    annotations: readOnly(`${op.title} (preview)`),
+  });
+  tools.push({
+    name: `${base}_apply`,
+    op,
+    stage: 'apply',
+    title: `${op.title} (apply)`,
+    description: `${op.description} Apply: performs what ${base}_preview showed; needs its preview_token and exactly the same arguments. A repeat returns the recorded outcome (replayed: true) and never runs twice.`,
+    input: op.input.extend({
+      [PREVIEW_TOKEN_FIELD]: z.string().min(1).max(512).describe(`The preview_token returned by ${base}_preview for exactly these arguments.`),
+    }),
+    output: z.object({
+      operation: z.literal(op.name),
+      applied: z.literal(true),
+      replayed: z.boolean().describe('True when this is the recorded outcome of an earlier apply of the same token.'),
+      token_id: z.string(),
+      summary: z.string(),
+      result: asObject(op.output),
+    }),
+    annotations: {
+      title: `${op.title} (apply)`,
+      readOnlyHint: false,
+      destructiveHint: op.hints?.destructive ?? true,
+      // A repeated apply of one token returns the recorded outcome, so apply is idempotent by construction.
+      idempotentHint: true,
+      openWorldHint: openWorld,
+    },
+  });
+  return tools;
+}
+
+function asObject(schema: z.ZodType): Obj {
+  if (schema instanceof z.ZodObject) return schema as Obj;
+  throw new Error('tool inputs, outputs and preview effects are zod objects (MCP needs an object at the root)');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Selecting the tools a server exposes
+
+export interface ToolSelection {
+  toolsets?: string[];
+  readOnly?: boolean;
+  tools?: string[];
+}
+
+export function selectTools(ops: Operation[], sel: ToolSelection): ToolSpec[] {
+  const all = ops.flatMap(toolsOf);
+  return all.filter((t) => {
+    if (sel.toolsets && sel.toolsets.length > 0 && !sel.toolsets.includes(t.op.toolset)) return false;
+    if (sel.readOnly && !t.annotations.readOnlyHint) return false;
+    if (sel.tools && sel.tools.length > 0 && !sel.tools.includes(t.name)) return false;
+    return true;
+  });
+}
+
+export function toolsetsOf(ops: Operation[]): string[] {
+  return [...new Set(ops.map((o) => o.toolset))];
+}
+
+export function inputJsonSchema(t: ToolSpec): Record<string, unknown> {
+  return jsonSchema(t.input, 'input');
+}
+
+export function outputJsonSchema(t: ToolSpec): Record<string, unknown> {
+  return jsonSchema(t.output, 'output');
+}
+
+function jsonSchema(schema: Obj, io: 'input' | 'output'): Record<string, unknown> {
+  const js = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  delete js.$schema;
+  return js;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole catalog as the engine receives it
+
+export interface Catalog {
+  operations: Operation[];
+  /** Async job kinds and their handlers, given the workspace (imports, exports, scheduled sends). */
+  jobs?: Record<string, (ws: Workspace) => JobHandler>;
+  /** Server instructions shown to the agent at initialization. */
+  instructions: string;
+  /** MCP resources, resource templates and prompts, given the workspace. */
+  resources?: (ws: Workspace) => ResourceDef[];
+  resourceTemplates?: (ws: Workspace) => ResourceTemplateDef[];
+  prompts?: (ws: Workspace) => PromptDef[];
+}
+
+export interface ResourceDef {
+  name: string;
+  uri: string;
+  title: string;
+  description: string;
+  mimeType: string;
+  read: () => string;
+}
+
+export interface ResourceTemplateDef {
+  name: string;
+  uriTemplate: string;
+  title: string;
+  description: string;
+  mimeType: string;
+  list: () => { uri: string; name: string }[];
+  read: (vars: Record<string, string>) => string;
+}
+
+export interface PromptDef {
+  name: string;
+  title: string;
+  description: string;
+  args: z.ZodRawShape;
+  render: (args: Record<string, string | undefined>) => string;
+}

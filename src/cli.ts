@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Entry point. `nox-campaign-mcp` serves MCP over stdio (what mcp.json starts); `--http` serves
+// Streamable HTTP; `seed` (re)creates the demo workspace. stdout carries MCP only: logs and
+// messages go to stderr.
+import { rmSync } from 'node:fs';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { ConfigError, CONFIG_DOC, loadConfig, wantsHelp } from './config.js';
+import { createApp, storePath } from './app.js';
+import { createMcpServer, SERVER_NAME, SERVER_VERSION } from './server.js';
+import { serveHttp } from './http.js';
+// The composition root is the one place the engine meets the catalog.
+import { catalog } from '../tools/index.js';
+
+const HELP = `${SERVER_NAME} ${SERVER_VERSION}: MCP server for NoxInfluencer campaign workflows
+
+Usage:
+  nox-campaign-mcp [options]          serve MCP over stdio (default)
+  nox-campaign-mcp --http [options]   serve Streamable HTTP on /mcp
+  nox-campaign-mcp seed [--reset]     seed the demo workspace (--reset: start from an empty store)
+
+Options:
+${CONFIG_DOC.filter((c) => c.flag).map((c) => `  ${c.flag!.padEnd(24)} ${c.meaning} (env ${c.env ?? '—'}, default ${c.default})`).join('\n')}
+`;
+
+async function main(argv: string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stderr.write(HELP);
+    return 0;
+  }
+  if (argv.includes('--version') || argv.includes('-v')) {
+    process.stderr.write(`${SERVER_VERSION}\n`);
+    return 0;
+  }
+  const config = loadConfig(argv, process.env);
+  if (config.command === 'seed') {
+    if (argv.includes('--reset')) for (const suffix of ['', '-wal', '-shm']) rmSync(storePath(config.dataDir) + suffix, { force: true });
+    const app = createApp({ ...config, seedDemo: true }, catalog, { startJobs: false });
+    app.log.info({ store: storePath(config.dataDir) }, 'workspace ready');
+    await app.close();
+    return 0;
+  }
+  const app = createApp(config, catalog);
+  const shutdown = async () => {
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+  if (config.transport === 'http') {
+    await serveHttp(config, app.serverParts(), app.log);
+    return -1; // keep running
+  }
+  const server = createMcpServer(app.serverParts());
+  const transport = new StdioServerTransport();
+  transport.onclose = () => void shutdown();
+  process.stdin.once('end', () => void shutdown());
+  await server.connect(transport);
+  app.log.info({ tools: app.tools.length, backend: config.backend, data_dir: config.dataDir }, 'serving MCP over stdio');
+  return -1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err) => {
+    const msg = err instanceof ConfigError ? `configuration error: ${err.message}` : `failed to start: ${(err as Error).message}`;
+    process.stderr.write(`${SERVER_NAME}: ${msg}\n`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,138 @@
+// One configuration, from command-line flags over environment variables over defaults, checked by
+// zod. The table in README.md lists the same settings; CONFIG_DOC below is its source.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const bool = z.union([z.boolean(), z.enum(['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off', ''])]).transform((v) => v === true || v === '1' || v === 'true' || v === 'yes' || v === 'on');
+
+export const configSchema = z.object({
+  command: z.enum(['serve', 'seed']).default('serve'),
+  transport: z.enum(['stdio', 'http']).default('stdio'),
+  host: z.string().default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8765),
+  dataDir: z.string().min(1),
+  filesDir: z.string().min(1),
+  backend: z.enum(['local', 'http']).default('local'),
+  apiBaseUrl: z.url().optional(),
+  apiKey: z.string().min(1).optional(),
+  apiTimeoutMs: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  toolsets: list.optional(),
+  readOnly: bool.default(false),
+  tools: list.optional(),
+  previewTtlSeconds: z.coerce.number().int().min(5).max(86_400).default(600),
+  requireConfirmation: bool.default(false),
+  principal: z.string().min(1).max(200).default('local'),
+  httpToken: z.string().min(16, 'NOX_HTTP_TOKEN must be at least 16 characters').optional(),
+  allowedHosts: list.optional(),
+  allowedOrigins: list.optional(),
+  maxBodyBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+  rateLimitPerMinute: z.coerce.number().int().min(1).max(100_000).default(600),
+  stateless: bool.default(true),
+  seedDemo: bool.default(true),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+/** Flag, environment variable and meaning of every setting (README's configuration table). */
+export const CONFIG_DOC: { key: keyof Config; flag?: string; env?: string; default: string; meaning: string }[] = [
+  { key: 'transport', flag: '--http', default: 'stdio', meaning: 'Serve Streamable HTTP on /mcp instead of stdio.' },
+  { key: 'host', flag: '--host', env: 'NOX_HOST', default: '127.0.0.1', meaning: 'HTTP bind address (a non-loopback address needs NOX_HTTP_TOKEN).' },
+  { key: 'port', flag: '--port', env: 'NOX_PORT', default: '8765', meaning: 'HTTP port (sandbox too); 0 picks a free port.' },
+  { key: 'dataDir', flag: '--data-dir', env: 'NOX_DATA_DIR', default: '~/.nox-campaign-mcp', meaning: 'Where the store (SQLite: workspace, preview ledger, journal, jobs) lives.' },
+  { key: 'filesDir', flag: '--files-dir', env: 'NOX_FILES_DIR', default: '<data dir>/files', meaning: 'The files root: every file a tool reads or writes is inside it.' },
+  { key: 'backend', flag: '--backend', env: 'NOX_BACKEND', default: 'local', meaning: '`local` (embedded workspace) or `http` (a Nox-compatible REST API).' },
+  { key: 'apiBaseUrl', flag: '--api-base-url', env: 'NOX_API_BASE_URL', default: '—', meaning: 'Base URL of the REST API for the http backend.' },
+  { key: 'apiKey', env: 'NOX_API_KEY', default: '—', meaning: 'API key for the http backend (never logged).' },
+  { key: 'apiTimeoutMs', env: 'NOX_API_TIMEOUT_MS', default: '15000', meaning: 'Per-request timeout of the http backend.' },
+  { key: 'toolsets', flag: '--toolsets', env: 'NOX_TOOLSETS', default: 'all', meaning: 'Comma-separated toolsets to expose (campaign, discovery, collection, ...).' },
+  { key: 'readOnly', flag: '--read-only', env: 'NOX_READ_ONLY', default: 'false', meaning: 'Expose only reads, validates and previews.' },
+  { key: 'tools', flag: '--tools', env: 'NOX_TOOLS', default: 'all', meaning: 'Explicit allow-list of tool names.' },
+  { key: 'previewTtlSeconds', flag: '--preview-ttl', env: 'NOX_PREVIEW_TTL_SECONDS', default: '600', meaning: 'How long a preview token stays valid.' },
+  { key: 'requireConfirmation', flag: '--require-confirmation', env: 'NOX_REQUIRE_CONFIRMATION', default: 'false', meaning: 'Refuse sends, deletes and access changes when the client cannot ask the person (elicitation).' },
+  { key: 'principal', env: 'NOX_PRINCIPAL', default: 'local', meaning: 'Who unauthenticated calls act as (stdio); tokens are bound to it.' },
+  { key: 'httpToken', env: 'NOX_HTTP_TOKEN', default: '—', meaning: 'Bearer token required on HTTP (mandatory off loopback).' },
+  { key: 'allowedHosts', env: 'NOX_ALLOWED_HOSTS', default: 'loopback names', meaning: 'Host header allow-list for HTTP.' },
+  { key: 'allowedOrigins', env: 'NOX_ALLOWED_ORIGINS', default: 'none (loopback only)', meaning: 'Origin header allow-list for HTTP.' },
+  { key: 'maxBodyBytes', env: 'NOX_MAX_BODY_BYTES', default: '4194304', meaning: 'Largest HTTP request body accepted.' },
+  { key: 'rateLimitPerMinute', env: 'NOX_RATE_LIMIT_PER_MINUTE', default: '600', meaning: 'Tool calls per principal per minute over HTTP.' },
+  { key: 'seedDemo', env: 'NOX_SEED_DEMO', default: 'true', meaning: 'Seed the demo workspace on first start of the local backend.' },
+  { key: 'logLevel', flag: '--log-level', env: 'NOX_LOG_LEVEL', default: 'info', meaning: 'pino level; logs go to stderr only.' },
+];
+
+export class ConfigError extends Error {}
+
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        http: { type: 'boolean' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'files-dir': { type: 'string' },
+        backend: { type: 'string' },
+        'api-base-url': { type: 'string' },
+        toolsets: { type: 'string' },
+        'read-only': { type: 'boolean' },
+        tools: { type: 'string' },
+        'preview-ttl': { type: 'string' },
+        'require-confirmation': { type: 'boolean' },
+        'log-level': { type: 'string' },
+        reset: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const f = parsed.values;
+  const dataDir = resolve(f['data-dir'] ?? env.NOX_DATA_DIR ?? join(homedir(), '.nox-campaign-mcp'));
+  const raw = {
+    command: parsed.positionals[0],
+    transport: f.http ? 'http' : undefined,
+    host: f.host ?? env.NOX_HOST,
+    port: f.port ?? env.NOX_PORT,
+    dataDir,
+    filesDir: resolve(f['files-dir'] ?? env.NOX_FILES_DIR ?? join(dataDir, 'files')),
+    backend: f.backend ?? env.NOX_BACKEND,
+    apiBaseUrl: f['api-base-url'] ?? env.NOX_API_BASE_URL,
+    apiKey: env.NOX_API_KEY,
+    apiTimeoutMs: env.NOX_API_TIMEOUT_MS,
+    toolsets: f.toolsets ?? env.NOX_TOOLSETS,
+    readOnly: f['read-only'] ?? env.NOX_READ_ONLY,
+    tools: f.tools ?? env.NOX_TOOLS,
+    previewTtlSeconds: f['preview-ttl'] ?? env.NOX_PREVIEW_TTL_SECONDS,
+    requireConfirmation: f['require-confirmation'] ?? env.NOX_REQUIRE_CONFIRMATION,
+    principal: env.NOX_PRINCIPAL,
+    httpToken: env.NOX_HTTP_TOKEN,
+    allowedHosts: env.NOX_ALLOWED_HOSTS,
+    allowedOrigins: env.NOX_ALLOWED_ORIGINS,
+    maxBodyBytes: env.NOX_MAX_BODY_BYTES,
+    rateLimitPerMinute: env.NOX_RATE_LIMIT_PER_MINUTE,
+    seedDemo: env.NOX_SEED_DEMO,
+    logLevel: f['log-level'] ?? env.NOX_LOG_LEVEL,
+  };
+  const res = configSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  if (!res.success) {
+    throw new ConfigError(res.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('\n'));
+  }
+  if (res.data.backend === 'http' && (!res.data.apiBaseUrl || !res.data.apiKey)) {
+    throw new ConfigError('backend http needs NOX_API_BASE_URL (or --api-base-url) and NOX_API_KEY');
+  }
+  return res.data;
+}
+
+export function wantsHelp(argv: string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}

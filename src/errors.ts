@@ -1,0 +1,87 @@
+// One error type for every refusal a tool can give. It carries the public error envelope of the
+// Nox API (error_code, summary, action) so tool results and REST responses share one shape.
+
+export type ErrorCode =
+  | 'INVALID_REQUEST'
+  | 'NOT_FOUND'
+  | 'DUPLICATE_DATA'
+  | 'CONFLICT'
+  | 'LIMIT_EXCEEDED'
+  | 'FILE_REFUSED'
+  | 'ASYNC_NOT_READY'
+  | 'INVALID_API_KEY'
+  | 'INSUFFICIENT_CREDIT'
+  | 'RATE_LIMITED'
+  | 'SCOPE_REQUIRED'
+  | 'TOOL_DISABLED'
+  | 'CONFIRMATION_DECLINED'
+  | 'CONFIRMATION_UNAVAILABLE'
+  | 'PREVIEW_REQUIRED'
+  | 'PREVIEW_INVALID'
+  | 'PREVIEW_EXPIRED'
+  | 'PREVIEW_MISMATCH'
+  | 'PREVIEW_STALE'
+  | 'APPLY_IN_PROGRESS'
+  | 'APPLY_OUTCOME_UNKNOWN'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'INTERNAL_ERROR'
+  | `UPSTREAM_${number}`;
+
+export interface ErrorAction {
+  type: string;
+  hint: string;
+  url?: string;
+}
+
+export interface ErrorEnvelope {
+  error_code: string;
+  summary: string;
+  action?: ErrorAction;
+  details?: Record<string, unknown>;
+}
+
+export class ToolError extends Error {
+  readonly code: string;
+  readonly action?: ErrorAction;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode | string, summary: string, opts: { hint?: string; actionType?: string; url?: string; details?: Record<string, unknown> } = {}) {
+    super(summary);
+    this.name = 'ToolError';
+    this.code = code;
+    if (opts.hint) this.action = { type: opts.actionType ?? 'fix_request', hint: opts.hint, ...(opts.url ? { url: opts.url } : {}) };
+    if (opts.details) this.details = opts.details;
+  }
+
+  toEnvelope(): ErrorEnvelope {
+    return {
+      error_code: this.code,
+      summary: this.message,
+      ...(this.action ? { action: this.action } : {}),
+      ...(this.details ? { details: this.details } : {}),
+    };
+  }
+
+  static fromEnvelope(e: ErrorEnvelope): ToolError {
+    const err = new ToolError(e.error_code, e.summary, e.details ? { details: e.details } : {});
+    if (e.action) (err as { action?: ErrorAction }).action = e.action;
+    return err;
+  }
+}
+
+export const notFound = (what: string, id: string, hint: string): ToolError =>
+  new ToolError('NOT_FOUND', `No ${what} with id ${JSON.stringify(id)}.`, { hint, actionType: 'look_up_id' });
+
+export const invalid = (summary: string, hint: string, details?: Record<string, unknown>): ToolError =>
+  new ToolError('INVALID_REQUEST', summary, { hint, ...(details ? { details } : {}) });
+
+/** Anything that is not a ToolError becomes INTERNAL_ERROR with a request id, never a stack trace. */
+export function toEnvelope(err: unknown, requestId: string): ErrorEnvelope {
+  if (err instanceof ToolError) return err.toEnvelope();
+  return {
+    error_code: 'INTERNAL_ERROR',
+    summary: `The server failed while handling this request (request id ${requestId}). Nothing was applied unless the journal says so.`,
+    action: { type: 'retry_or_report', hint: 'Read the affected records back before retrying; keep the request id when reporting.' },
+    details: { request_id: requestId },
+  };
+}

@@ -1,0 +1,160 @@
+// One tool call, from raw arguments to a structured result or a structured error: input checks,
+// then the stage (run, validate, preview, apply) through the backend, the guard and the journal.
+// Transport-free: server.ts adapts it to MCP, and the sandbox's REST routes reuse the backend.
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import type { CallInfo, Operation, ToolSpec } from './catalog.js';
+import { PREVIEW_TOKEN_FIELD } from './catalog.js';
+import type { NoxBackend } from './backend/contract.js';
+import type { Guard } from './guard/index.js';
+import { digest } from './guard/canonical.js';
+import { ToolError, toEnvelope, type ErrorEnvelope } from './errors.js';
+import { writeJournal } from './journal.js';
+import type { Db } from './store.js';
+import type { Logger } from './log.js';
+
+export interface Engine {
+  backend: NoxBackend;
+  guard: Guard;
+  store: Db;
+  log: Logger;
+  now: () => Date;
+  /** When the client cannot be asked, refuse confirm-worthy applies instead of proceeding on the token alone. */
+  requireConfirmation: boolean;
+}
+
+export type ConfirmAnswer = 'accept' | 'decline' | 'unavailable';
+
+export interface CallHooks {
+  principal: string;
+  progress?: CallInfo['progress'];
+  signal?: AbortSignal;
+  /** Asks the person (MCP elicitation) to approve an apply; 'unavailable' when the client cannot be asked. */
+  confirm?: (message: string) => Promise<ConfirmAnswer>;
+}
+
+export type CallOutcome = { ok: true; structured: Record<string, unknown> } | { ok: false; error: ErrorEnvelope };
+
+export async function invokeTool(engine: Engine, spec: ToolSpec, rawArgs: unknown, hooks: CallHooks): Promise<CallOutcome> {
+  const requestId = randomBytes(6).toString('hex');
+  try {
+    const parsed = spec.input.safeParse(rawArgs ?? {});
+    if (!parsed.success) throw inputError(spec, parsed.error);
+    const structured = await runStage(engine, spec, parsed.data as Record<string, unknown>, hooks);
+    return { ok: true, structured };
+  } catch (err) {
+    if (!(err instanceof ToolError)) engine.log.error({ request_id: requestId, tool: spec.name, err: errText(err) }, 'tool call failed');
+    else engine.log.debug({ request_id: requestId, tool: spec.name, error_code: err.code }, 'tool call refused');
+    return { ok: false, error: toEnvelope(err, requestId) };
+  }
+}
+
+async function runStage(engine: Engine, spec: ToolSpec, input: Record<string, unknown>, hooks: CallHooks): Promise<Record<string, unknown>> {
+  const { op } = spec;
+  const call: CallInfo = { principal: hooks.principal, ...(hooks.progress ? { progress: hooks.progress } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) };
+  switch (spec.stage) {
+    case 'run': {
+      const result = await engine.backend.run(op, input, call);
+      const out = parseOutput(op, op.output, result);
+      if (op.kind !== 'read') journal(engine, op, input, out, hooks.principal, undefined, 'written');
+      return out;
+    }
+    case 'validate': {
+      const problems = await engine.backend.validate(op, input, call);
+      return {
+        operation: op.name,
+        valid: problems.length === 0,
+        problems,
+        summary: problems.length === 0 ? 'The body is valid; preview it next with the same body.' : `${problems.length} problem(s) found; fix them before preview.`,
+      };
+    }
+    case 'preview': {
+      const reading = await engine.backend.preview(op, input, call);
+      const effect = parseOutput(op, op.preview!.effect, reading.effect);
+      const minted = engine.guard.mint({ operation: op.name, args: input, principal: hooks.principal, target: engine.backend.target, state: reading.state, summary: reading.summary });
+      return { operation: op.name, preview_token: minted.preview_token, expires_at: minted.expires_at, summary: reading.summary, effect };
+    }
+    case 'apply': {
+      const { [PREVIEW_TOKEN_FIELD]: token, ...args } = input;
+      const applied = await engine.guard.apply(
+        { operation: op.name, args, token: String(token), principal: hooks.principal, target: engine.backend.target },
+        {
+          ...(op.confirm ? { confirm: (summary: string) => confirm(engine, op, summary, hooks) } : {}),
+          execute: (expect) =>
+            engine.backend.apply(op, args, call, {
+              ...expect,
+              record: (result) => {
+                const out = parseOutput(op, op.output, result);
+                expect.record(out);
+                journal(engine, op, args, out, hooks.principal, expect.idempotencyKey.replace(/^nox-/, ''), 'applied');
+              },
+            }),
+        },
+      );
+      const result = parseOutput(op, op.output, applied.result);
+      return { operation: op.name, applied: true, replayed: applied.replayed, token_id: applied.token_id, summary: applied.summary, result };
+    }
+  }
+}
+
+async function confirm(engine: Engine, op: Operation, summary: string, hooks: CallHooks): Promise<void> {
+  const answer = hooks.confirm ? await hooks.confirm(`${op.title}: ${summary}\n\nApply this now?`) : 'unavailable';
+  if (answer === 'accept') return;
+  if (answer === 'decline') {
+    throw new ToolError('CONFIRMATION_DECLINED', 'The person declined this apply; nothing was changed.', {
+      hint: 'Ask the person what to change, preview again, and apply only after they approve.',
+      actionType: 'ask_user',
+    });
+  }
+  if (engine.requireConfirmation) {
+    throw new ToolError('CONFIRMATION_UNAVAILABLE', 'This server requires a person to confirm this apply, and the client cannot ask them (no elicitation support).', {
+      hint: 'Use a client that supports MCP elicitation, or have the operator run the server without the confirmation requirement.',
+      actionType: 'ask_user',
+    });
+  }
+}
+
+function journal(engine: Engine, op: Operation, input: Record<string, unknown>, out: Record<string, unknown>, principal: string, tokenId: string | undefined, status: 'applied' | 'written'): void {
+  const campaignId = op.campaignOf?.(input, out) ?? (typeof input.campaign_id === 'string' ? input.campaign_id : undefined);
+  writeJournal(
+    engine.store,
+    {
+      operation: op.name,
+      principal,
+      args_digest: digest(input),
+      token_id: tokenId,
+      status,
+      summary: typeof out.summary === 'string' ? out.summary : op.title,
+      ids: op.idsOf?.(input, out) ?? [],
+      campaign_id: campaignId,
+    },
+    engine.now(),
+  );
+}
+
+/** Handler results are checked against the declared schema: a mismatch is our defect, never the caller's. */
+function parseOutput(op: Operation, schema: z.ZodType, value: unknown): Record<string, unknown> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new Error(`${op.name} produced output that does not match its schema: ${r.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return r.data as Record<string, unknown>;
+}
+
+function inputError(spec: ToolSpec, error: z.ZodError): ToolError {
+  const issues = error.issues.slice(0, 20).map((i) => ({ field: i.path.map(String).join('.') || '(arguments)', message: i.message }));
+  const missingToken = spec.stage === 'apply' && issues.some((i) => i.field === PREVIEW_TOKEN_FIELD);
+  if (missingToken) {
+    return new ToolError('PREVIEW_REQUIRED', `${spec.name} needs a preview_token from ${spec.name.replace(/_apply$/, '_preview')} for exactly these arguments.`, {
+      hint: `Call ${spec.name.replace(/_apply$/, '_preview')} first, show the person its effect, then apply with its preview_token.`,
+      actionType: 'preview_first',
+      details: { issues },
+    });
+  }
+  return new ToolError('INVALID_REQUEST', `Invalid arguments for ${spec.name}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, {
+    hint: 'Fix the fields named in details.issues; the input schema is in tools/list.',
+    details: { issues },
+  });
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

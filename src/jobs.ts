@@ -1,0 +1,169 @@
+// The in-process job runner for async work (imports, exports, scheduled sends). Jobs live in the
+// store, so they survive restarts and can be shared by several processes on one data dir: a job
+// is leased by one runner at a time, and a lease whose owner stopped is taken over on expiry.
+import { randomBytes } from 'node:crypto';
+import type { Db } from './store.js';
+import type { Logger } from './log.js';
+
+export interface JobContext {
+  readonly jobId: string;
+  progress(done: number, total?: number): void;
+  readonly signal: AbortSignal;
+}
+
+/** A job kind's handler. It should make its own writes atomic (one transaction or an all-or-nothing file). */
+export type JobHandler = (params: Record<string, unknown>, ctx: JobContext) => Promise<unknown>;
+
+export interface JobRow {
+  job_id: string;
+  kind: string;
+  params_json: string;
+  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  run_at: string;
+  progress: number;
+  total: number | null;
+  result_json: string | null;
+  error_json: string | null;
+}
+
+export interface JobQueue {
+  enqueue(kind: string, params: Record<string, unknown>, runAt?: Date): string;
+  get(jobId: string): JobRow | undefined;
+  cancel(jobId: string): boolean;
+}
+
+const LEASE_MS = 30_000;
+
+export class JobRunner implements JobQueue {
+  private handlers = new Map<string, JobHandler>();
+  private timer: NodeJS.Timeout | undefined;
+  private running = new Map<string, AbortController>();
+  private listeners = new Set<(row: JobRow) => void>();
+  private readonly owner = `${process.pid}:${randomBytes(4).toString('hex')}`;
+
+  constructor(private readonly db: Db, private readonly log: Logger, private readonly now: () => Date = () => new Date(), private readonly pollMs = 100) {}
+
+  register(kind: string, handler: JobHandler): void {
+    this.handlers.set(kind, handler);
+  }
+
+  enqueue(kind: string, params: Record<string, unknown>, runAt?: Date): string {
+    const id = `job_${randomBytes(8).toString('hex')}`;
+    const at = this.now().toISOString();
+    this.db
+      .prepare(`INSERT INTO jobs (job_id, kind, params_json, status, run_at, created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?, ?)`)
+      .run(id, kind, JSON.stringify(params), (runAt ?? this.now()).toISOString(), at, at);
+    this.kick();
+    return id;
+  }
+
+  get(jobId: string): JobRow | undefined {
+    return this.db.prepare('SELECT * FROM jobs WHERE job_id = ?').get(jobId) as JobRow | undefined;
+  }
+
+  cancel(jobId: string): boolean {
+    const res = this.db.prepare(`UPDATE jobs SET status = 'cancelled', updated_at = ? WHERE job_id = ? AND status IN ('queued','running')`).run(this.now().toISOString(), jobId);
+    this.running.get(jobId)?.abort();
+    return res.changes === 1;
+  }
+
+  /** Called whenever a job this runner ran changes state (progress or finish). */
+  onUpdate(fn: (row: JobRow) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.pollMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    for (const c of this.running.values()) c.abort();
+  }
+
+  /** Runs every due job once now (tests use it instead of waiting for the poll). */
+  async drain(): Promise<void> {
+    while (await this.runOne()) {
+      /* keep going */
+    }
+  }
+
+  private kick(): void {
+    if (this.timer) setImmediate(() => void this.tick());
+  }
+
+  private ticking = false;
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      while (this.timer && (await this.runOne())) {
+        /* drain due jobs */
+      }
+    } catch (err) {
+      this.log.error({ err: String(err) }, 'job runner tick failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private claimDue(): JobRow | undefined {
+    const now = this.now();
+    const kinds = [...this.handlers.keys()];
+    if (kinds.length === 0) return undefined;
+    return this.db.transaction(() => {
+      const row = this.db
+        .prepare(
+          `SELECT * FROM jobs WHERE kind IN (${kinds.map(() => '?').join(',')})
+             AND ((status = 'queued' AND run_at <= ?) OR (status = 'running' AND lease_until < ?))
+           ORDER BY run_at LIMIT 1`,
+        )
+        .get(...kinds, now.toISOString(), now.getTime()) as JobRow | undefined;
+      if (!row) return undefined;
+      this.db.prepare(`UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ?, updated_at = ? WHERE job_id = ?`).run(this.owner, now.getTime() + LEASE_MS, now.toISOString(), row.job_id);
+      return { ...row, status: 'running' as const };
+    }).immediate();
+  }
+
+  private async runOne(): Promise<boolean> {
+    const row = this.claimDue();
+    if (!row) return false;
+    const handler = this.handlers.get(row.kind)!;
+    const ctl = new AbortController();
+    this.running.set(row.job_id, ctl);
+    const update = this.db.prepare(`UPDATE jobs SET progress = ?, total = ?, lease_until = ?, updated_at = ? WHERE job_id = ? AND status = 'running'`);
+    const ctx: JobContext = {
+      jobId: row.job_id,
+      signal: ctl.signal,
+      progress: (done, total) => {
+        const n = this.now();
+        update.run(done, total ?? null, n.getTime() + LEASE_MS, n.toISOString(), row.job_id);
+        const current = this.get(row.job_id);
+        if (current?.status === 'cancelled') ctl.abort();
+        if (current) this.emit(current);
+      },
+    };
+    try {
+      const result = await handler(JSON.parse(row.params_json), ctx);
+      this.db.prepare(`UPDATE jobs SET status = 'done', result_json = ?, lease_owner = NULL, updated_at = ? WHERE job_id = ? AND status = 'running'`).run(JSON.stringify(result ?? null), this.now().toISOString(), row.job_id);
+    } catch (err) {
+      const cancelled = ctl.signal.aborted;
+      const envelope = err && typeof err === 'object' && 'toEnvelope' in err ? (err as { toEnvelope(): unknown }).toEnvelope() : { error_code: 'INTERNAL_ERROR', summary: String((err as Error)?.message ?? err) };
+      this.db.prepare(`UPDATE jobs SET status = ?, error_json = ?, lease_owner = NULL, updated_at = ? WHERE job_id = ? AND status IN ('running','cancelled')`).run(cancelled ? 'cancelled' : 'failed', JSON.stringify(envelope), this.now().toISOString(), row.job_id);
+      if (!cancelled) this.log.warn({ job_id: row.job_id, kind: row.kind, error: envelope }, 'job failed');
+    } finally {
+      this.running.delete(row.job_id);
+      const final = this.get(row.job_id);
+      if (final) this.emit(final);
+    }
+    return true;
+  }
+
+  private emit(row: JobRow): void {
+    for (const fn of this.listeners) fn(row);
+  }
+}

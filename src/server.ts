@@ -1,0 +1,134 @@
+// Builds the MCP server from the selected tools (and the resources and prompts given to it).
+// Every SDK call of the server side lives here and in http.ts.
+//
+// tools/list and tools/call are served by our own handlers rather than McpServer.registerTool:
+// the SDK turns an input-validation failure into plain text, and every refusal of this server must
+// carry the structured envelope (error_code, summary, action). JSON Schemas still come from zod's
+// own z.toJSONSchema, as the SDK would produce them.
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { PromptDef, ResourceDef, ResourceTemplateDef, ToolSpec } from './catalog.js';
+import { inputJsonSchema, outputJsonSchema } from './catalog.js';
+import type { CallHooks, ConfirmAnswer, Engine } from './invoke.js';
+import { invokeTool } from './invoke.js';
+import { ToolError } from './errors.js';
+
+export const SERVER_NAME = 'nox-campaign-mcp';
+export const SERVER_VERSION = '0.1.0';
+
+export interface ServerParts {
+  engine: Engine;
+  tools: ToolSpec[];
+  /** The principal for calls that carry no authentication (stdio, loopback HTTP without a token). */
+  defaultPrincipal: string;
+  instructions: string;
+  resources?: ResourceDef[];
+  resourceTemplates?: ResourceTemplateDef[];
+  prompts?: PromptDef[];
+}
+
+const listingCache = new WeakMap<ToolSpec[], Tool[]>();
+
+/** tools/list entries, computed once per tool selection (stateless HTTP builds a server per request). */
+export function listTools(tools: ToolSpec[]): Tool[] {
+  let listed = listingCache.get(tools);
+  if (!listed) {
+    listed = tools.map((t) => ({
+      name: t.name,
+      title: t.title,
+      description: t.description,
+      inputSchema: inputJsonSchema(t) as Tool['inputSchema'],
+      outputSchema: outputJsonSchema(t) as Tool['outputSchema'],
+      annotations: t.annotations,
+    }));
+    listingCache.set(tools, listed);
+  }
+  return listed;
+}
+
+export function createMcpServer(parts: ServerParts): McpServer {
+  const mcp = new McpServer(
+    { name: SERVER_NAME, version: SERVER_VERSION, title: 'NoxInfluencer campaign workflows' },
+    { capabilities: { tools: { listChanged: false }, logging: {} }, instructions: parts.instructions },
+  );
+  const byName = new Map(parts.tools.map((t) => [t.name, t]));
+  const listed = listTools(parts.tools);
+
+  mcp.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listed }));
+  mcp.server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
+    const spec = byName.get(req.params.name);
+    if (!spec) {
+      return errorResult(
+        new ToolError('TOOL_DISABLED', `There is no tool named ${JSON.stringify(req.params.name)} on this server.`, {
+          hint: 'Call tools/list for the tools this server exposes (toolsets, --read-only and --tools narrow it).',
+          actionType: 'list_tools',
+        }).toEnvelope(),
+      );
+    }
+    const progressToken = req.params._meta?.progressToken;
+    const hooks: CallHooks = {
+      principal: extra.authInfo?.clientId ?? parts.defaultPrincipal,
+      signal: extra.signal,
+      ...(progressToken !== undefined
+        ? {
+            progress: (done: number, total: number | undefined, message?: string) => {
+              void extra
+                .sendNotification({ method: 'notifications/progress', params: { progressToken, progress: done, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) } })
+                .catch(() => undefined);
+            },
+          }
+        : {}),
+      confirm: (message) => askPerson(mcp, message),
+    };
+    const outcome = await invokeTool(parts.engine, spec, req.params.arguments, hooks);
+    if (!outcome.ok) return errorResult(outcome.error);
+    return { content: [{ type: 'text', text: JSON.stringify(outcome.structured) }], structuredContent: outcome.structured };
+  });
+
+  for (const r of parts.resources ?? []) {
+    mcp.registerResource(r.name, r.uri, { title: r.title, description: r.description, mimeType: r.mimeType }, async (uri) => ({
+      contents: [{ uri: uri.href, mimeType: r.mimeType, text: r.read() }],
+    }));
+  }
+  for (const t of parts.resourceTemplates ?? []) {
+    const template = new ResourceTemplate(t.uriTemplate, {
+      list: async () => ({ resources: t.list().map((x) => ({ ...x, mimeType: t.mimeType })) }),
+    });
+    mcp.registerResource(t.name, template, { title: t.title, description: t.description, mimeType: t.mimeType }, async (uri, vars) => ({
+      contents: [{ uri: uri.href, mimeType: t.mimeType, text: t.read(Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v[0]! : v]))) }],
+    }));
+  }
+  for (const p of parts.prompts ?? []) {
+    mcp.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: p.args }, async (args) => ({
+      messages: [{ role: 'user', content: { type: 'text', text: p.render(args as Record<string, string | undefined>) } }],
+    }));
+  }
+  return mcp;
+}
+
+/**
+ * A refusal: isError with the error envelope as JSON text. It is not also sent as structuredContent
+ * because SDK 1.32 clients validate structuredContent against the tool's outputSchema even on
+ * errors, which would replace the envelope with a schema complaint.
+ */
+function errorResult(error: ReturnType<ToolError['toEnvelope']>): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text: JSON.stringify(error) }] };
+}
+
+/** MCP elicitation: asks the person to approve an apply. 'unavailable' when the client cannot elicit. */
+async function askPerson(mcp: McpServer, message: string): Promise<ConfirmAnswer> {
+  if (!mcp.server.getClientCapabilities()?.elicitation) return 'unavailable';
+  try {
+    const res = await mcp.server.elicitInput({
+      message,
+      requestedSchema: {
+        type: 'object',
+        properties: { approve: { type: 'boolean', title: 'Apply this change', description: 'Yes applies exactly what the preview showed.' } },
+        required: ['approve'],
+      },
+    });
+    return res.action === 'accept' && res.content?.approve === true ? 'accept' : 'decline';
+  } catch {
+    return 'unavailable';
+  }
+}

@@ -1,0 +1,110 @@
+// Starts the real server (real store in a temp data dir, seeded demo workspace) and connects an
+// SDK Client to it over the in-memory transport.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { expect } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { loadConfig } from '../../src/config.js';
+import { createApp, type App, type AppOptions } from '../../src/app.js';
+import { createMcpServer } from '../../src/server.js';
+import { catalog } from '../../tools/index.js';
+import type { Db } from '../../src/store.js';
+import { createLogger } from '../../src/log.js';
+
+export interface ErrorEnvelope {
+  error_code: string;
+  summary: string;
+  action?: { type: string; hint: string };
+  details?: Record<string, unknown>;
+}
+
+export type CallResult = { ok: true; data: Record<string, any> } | { ok: false; error: ErrorEnvelope };
+
+export interface TestServer {
+  client: Client;
+  app: App;
+  dir: string;
+  call(name: string, args?: Record<string, unknown>): Promise<CallResult>;
+  /** Calls and expects success; returns structuredContent. */
+  ok(name: string, args?: Record<string, unknown>): Promise<Record<string, any>>;
+  /** Calls and expects a tool error; returns the envelope. */
+  err(name: string, args?: Record<string, unknown>): Promise<ErrorEnvelope>;
+  /** Preview then apply with the same arguments; returns the apply's structuredContent. */
+  previewApply(base: string, args: Record<string, unknown>): Promise<Record<string, any>>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends AppOptions {
+  argv?: string[];
+  env?: Record<string, string>;
+  capabilities?: ClientCapabilities;
+  /** Reuse a data dir (restart scenarios); a fresh temp dir otherwise. */
+  dir?: string;
+  onClient?: (client: Client) => void;
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'nox-test-'));
+  const config = loadConfig(['--data-dir', dir, ...(opts.argv ?? [])], { NOX_LOG_LEVEL: 'silent', ...opts.env });
+  const app = createApp(config, catalog, { startJobs: false, logger: createLogger('silent'), ...opts });
+  const server = createMcpServer(app.serverParts());
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverTransport);
+  const client = new Client({ name: 'test-client', version: '0.0.0' }, { capabilities: opts.capabilities ?? {} });
+  opts.onClient?.(client);
+  await client.connect(clientTransport);
+  await client.listTools(); // caches output-schema validators: every success is checked against its schema
+
+  const call = async (name: string, args: Record<string, unknown> = {}): Promise<CallResult> => {
+    const res = await client.callTool({ name, arguments: args });
+    const text = (res.content as { type: string; text: string }[])[0]?.text ?? '';
+    if (res.isError) return { ok: false, error: JSON.parse(text) as ErrorEnvelope };
+    expect(JSON.parse(text)).toEqual(res.structuredContent);
+    return { ok: true, data: res.structuredContent as Record<string, any> };
+  };
+  const ok = async (name: string, args?: Record<string, unknown>) => {
+    const r = await call(name, args);
+    if (!r.ok) throw new Error(`${name} failed: ${JSON.stringify(r.error)}`);
+    return r.data;
+  };
+  const err = async (name: string, args?: Record<string, unknown>) => {
+    const r = await call(name, args);
+    if (r.ok) throw new Error(`${name} unexpectedly succeeded: ${JSON.stringify(r.data).slice(0, 500)}`);
+    return r.error;
+  };
+  return {
+    client,
+    app,
+    dir,
+    call,
+    ok,
+    err,
+    previewApply: async (base, args) => {
+      const p = await ok(`${base}_preview`, args);
+      return ok(`${base}_apply`, { ...args, preview_token: p.preview_token });
+    },
+    close: async () => {
+      await client.close();
+      await server.close();
+      await app.close();
+      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const ENGINE_TABLES = new Set(['preview_tokens', 'journal', 'jobs', 'schema_migrations', 'meta', 'sqlite_sequence']);
+
+/** A digest of every workspace table's rows: equal before and after means nothing was written. */
+export function workspaceChecksum(db: Db): string {
+  const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all() as string[];
+  const h = createHash('sha256');
+  for (const t of tables.filter((x) => !ENGINE_TABLES.has(x))) {
+    h.update(`#${t}\n`);
+    for (const row of db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).iterate()) h.update(JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)) + '\n');
+  }
+  return h.digest('hex');
+}

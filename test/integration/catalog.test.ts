@@ -1,0 +1,67 @@
+// The tool surface: every tool is complete, the tools/list snapshot and docs/tools.md are current,
+// and the selection flags narrow the list.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { selectTools, toolsetsOf } from '../../src/catalog.js';
+import { renderToolsDoc } from '../../src/docs.js';
+import { listTools } from '../../src/server.js';
+import { operations } from '../../tools/index.js';
+import { startServer } from '../helpers/server.js';
+
+const all = selectTools(operations, {});
+
+describe('catalog', () => {
+  it('gives every tool a title, a description, described inputs, annotations and an output schema', () => {
+    for (const t of listTools(all)) {
+      expect(t.title, t.name).toBeTruthy();
+      expect(t.description!.length, t.name).toBeGreaterThan(30);
+      expect(t.name).toMatch(/^[a-z]+(_[a-z]+)*$/);
+      expect(t.outputSchema?.type, t.name).toBe('object');
+      expect(t.inputSchema.type, t.name).toBe('object');
+      for (const [field, schema] of Object.entries(t.inputSchema.properties ?? {})) {
+        const s = schema as { description?: string; anyOf?: { description?: string }[] };
+        const described = s.description ?? s.anyOf?.find((x) => x.description)?.description;
+        if (['platform', 'page', 'page_size'].includes(field)) continue;
+        expect(described, `${t.name}.${field}`).toBeTruthy();
+      }
+      const a = t.annotations!;
+      for (const k of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const) expect(typeof a[k], `${t.name}.${k}`).toBe('boolean');
+    }
+  });
+
+  it('pairs every high-risk operation with preview and apply (and validate when staged)', () => {
+    const names = new Set(all.map((t) => t.name));
+    for (const op of operations.filter((o) => o.risk === 'high')) {
+      const base = op.name.replace('.', '_');
+      expect(names.has(`${base}_preview`) && names.has(`${base}_apply`), op.name).toBe(true);
+      expect(names.has(`${base}_validate`), op.name).toBe(op.kind === 'staged');
+      expect(names.has(base), op.name).toBe(false);
+    }
+  });
+
+  it('matches the committed tools/list snapshot and docs/tools.md (run `npm run docs` after a catalog change)', async () => {
+    await expect(JSON.stringify(listTools(all), null, 2) + '\n').toMatchFileSnapshot('../snapshots/tools-list.json');
+    expect(readFileSync(new URL('../../docs/tools.md', import.meta.url), 'utf8')).toBe(renderToolsDoc(all) + '\n');
+  });
+
+  it('narrows the served list with --toolsets, --read-only and --tools', async () => {
+    const s = await startServer({ argv: ['--toolsets', 'campaign', '--read-only'] });
+    try {
+      const listed = (await s.client.listTools()).tools;
+      expect(listed.length).toBeGreaterThan(0);
+      expect(listed.every((t) => t.name.startsWith('campaign_') && t.annotations?.readOnlyHint)).toBe(true);
+      expect(listed.map((t) => t.name)).toContain('campaign_delete_preview');
+      expect(listed.map((t) => t.name)).not.toContain('campaign_delete_apply');
+      expect((await s.err('collection_list', {})).error_code).toBe('TOOL_DISABLED');
+    } finally {
+      await s.close();
+    }
+    const t = await startServer({ argv: ['--tools', 'campaign_get,creator_search'] });
+    try {
+      expect((await t.client.listTools()).tools.map((x) => x.name).sort()).toEqual(['campaign_get', 'creator_search']);
+    } finally {
+      await t.close();
+    }
+    expect(toolsetsOf(operations)).toEqual(expect.arrayContaining(['campaign', 'discovery', 'collection']));
+  });
+});

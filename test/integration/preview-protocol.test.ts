@@ -1,0 +1,153 @@
+// The preview-token protocol end to end through an MCP client, on collection_add_creators.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { startServer, workspaceChecksum, type TestServer } from '../helpers/server.js';
+
+let s: TestServer;
+let collectionId: string;
+let otherCollectionId: string;
+let newCreators: string[];
+
+beforeAll(async () => {
+  s = await startServer();
+  const cols = await s.ok('collection_list', { page_size: 10 });
+  collectionId = cols.items[0].collection_id;
+  otherCollectionId = cols.items[1].collection_id;
+  const present = await s.ok('collection_items', { collection_id: collectionId, platform: 'youtube', page_size: 100 });
+  const presentIds = new Set(present.items.map((i: any) => i.creator_id));
+  const found = await s.ok('creator_search', { platform: 'youtube', page_size: 100 });
+  newCreators = found.items.map((c: any) => c.creator_id).filter((id: string) => !presentIds.has(id)).slice(0, 5);
+  expect(newCreators.length).toBe(5);
+});
+afterAll(() => s.close());
+
+const itemCount = async (cid: string) => (await s.ok('collection_items', { collection_id: cid, platform: 'youtube', page_size: 1 })).total as number;
+
+describe('preview tokens through the MCP client', () => {
+  it('refuses an apply without a token, naming the preview tool', async () => {
+    const e = await s.err('collection_add_creators_apply', { collection_ids: [collectionId], platform: 'youtube', creator_ids: newCreators });
+    expect(e.error_code).toBe('PREVIEW_REQUIRED');
+    expect(e.action?.hint).toContain('collection_add_creators_preview');
+  });
+
+  it('previews without writing and returns a token with an expiry', async () => {
+    const before = workspaceChecksum(s.app.store);
+    const p = await s.ok('collection_add_creators_preview', { collection_ids: [collectionId], platform: 'youtube', creator_ids: newCreators });
+    expect(p.preview_token).toMatch(/^nxp1\./);
+    expect(Date.parse(p.expires_at)).toBeGreaterThan(Date.now());
+    expect(p.effect.will_add_count).toBe(5);
+    expect(p.effect.already_present_count).toBe(0);
+    expect(workspaceChecksum(s.app.store)).toBe(before);
+  });
+
+  it('refuses a forged token', async () => {
+    const args = { collection_ids: [collectionId], platform: 'youtube', creator_ids: newCreators };
+    const p = await s.ok('collection_add_creators_preview', args);
+    const forged = p.preview_token.slice(0, -3) + (p.preview_token.endsWith('AAA') ? 'BBB' : 'AAA');
+    expect((await s.err('collection_add_creators_apply', { ...args, preview_token: forged })).error_code).toBe('PREVIEW_INVALID');
+    expect((await s.err('collection_add_creators_apply', { ...args, preview_token: 'nxp1.made-up' })).error_code).toBe('PREVIEW_INVALID');
+  });
+
+  it('refuses changed arguments, naming the fields that differ', async () => {
+    const args = { collection_ids: [collectionId], platform: 'youtube', creator_ids: newCreators };
+    const p = await s.ok('collection_add_creators_preview', args);
+    const e = await s.err('collection_add_creators_apply', { ...args, creator_ids: newCreators.slice(0, 4), preview_token: p.preview_token });
+    expect(e.error_code).toBe('PREVIEW_MISMATCH');
+    expect(e.details?.differing_fields).toEqual(['creator_ids[4]']);
+  });
+
+  it('applies the same arguments in another key order, once; a repeat replays the outcome', async () => {
+    const before = await itemCount(collectionId);
+    const p = await s.ok('collection_add_creators_preview', { collection_ids: [collectionId], platform: 'youtube', creator_ids: newCreators });
+    const reordered = { preview_token: p.preview_token, creator_ids: newCreators, platform: 'youtube', collection_ids: [collectionId] };
+    const a = await s.ok('collection_add_creators_apply', reordered);
+    expect(a.replayed).toBe(false);
+    expect(a.result.added_count).toBe(5);
+    expect(await itemCount(collectionId)).toBe(before + 5);
+
+    const checksum = workspaceChecksum(s.app.store);
+    const again = await s.ok('collection_add_creators_apply', reordered);
+    expect(again.replayed).toBe(true);
+    expect(again.result).toEqual(a.result);
+    expect(workspaceChecksum(s.app.store)).toBe(checksum);
+    expect(await itemCount(collectionId)).toBe(before + 5);
+  });
+
+  it('refuses a preview made stale by a change to the collection, and writes nothing', async () => {
+    const others = (await s.ok('creator_search', { platform: 'youtube', page: 2, page_size: 50 })).items.map((c: any) => c.creator_id);
+    const present = new Set((await s.ok('collection_items', { collection_id: otherCollectionId, platform: 'youtube', page_size: 100 })).items.map((i: any) => i.creator_id));
+    const fresh = others.filter((id: string) => !present.has(id)).slice(0, 3);
+    const args = { collection_ids: [otherCollectionId], platform: 'youtube', creator_ids: fresh };
+    const p = await s.ok('collection_add_creators_preview', args);
+    // Someone adds one of the same creators in between.
+    await s.previewApply('collection_add_creators', { ...args, creator_ids: [fresh[0]] });
+    const checksum = workspaceChecksum(s.app.store);
+    const e = await s.err('collection_add_creators_apply', { ...args, preview_token: p.preview_token });
+    expect(e.error_code).toBe('PREVIEW_STALE');
+    expect(e.summary).toContain('present');
+    expect(workspaceChecksum(s.app.store)).toBe(checksum);
+  });
+
+  it('answers malformed input with a structured error and stays up', async () => {
+    const e = await s.err('collection_add_creators_preview', { collection_ids: 'not-a-list', platform: 'myspace', extra: { __proto__: 1 } });
+    expect(e.error_code).toBe('INVALID_REQUEST');
+    expect((e.details?.issues as any[]).map((i) => i.field)).toEqual(expect.arrayContaining(['collection_ids', 'platform']));
+    const unknown = await s.err('no_such_tool', {});
+    expect(unknown.error_code).toBe('TOOL_DISABLED');
+    expect((await s.ok('campaign_list', {})).total).toBeGreaterThan(0);
+  });
+
+  it('refuses an expired token', async () => {
+    let now = Date.now();
+    const t = await startServer({ now: () => new Date(now), argv: ['--preview-ttl', '60'] });
+    try {
+      const cols = await t.ok('collection_list', {});
+      const p = await t.ok('collection_delete_preview', { collection_id: cols.items[0].collection_id });
+      now += 61_000;
+      const e = await t.err('collection_delete_apply', { collection_id: cols.items[0].collection_id, preview_token: p.preview_token });
+      expect(e.error_code).toBe('PREVIEW_EXPIRED');
+      expect((await t.ok('collection_get', { collection_id: cols.items[0].collection_id })).collection_id).toBe(cols.items[0].collection_id);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('asking the person', () => {
+  it('applies a confirm-worthy change when the person accepts, and changes nothing on decline', async () => {
+    let answer: 'accept' | 'decline' = 'decline';
+    const t = await startServer({
+      capabilities: { elicitation: {} },
+      onClient: (client) => {
+        client.setRequestHandler(ElicitRequestSchema, async () => (answer === 'accept' ? { action: 'accept', content: { approve: true } } : { action: 'decline' }),
+        );
+      },
+    });
+    try {
+      const cols = await t.ok('collection_list', {});
+      const cid = cols.items[0].collection_id;
+      const p = await t.ok('collection_delete_preview', { collection_id: cid });
+      const e = await t.err('collection_delete_apply', { collection_id: cid, preview_token: p.preview_token });
+      expect(e.error_code).toBe('CONFIRMATION_DECLINED');
+      expect((await t.ok('collection_get', { collection_id: cid })).collection_id).toBe(cid);
+      answer = 'accept';
+      const a = await t.ok('collection_delete_apply', { collection_id: cid, preview_token: p.preview_token });
+      expect(a.result.deleted).toBe(true);
+      expect((await t.err('collection_get', { collection_id: cid })).error_code).toBe('NOT_FOUND');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('fails closed when confirmation is required and the client cannot ask', async () => {
+    const t = await startServer({ argv: ['--require-confirmation'] });
+    try {
+      const cid = (await t.ok('collection_list', {})).items[0].collection_id;
+      const p = await t.ok('collection_delete_preview', { collection_id: cid });
+      expect((await t.err('collection_delete_apply', { collection_id: cid, preview_token: p.preview_token })).error_code).toBe('CONFIRMATION_UNAVAILABLE');
+      expect((await t.ok('collection_get', { collection_id: cid })).collection_id).toBe(cid);
+    } finally {
+      await t.close();
+    }
+  });
+});

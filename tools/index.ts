@@ -1,0 +1,45 @@
+// The catalog: every operation of every domain, assembled into the toolsets the server exposes.
+import type { Catalog, Operation } from '../src/catalog.js';
+import { campaignOperations } from './campaign.js';
+import { discoveryOperations } from './discovery.js';
+import { collectionJobs, collectionOperations } from './collection.js';
+import { crmOperations } from './crm.js';
+import { productOperations } from './product.js';
+import { shortLinkOperations } from './short-link.js';
+import { emailJobs, emailOperations } from './email.js';
+import { messageJobs, messageOperations } from './message.js';
+import { affiliationOperations } from './affiliation.js';
+import { exportJobs, exportOperations } from './export.js';
+import { contextOperations, contextPrompts, contextResources, contextResourceTemplates } from './context.js';
+
+export const operations: Operation[] = [
+  ...campaignOperations,
+  ...contextOperations,
+  ...discoveryOperations,
+  ...collectionOperations,
+  ...crmOperations,
+  ...productOperations,
+  ...shortLinkOperations,
+  ...emailOperations,
+  ...messageOperations,
+  ...affiliationOperations,
+  ...exportOperations,
+];
+
+const INSTRUCTIONS = `NoxInfluencer campaign workflows. Keep one working set moving through one campaign:
+pick the campaign (campaign_list, campaign_get), find creators (creator_search) and keep reviewed ones in a collection
+(collection_add_creators_preview then _apply), then run the grouped operations, CRM, email and message follow-up.
+Ids are opaque: pass them through unchanged and never guess one.
+Every high-side-effect change is two steps: call the *_preview tool, show the person its summary and effect, then call
+the matching *_apply tool with exactly the same arguments plus the preview_token. Staged families also have *_validate.
+An apply that was already done returns its recorded outcome with replayed: true; PREVIEW_STALE means the data changed
+since the preview, so preview again. Errors carry error_code, summary and action.hint: follow the hint.`;
+
+export const catalog: Catalog = {
+  operations,
+  instructions: INSTRUCTIONS,
+  jobs: { ...collectionJobs, ...emailJobs, ...messageJobs, ...exportJobs },
+  resources: contextResources,
+  resourceTemplates: contextResourceTemplates,
+  prompts: contextPrompts,
+};
