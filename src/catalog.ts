@@ -90,8 +90,8 @@ export const isGuarded = (op: Operation): boolean => op.risk === 'high';
 // ---------------------------------------------------------------------------------------------
 // Tools derived from operations
 
+/** MCP tool annotations; the title is the tool's own `title`, not repeated here. */
 export interface ToolAnnotations {
-  title: string;
   readOnlyHint: boolean;
   destructiveHint: boolean;
   idempotentHint: boolean;
@@ -133,7 +133,6 @@ export function toolsOf(op: Operation): ToolSpec[] {
         input: op.input,
         output: asObject(op.output),
         annotations: {
-          title: op.title,
           readOnlyHint: read,
           destructiveHint: read ? false : (op.hints?.destructive ?? false),
           idempotentHint: read ? true : (op.hints?.idempotent ?? false),
@@ -143,7 +142,7 @@ export function toolsOf(op: Operation): ToolSpec[] {
     ];
   }
   const preview = op.preview!;
-  const readOnly = (title: string): ToolAnnotations => ({ title, readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
+  const readOnly: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
   const tools: ToolSpec[] = [];
   if (op.kind === 'staged') {
     tools.push({
@@ -159,7 +158,7 @@ export function toolsOf(op: Operation): ToolSpec[] {
         problems: z.array(problemSchema),
         summary: z.string(),
       }),
-      annotations: readOnly(`${op.title} (validate)`),
+      annotations: readOnly,
     });
   }
   tools.push({
@@ -176,7 +175,7 @@ export function toolsOf(op: Operation): ToolSpec[] {
       summary: z.string(),
       effect: asObject(preview.effect),
     }),
-    annotations: readOnly(`${op.title} (preview)`),
+    annotations: readOnly,
   });
   tools.push({
     name: `${base}_apply`,
@@ -196,7 +195,6 @@ export function toolsOf(op: Operation): ToolSpec[] {
       result: asObject(op.output),
     }),
     annotations: {
-      title: `${op.title} (apply)`,
       readOnlyHint: false,
       destructiveHint: op.hints?.destructive ?? true,
       // A repeated apply of one token returns the recorded outcome, so apply is idempotent by construction.
@@ -244,9 +242,25 @@ export function outputJsonSchema(t: ToolSpec): Record<string, unknown> {
 }
 
 function jsonSchema(schema: Obj, io: 'input' | 'output'): Record<string, unknown> {
-  const js = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const js = compact(z.toJSONSchema(schema, { io, unrepresentable: 'any' }), io) as Record<string, unknown>;
   delete js.$schema;
   return js;
+}
+
+/**
+ * Trims what costs an agent's context and says nothing: the safe-integer bounds zod puts on every
+ * integer, and (in outputs, which the server itself produces) additionalProperties: false.
+ */
+function compact(node: unknown, io: 'input' | 'output'): unknown {
+  if (Array.isArray(node)) return node.map((n) => compact(n, io));
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if ((k === 'minimum' && v === Number.MIN_SAFE_INTEGER) || (k === 'maximum' && v === Number.MAX_SAFE_INTEGER)) continue;
+    if (io === 'output' && k === 'additionalProperties' && v === false) continue;
+    out[k] = compact(v, io);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
