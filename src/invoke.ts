@@ -115,7 +115,9 @@ async function confirm(engine: Engine, op: Operation, summary: string, hooks: Ca
 }
 
 function journal(engine: Engine, op: Operation, input: Record<string, unknown>, out: Record<string, unknown>, principal: string, tokenId: string | undefined, status: 'applied' | 'written'): void {
-  const campaignId = op.campaignOf?.(input, out) ?? (typeof input.campaign_id === 'string' ? input.campaign_id : undefined);
+  // The campaign an applied change belongs to: the definition says, or the result or arguments name one.
+  const named = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const campaignId = op.campaignOf?.(input, out) ?? named(out.campaign_id) ?? named(input.campaign_id);
   writeJournal(
     engine.store,
     {

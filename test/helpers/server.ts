@@ -28,6 +28,10 @@ export interface TestServer {
   client: Client;
   app: App;
   dir: string;
+  /** The store holding the workspace tables (the sandbox's when the server runs on the http backend). */
+  workspaceDb: Db;
+  /** Runs every due job of the workspace now (the job runner does not poll in tests). */
+  drainJobs(): Promise<void>;
   call(name: string, args?: Record<string, unknown>): Promise<CallResult>;
   /** Calls and expects success; returns structuredContent. */
   ok(name: string, args?: Record<string, unknown>): Promise<Record<string, any>>;
@@ -80,6 +84,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     client,
     app,
     dir,
+    workspaceDb: app.store,
+    drainJobs: () => app.jobs.drain(),
     call,
     ok,
     err,

@@ -31,13 +31,13 @@ describe('preview tokens through the MCP client', () => {
   });
 
   it('previews without writing and returns a token with an expiry', async () => {
-    const before = workspaceChecksum(s.app.store);
+    const before = workspaceChecksum(s.workspaceDb);
     const p = await s.ok('collection_add_creators_preview', { collection_ids: [collectionId], platform: 'youtube', creator_ids: newCreators });
     expect(p.preview_token).toMatch(/^nxp1\./);
     expect(Date.parse(p.expires_at)).toBeGreaterThan(Date.now());
     expect(p.effect.will_add_count).toBe(5);
     expect(p.effect.already_present_count).toBe(0);
-    expect(workspaceChecksum(s.app.store)).toBe(before);
+    expect(workspaceChecksum(s.workspaceDb)).toBe(before);
   });
 
   it('refuses a forged token', async () => {
@@ -65,11 +65,11 @@ describe('preview tokens through the MCP client', () => {
     expect(a.result.added_count).toBe(5);
     expect(await itemCount(collectionId)).toBe(before + 5);
 
-    const checksum = workspaceChecksum(s.app.store);
+    const checksum = workspaceChecksum(s.workspaceDb);
     const again = await s.ok('collection_add_creators_apply', reordered);
     expect(again.replayed).toBe(true);
     expect(again.result).toEqual(a.result);
-    expect(workspaceChecksum(s.app.store)).toBe(checksum);
+    expect(workspaceChecksum(s.workspaceDb)).toBe(checksum);
     expect(await itemCount(collectionId)).toBe(before + 5);
   });
 
@@ -81,11 +81,11 @@ describe('preview tokens through the MCP client', () => {
     const p = await s.ok('collection_add_creators_preview', args);
     // Someone adds one of the same creators in between.
     await s.previewApply('collection_add_creators', { ...args, creator_ids: [fresh[0]] });
-    const checksum = workspaceChecksum(s.app.store);
+    const checksum = workspaceChecksum(s.workspaceDb);
     const e = await s.err('collection_add_creators_apply', { ...args, preview_token: p.preview_token });
     expect(e.error_code).toBe('PREVIEW_STALE');
     expect(e.summary).toContain('present');
-    expect(workspaceChecksum(s.app.store)).toBe(checksum);
+    expect(workspaceChecksum(s.workspaceDb)).toBe(checksum);
   });
 
   it('answers malformed input with a structured error and stays up', async () => {

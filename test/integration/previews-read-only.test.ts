@@ -27,11 +27,11 @@ describe('previews are side-effect free', () => {
       const example = examples[base];
       if (!example) return; // reported by the test above
       const args = await example(s);
-      const before = workspaceChecksum(s.app.store);
+      const before = workspaceChecksum(s.workspaceDb);
       if (tool.op.kind === 'staged') await s.ok(`${base}_validate`, args);
       const p = await s.ok(tool.name, args);
       expect(p.preview_token).toBeTruthy();
-      expect(workspaceChecksum(s.app.store)).toBe(before);
+      expect(workspaceChecksum(s.workspaceDb)).toBe(before);
     });
   }
 });
