@@ -277,8 +277,9 @@ export class Guard {
     this.db.prepare(`DELETE FROM preview_tokens WHERE status IN ('minted','stale') AND expires_at < ?`).run(now - 24 * 3600_000);
   }
 
-  private mac(r: Pick<TokenRow, 'token_id' | 'secret_hash' | 'operation' | 'principal' | 'target' | 'args_digest' | 'state_digest' | 'expires_at'>): string {
-    const fields = [r.token_id, r.secret_hash, r.operation, r.principal, r.target, r.args_digest, r.state_digest, String(r.expires_at)];
+  private mac(r: Pick<TokenRow, 'token_id' | 'secret_hash' | 'operation' | 'principal' | 'target' | 'args_digest' | 'state_digest' | 'expires_at' | 'summary'>): string {
+    // The summary is covered too: it is what a person is shown when asked to approve.
+    const fields = [r.token_id, r.secret_hash, r.operation, r.principal, r.target, r.args_digest, r.state_digest, String(r.expires_at), r.summary];
     return createHmac('sha256', this.key).update(fields.join('\n')).digest('hex');
   }
 }
