@@ -1,6 +1,5 @@
 // Spreadsheet reading and writing for imports, templates and exports: .xlsx through exceljs, .csv
 // through a small RFC 4180 reader/writer. Cells are read as trimmed strings.
-import ExcelJS from 'exceljs';
 import { ToolError } from './errors.js';
 import type { LoadedFile } from './files.js';
 
@@ -26,8 +25,11 @@ export async function readTable(file: LoadedFile, opts: { maxRows: number }): Pr
   return { header, rows };
 }
 
+/** exceljs is loaded on first use: it is large, and most sessions never touch a spreadsheet. */
+const excel = async () => (await import('exceljs')).default;
+
 async function readXlsx(file: LoadedFile): Promise<string[][]> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   try {
     await wb.xlsx.load(file.bytes as unknown as ArrayBuffer);
   } catch {
@@ -109,7 +111,7 @@ export function csvRow(values: unknown[]): string {
 
 /** A small workbook (templates): one sheet with a header row and rows. */
 export async function buildXlsx(sheetName: string, header: string[], rows: unknown[][]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   const ws = wb.addWorksheet(sheetName);
   ws.addRow(header).font = { bold: true };
   for (const r of rows) ws.addRow(r);

@@ -1,0 +1,315 @@
+// `npm run bench`: measures the server against its targets, side by side with the reference MCP
+// "everything" server through the same SDK client, and writes docs/bench.md. Every server runs as
+// a spawned process on loopback or stdio; nothing leaves the machine.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { selectTools, toolsetsOf } from '../src/catalog.js';
+import { listTools } from '../src/server.js';
+import { operations } from '../tools/index.js';
+import { openStore } from '../src/store.js';
+import { workspaceMigrations } from '../src/backend/local/schema.js';
+import { storePath } from '../src/app.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'dist/src/cli.js');
+const everything = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+const scratch = mkdtempSync(join(tmpdir(), 'nox-bench-'));
+const quick = process.argv.includes('--quick');
+
+interface Row {
+  section: string;
+  measure: string;
+  value: string;
+  anchor?: string;
+  ratio?: string;
+  target?: string;
+  verdict?: string;
+}
+const rows: Row[] = [];
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
+const median = (xs: number[]) => pct(xs, 50);
+
+async function stdioClient(command: string, args: string[], env: Record<string, string> = {}): Promise<{ client: Client; pid: number; close: () => Promise<void> }> {
+  const transport = new StdioClientTransport({ command, args, env: { ...(process.env as Record<string, string>), NOX_LOG_LEVEL: 'warn', ...env }, stderr: 'ignore' });
+  const client = new Client({ name: 'bench', version: '0' });
+  await client.connect(transport);
+  return { client, pid: transport.pid ?? 0, close: () => client.close() };
+}
+
+function peakRssMb(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function coldStart(): Promise<void> {
+  const runs = quick ? 3 : 7;
+  const measure = async (start: () => Promise<{ client: Client; close: () => Promise<void> }>) => {
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const c = await start();
+      await c.client.listTools();
+      times.push(performance.now() - t0);
+      await c.close();
+    }
+    return median(times);
+  };
+  const warmDir = join(scratch, 'warm');
+  await (await stdioClient(process.execPath, [cli], { NOX_DATA_DIR: warmDir })).close(); // seeds once
+  const ours = await measure(() => stdioClient(process.execPath, [cli], { NOX_DATA_DIR: warmDir }));
+  let n = 0;
+  const first = await measure(() => stdioClient(process.execPath, [cli], { NOX_DATA_DIR: join(scratch, `cold-${n++}`) }));
+  const anchor = await measure(() => stdioClient(process.execPath, [everything, 'stdio']));
+  rows.push({ section: 'start', measure: 'cold start → first tools/list (existing data dir)', value: ms(ours), anchor: ms(anchor), ratio: (ours / anchor).toFixed(2), target: '≤ anchor', verdict: ours <= anchor ? 'met' : 'missed' });
+  rows.push({ section: 'start', measure: 'first start ever (creates and seeds the workspace) → tools/list', value: ms(first), anchor: ms(anchor), ratio: (first / anchor).toFixed(2) });
+}
+
+function catalogSize(): void {
+  const size = (sel: Parameters<typeof selectTools>[1]) => {
+    const tools = selectTools(operations, sel);
+    const bytes = Buffer.byteLength(JSON.stringify({ tools: listTools(tools) }));
+    return { n: tools.length, bytes, tokens: Math.round(bytes / 4) };
+  };
+  const full = size({});
+  rows.push({ section: 'catalog', measure: `full catalog (${full.n} tools)`, value: `${full.bytes} B ≈ ${full.tokens} tokens`, target: '< 25,000 tokens', verdict: full.tokens < 25_000 ? 'met' : 'missed' });
+  const ro = size({ readOnly: true });
+  rows.push({ section: 'catalog', measure: `--read-only (${ro.n} tools)`, value: `${ro.bytes} B ≈ ${ro.tokens} tokens` });
+  for (const ts of toolsetsOf(operations)) {
+    const s = size({ toolsets: [ts] });
+    rows.push({ section: 'catalog', measure: `toolset ${ts} (${s.n} tools)`, value: `${s.bytes} B ≈ ${s.tokens} tokens`, target: '< 5,000 tokens', verdict: s.tokens < 5_000 ? 'met' : 'missed' });
+  }
+}
+
+async function readRoundTrip(): Promise<void> {
+  const calls = quick ? 200 : 1000;
+  const time = async (c: Client, name: string, args: Record<string, unknown>) => {
+    for (let i = 0; i < 50; i++) await c.callTool({ name, arguments: args });
+    const t: number[] = [];
+    for (let i = 0; i < calls; i++) {
+      const t0 = performance.now();
+      await c.callTool({ name, arguments: args });
+      t.push(performance.now() - t0);
+    }
+    return t;
+  };
+  const ours = await stdioClient(process.execPath, [cli], { NOX_DATA_DIR: join(scratch, 'warm') });
+  const campaignId = ((await ours.client.callTool({ name: 'campaign_list', arguments: {} })).structuredContent as any).items[0].campaign_id;
+  const a = await time(ours.client, 'campaign_get', { campaign_id: campaignId });
+  await ours.close();
+  const ev = await stdioClient(process.execPath, [everything, 'stdio']);
+  const b = await time(ev.client, 'echo', { message: 'hello' });
+  await ev.close();
+  const p50 = pct(a, 50);
+  const e50 = pct(b, 50);
+  rows.push({ section: 'stdio', measure: `read round trip p50 (campaign_get vs echo, ${calls} calls)`, value: ms(p50), anchor: ms(e50), ratio: (p50 / e50).toFixed(2), target: '≤ 1.5× anchor', verdict: p50 <= 1.5 * e50 ? 'met' : 'missed' });
+  rows.push({ section: 'stdio', measure: 'read round trip p99', value: ms(pct(a, 99)), anchor: ms(pct(b, 99)), ratio: (pct(a, 99) / pct(b, 99)).toFixed(2) });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scale: a data dir with many synthetic creators, driven through the spawned CLI.
+
+function buildScaleDir(dir: string, creators: number, collectionItems: number): { collectionId: string; creatorIds: string[] } {
+  const db = openStore(storePath(dir), workspaceMigrations);
+  const now = new Date().toISOString();
+  const ids: string[] = [];
+  db.transaction(() => {
+    db.prepare(`INSERT INTO team_members (user_uid, name, email, role) VALUES ('u_bench', 'Bench Owner', 'owner@bench.example', 'owner')`).run();
+    const ins = db.prepare(`INSERT INTO creators (creator_id, platform, channel_id, channel_url, nickname, followers, country, language, tags_json, engagement_rate, avg_views, has_email, email, updated_at)
+                            VALUES (?, 'youtube', ?, ?, ?, ?, 'US', 'en', '[]', 3.1, 1000, 1, ?, ?)`);
+    for (let i = 0; i < creators; i++) {
+      const id = `bc_${String(i).padStart(6, '0')}`;
+      ids.push(id);
+      ins.run(id, `UCbench${i}`, `https://www.youtube.com/channel/UCbench${i}`, `Bench Creator ${i}`, 10_000 + i, `bench${i}@creatormail.example`, now);
+    }
+    db.prepare(`INSERT INTO campaigns (campaign_id, name, objective, markets_json, platforms_json, status, created_at, updated_at) VALUES ('cmp_bench', 'Bench', 'Scale runs', '["US"]', '["youtube"]', 'active', ?, ?)`).run(now, now);
+    db.prepare(`INSERT INTO collections (collection_id, name, owner_uid, campaign_id, created_at, updated_at) VALUES ('col_bench', 'Bench 100k', 'u_bench', 'cmp_bench', ?, ?)`).run(now, now);
+    db.prepare(`INSERT INTO collections (collection_id, name, owner_uid, created_at, updated_at) VALUES ('col_target', 'Bench target', 'u_bench', ?, ?)`).run(now, now);
+    const item = db.prepare(`INSERT INTO collection_items (collection_id, creator_id, platform, email, added_at, source) VALUES ('col_bench', ?, 'youtube', ?, ?, 'added')`);
+    for (let i = 0; i < collectionItems; i++) item.run(ids[i], `bench${i}@creatormail.example`, new Date(Date.parse(now) - (collectionItems - i) * 1000).toISOString());
+  })();
+  db.close();
+  return { collectionId: 'col_bench', creatorIds: ids };
+}
+
+async function scale(): Promise<void> {
+  const n = quick ? 20_000 : 100_000;
+  const dir = join(scratch, 'scale');
+  const { collectionId, creatorIds } = buildScaleDir(dir, n, n);
+  const s = await stdioClient(process.execPath, [cli], { NOX_DATA_DIR: dir, NOX_SEED_DEMO: 'false' });
+  const c = s.client;
+  const names = new Set((await c.listTools()).tools.map((t) => t.name));
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const r = await c.callTool({ name, arguments: args }, undefined, { timeout: 600_000 });
+    if (r.isError) throw new Error(`${name}: ${(r.content as any)[0].text}`);
+    return r.structuredContent as any;
+  };
+  const timed = async <T>(f: () => Promise<T>) => {
+    const t0 = performance.now();
+    const v = await f();
+    return { v, t: performance.now() - t0 };
+  };
+
+  // collection_items paging over the big collection: first, middle and last pages.
+  const pageTimes: number[] = [];
+  for (const page of [1, 2, Math.floor(n / 100 / 2), Math.floor(n / 100)]) {
+    for (let i = 0; i < 5; i++) pageTimes.push((await timed(() => call('collection_items', { collection_id: collectionId, platform: 'youtube', page, page_size: 100 }))).t);
+  }
+  rows.push({ section: 'scale', measure: `collection_items, 100-row pages over ${n.toLocaleString('en')} items (first…last page)`, value: `p50 ${ms(pct(pageTimes, 50))}, max ${ms(Math.max(...pageTimes))}` });
+
+  // collection_add_creators apply of 5k creators.
+  const add = { collection_ids: ['col_target'], platform: 'youtube', creator_ids: creatorIds.slice(0, 5000) };
+  const addPreview = await timed(() => call('collection_add_creators_preview', add));
+  const addApply = await timed(() => call('collection_add_creators_apply', { ...add, preview_token: addPreview.v.preview_token }));
+  rows.push({ section: 'scale', measure: 'collection_add_creators, 5,000 creators: preview / apply', value: `${ms(addPreview.t)} / ${ms(addApply.t)}` });
+
+  // crm_batch_update at 1k / 10k / 50k creators.
+  if (names.has('crm_batch_update_preview')) {
+    for (const size of quick ? [1_000, 10_000] : [1_000, 10_000, 50_000]) {
+      const body = { selector: { creator_ids: creatorIds.slice(0, size) }, coop_status: size % 2 ? 'contacted' : 'negotiating' };
+      const p = await timed(() => call('crm_batch_update_preview', body));
+      const a = await timed(() => call('crm_batch_update_apply', { ...body, preview_token: p.v.preview_token }));
+      const total = p.t + a.t;
+      rows.push({
+        section: 'scale',
+        measure: `crm_batch_update, ${size.toLocaleString('en')} creators: preview + apply`,
+        value: `${ms(p.t)} + ${ms(a.t)} = ${ms(total)}`,
+        ...(size === 10_000 ? { target: '< 1 s', verdict: total < 1000 ? 'met' : 'missed' } : {}),
+      });
+    }
+  } else rows.push({ section: 'scale', measure: 'crm_batch_update', value: 'not in this catalog yet' });
+
+  // A 100k-row export: time and the server's peak RSS.
+  if (names.has('export_create_preview')) {
+    const body = { kind: 'collection', collection_id: collectionId, platform: 'youtube', format: 'csv', reason: 'benchmark' };
+    const t0 = performance.now();
+    const p = await call('export_create_preview', body);
+    const a = await call('export_create_apply', { ...body, preview_token: p.preview_token });
+    const exportId = a.result.export_id;
+    let status = 'queued';
+    let got: any;
+    while (status !== 'ready' && status !== 'failed') {
+      await new Promise((r) => setTimeout(r, 50));
+      got = await call('export_get', { export_id: exportId });
+      status = got.status;
+    }
+    const t = performance.now() - t0;
+    const rss = peakRssMb(s.pid);
+    rows.push({ section: 'scale', measure: `export of ${n.toLocaleString('en')} rows (csv): time`, value: `${ms(t)} (${status}, ${got?.row_count} rows)`, target: '< 5 s', verdict: status === 'ready' && t < 5000 ? 'met' : 'missed' });
+    rows.push({ section: 'scale', measure: 'server peak RSS over the whole scale run (incl. export)', value: `${rss.toFixed(0)} MB`, target: '< 150 MB', verdict: rss < 150 ? 'met' : 'missed' });
+  } else {
+    rows.push({ section: 'scale', measure: 'export', value: 'not in this catalog yet' });
+    rows.push({ section: 'scale', measure: 'server peak RSS over the scale run', value: `${peakRssMb(s.pid).toFixed(0)} MB` });
+  }
+  await s.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 50 concurrent Streamable HTTP clients doing a read mix.
+
+async function httpLoad(): Promise<void> {
+  const seconds = quick ? 5 : 20;
+  const clients = 50;
+  const child = spawn(process.execPath, [cli, '--http', '--port', '0'], {
+    env: { ...process.env, NOX_DATA_DIR: join(scratch, 'warm'), NOX_LOG_LEVEL: 'info', NOX_RATE_LIMIT_PER_MINUTE: '100000' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error('the HTTP server did not start')), 30_000);
+    child.stderr!.on('data', (d) => {
+      buf += d;
+      const m = /"url":"(http:\/\/127\.0\.0\.1:\d+\/mcp)"/.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+  const lat: number[] = [];
+  let errors = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const worker = async (i: number) => {
+    const c = new Client({ name: `load-${i}`, version: '0' });
+    await c.connect(new StreamableHTTPClientTransport(new URL(url)));
+    const mix = [
+      { name: 'campaign_list', arguments: {} },
+      { name: 'creator_search', arguments: { platform: 'youtube', page_size: 20 } },
+      { name: 'collection_list', arguments: {} },
+    ];
+    for (let k = 0; performance.now() < deadline; k++) {
+      const t0 = performance.now();
+      try {
+        const r = await c.callTool(mix[k % mix.length]!);
+        if (r.isError) errors++;
+      } catch {
+        errors++;
+      }
+      lat.push(performance.now() - t0);
+    }
+    await c.close();
+  };
+  await Promise.all(Array.from({ length: clients }, (_, i) => worker(i)));
+  child.kill('SIGTERM');
+  rows.push({ section: 'http', measure: `${clients} Streamable HTTP clients, read mix, ${seconds} s`, value: `${(lat.length / seconds).toFixed(0)} calls/s, p50 ${ms(pct(lat, 50))}, p99 ${ms(pct(lat, 99))}, ${errors} errors` });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function render(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown cpu';
+  const head = [
+    '# Benchmarks',
+    '',
+    `Measured by \`npm run bench\`${quick ? ' (--quick)' : ''} on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
+    'The anchor is the reference MCP "everything" server (`@modelcontextprotocol/server-everything`), driven through the same SDK client over stdio.',
+    'Tokens are approximated as bytes / 4 of the tools/list JSON.',
+    '',
+    '| section | measure | value | anchor | ratio | target | verdict |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  return [...head, ...rows.map((r) => `| ${r.section} | ${r.measure} | ${r.value} | ${r.anchor ?? ''} | ${r.ratio ?? ''} | ${r.target ?? ''} | ${r.verdict ?? ''} |`), ''].join('\n');
+}
+
+async function main(): Promise<void> {
+  const steps: [string, () => Promise<void> | void][] = [
+    ['catalog size', catalogSize],
+    ['cold start', coldStart],
+    ['read round trip', readRoundTrip],
+    ['scale', scale],
+    ['http load', httpLoad],
+  ];
+  for (const [name, step] of steps) {
+    log(`bench: ${name}…`);
+    try {
+      await step();
+    } catch (e) {
+      rows.push({ section: name, measure: 'failed', value: String((e as Error).message).slice(0, 200) });
+      log(`bench: ${name} failed: ${(e as Error).message}`);
+    }
+  }
+  const out = render();
+  writeFileSync(join(root, 'docs/bench.md'), out);
+  process.stderr.write(out);
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+await main();
