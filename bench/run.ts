@@ -102,7 +102,7 @@ function catalogSize(): void {
 async function readRoundTrip(): Promise<void> {
   const calls = quick ? 200 : 1000;
   const time = async (c: Client, name: string, args: Record<string, unknown>) => {
-    for (let i = 0; i < 50; i++) await c.callTool({ name, arguments: args });
+    for (let i = 0; i < 500; i++) await c.callTool({ name, arguments: args }); // warm both JITs alike
     const t: number[] = [];
     for (let i = 0; i < calls; i++) {
       const t0 = performance.now();

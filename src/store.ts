@@ -81,7 +81,27 @@ export function openStore(file: string, extra: Migration[] = []): Db {
   db.pragma('busy_timeout = 10000');
   db.pragma('synchronous = NORMAL');
   migrate(db, [...engineMigrations, ...extra]);
+  cacheStatements(db);
   return db;
+}
+
+/**
+ * Reuses compiled statements by SQL text: compiling is most of the cost of a small read. A cached
+ * statement gets its result modes reset on reuse, and one that is still iterating is never shared.
+ */
+function cacheStatements(db: Db, limit = 1000): void {
+  const compile = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    const hit = cache.get(sql);
+    if (hit && !hit.busy) {
+      if (hit.reader) hit.pluck(false).expand(false).raw(false);
+      return hit;
+    }
+    const stmt = compile(sql);
+    if (!hit && cache.size < limit) cache.set(sql, stmt);
+    return stmt;
+  }) as Db['prepare'];
 }
 
 function migrate(db: Db, migrations: Migration[]): void {
