@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from './config.js';
 import type { Catalog, ToolSpec } from './catalog.js';
 import { selectTools } from './catalog.js';
-import { openStore, metaGetOrCreate, type Db } from './store.js';
+import { openStore, metaGetOrCreate, type Db, type Migration } from './store.js';
 import { FilesRoot } from './files.js';
 import { JobRunner } from './jobs.js';
 import { createLogger, type Logger } from './log.js';
@@ -16,6 +16,7 @@ import { workspaceMigrations } from './backend/local/schema.js';
 import { isSeeded, seedDemoWorkspace } from './backend/local/seed.js';
 import { makeWorkspace, type Workspace } from './backend/local/workspace.js';
 import type { NoxBackend } from './backend/contract.js';
+import { HttpBackend } from './backend/http/index.js';
 import type { Engine } from './invoke.js';
 import type { ServerParts } from './server.js';
 
@@ -38,6 +39,8 @@ export interface AppOptions {
   /** Start polling the job runner (tests may drain it by hand instead). */
   startJobs?: boolean;
   backend?: (ws: Workspace, workspaceId: string) => NoxBackend;
+  /** Extra store migrations (the sandbox's idempotency table). */
+  migrations?: Migration[];
 }
 
 export function storePath(dataDir: string): string {
@@ -47,7 +50,7 @@ export function storePath(dataDir: string): string {
 export function createApp(config: Config, catalog: Catalog, opts: AppOptions = {}): App {
   const now = opts.now ?? (() => new Date());
   const log = opts.logger ?? createLogger(config.logLevel);
-  const store = openStore(storePath(config.dataDir), workspaceMigrations);
+  const store = openStore(storePath(config.dataDir), [...workspaceMigrations, ...(opts.migrations ?? [])]);
   const workspaceId = metaGetOrCreate(store, 'workspace_id', () => `ws_${randomBytes(6).toString('hex')}`);
   if (config.backend === 'local' && config.seedDemo && !isSeeded(store)) {
     // IMMEDIATE inside the seed keeps two processes starting together from seeding twice.
@@ -58,9 +61,14 @@ export function createApp(config: Config, catalog: Catalog, opts: AppOptions = {
   const jobs = new JobRunner(store, log, now);
   const workspace = makeWorkspace(store, files, jobs, now);
   for (const [kind, make] of Object.entries(catalog.jobs ?? {})) jobs.register(kind, make(workspace));
-  const backend = opts.backend ? opts.backend(workspace, workspaceId) : new LocalBackend(workspace, workspaceId);
+  // On the http backend the workspace lives upstream; this store keeps the guard's ledger, the journal and jobs.
+  const backend = opts.backend
+    ? opts.backend(workspace, workspaceId)
+    : config.backend === 'http'
+      ? new HttpBackend(catalog.operations, { baseUrl: config.apiBaseUrl!, apiKey: config.apiKey!, timeoutMs: config.apiTimeoutMs, maxRetries: config.apiMaxRetries, log })
+      : new LocalBackend(workspace, workspaceId);
   const guard = new Guard(store, { ttlMs: config.previewTtlSeconds * 1000, now: () => now().getTime() });
-  const engine: Engine = { backend, guard, store, log, now, requireConfirmation: config.requireConfirmation };
+  const engine: Engine = { backend, guard, store, log, now, requireConfirmation: config.requireConfirmation, ...(catalog.campaignOfIds ? { campaignOfIds: catalog.campaignOfIds } : {}) };
   const tools = selectTools(catalog.operations, {
     ...(config.toolsets ? { toolsets: config.toolsets } : {}),
     readOnly: config.readOnly,

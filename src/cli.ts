@@ -8,6 +8,7 @@ import { ConfigError, CONFIG_DOC, loadConfig, wantsHelp } from './config.js';
 import { createApp, storePath } from './app.js';
 import { createMcpServer, SERVER_NAME, SERVER_VERSION } from './server.js';
 import { serveHttp } from './http.js';
+import { startSandbox } from './backend/sandbox.js';
 // The composition root is the one place the engine meets the catalog.
 import { catalog } from '../tools/index.js';
 
@@ -17,6 +18,8 @@ Usage:
   nox-campaign-mcp [options]          serve MCP over stdio (default)
   nox-campaign-mcp --http [options]   serve Streamable HTTP on /mcp
   nox-campaign-mcp seed [--reset]     seed the demo workspace (--reset: start from an empty store)
+  nox-campaign-mcp sandbox [--port N] serve the local workspace over the REST API (docs/api.md) on
+                                      127.0.0.1 (default port 8766; needs NOX_API_KEY)
 
 Options:
 ${CONFIG_DOC.filter((c) => c.flag).map((c) => `  ${c.flag!.padEnd(24)} ${c.meaning} (env ${c.env ?? '—'}, default ${c.default})`).join('\n')}
@@ -38,6 +41,16 @@ async function main(argv: string[]): Promise<number> {
     app.log.info({ store: storePath(config.dataDir) }, 'workspace ready');
     await app.close();
     return 0;
+  }
+  if (config.command === 'sandbox') {
+    const sandbox = await startSandbox(config, catalog);
+    const stop = async () => {
+      await sandbox.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+    return -1; // keep running
   }
   const app = createApp(config, catalog);
   const shutdown = async () => {

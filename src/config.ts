@@ -11,7 +11,7 @@ const list = z
 const bool = z.union([z.boolean(), z.enum(['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off', ''])]).transform((v) => v === true || v === '1' || v === 'true' || v === 'yes' || v === 'on');
 
 export const configSchema = z.object({
-  command: z.enum(['serve', 'seed']).default('serve'),
+  command: z.enum(['serve', 'seed', 'sandbox']).default('serve'),
   transport: z.enum(['stdio', 'http']).default('stdio'),
   host: z.string().default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8765),
@@ -21,6 +21,7 @@ export const configSchema = z.object({
   apiBaseUrl: z.url().optional(),
   apiKey: z.string().min(1).optional(),
   apiTimeoutMs: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  apiMaxRetries: z.coerce.number().int().min(0).max(10).default(3),
   toolsets: list.optional(),
   readOnly: bool.default(false),
   tools: list.optional(),
@@ -28,6 +29,28 @@ export const configSchema = z.object({
   requireConfirmation: bool.default(false),
   principal: z.string().min(1).max(200).default('local'),
   httpToken: z.string().min(16, 'NOX_HTTP_TOKEN must be at least 16 characters').optional(),
+  /** Named bearer tokens: identity → token (NOX_HTTP_TOKENS=`name:token,...`). */
+  httpTokens: z
+    .string()
+    .transform((s, ctx) => {
+      const out: Record<string, string> = {};
+      for (const pair of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+        const i = pair.indexOf(':');
+        const name = i > 0 ? pair.slice(0, i).trim() : '';
+        const token = i > 0 ? pair.slice(i + 1).trim() : '';
+        if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(name) || token.length < 16) {
+          ctx.addIssue({ code: 'custom', message: 'NOX_HTTP_TOKENS is name:token,... with names of letters, digits, _ . @ - and tokens of at least 16 characters' });
+          return z.NEVER;
+        }
+        if (name in out || Object.values(out).includes(token)) {
+          ctx.addIssue({ code: 'custom', message: `NOX_HTTP_TOKENS repeats the name or token of ${name}` });
+          return z.NEVER;
+        }
+        out[name] = token;
+      }
+      return out;
+    })
+    .optional(),
   allowedHosts: list.optional(),
   allowedOrigins: list.optional(),
   maxBodyBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
@@ -43,20 +66,22 @@ export type Config = z.output<typeof configSchema>;
 export const CONFIG_DOC: { key: keyof Config; flag?: string; env?: string; default: string; meaning: string }[] = [
   { key: 'transport', flag: '--http', default: 'stdio', meaning: 'Serve Streamable HTTP on /mcp instead of stdio.' },
   { key: 'host', flag: '--host', env: 'NOX_HOST', default: '127.0.0.1', meaning: 'HTTP bind address (a non-loopback address needs NOX_HTTP_TOKEN).' },
-  { key: 'port', flag: '--port', env: 'NOX_PORT', default: '8765', meaning: 'HTTP port (sandbox too); 0 picks a free port.' },
+  { key: 'port', flag: '--port', env: 'NOX_PORT', default: '8765 (sandbox: 8766)', meaning: 'HTTP port; for `sandbox` the REST port (env NOX_SANDBOX_PORT); 0 picks a free port.' },
   { key: 'dataDir', flag: '--data-dir', env: 'NOX_DATA_DIR', default: '~/.nox-campaign-mcp', meaning: 'Where the store (SQLite: workspace, preview ledger, journal, jobs) lives.' },
   { key: 'filesDir', flag: '--files-dir', env: 'NOX_FILES_DIR', default: '<data dir>/files', meaning: 'The files root: every file a tool reads or writes is inside it.' },
   { key: 'backend', flag: '--backend', env: 'NOX_BACKEND', default: 'local', meaning: '`local` (embedded workspace) or `http` (a Nox-compatible REST API).' },
   { key: 'apiBaseUrl', flag: '--api-base-url', env: 'NOX_API_BASE_URL', default: '—', meaning: 'Base URL of the REST API for the http backend.' },
-  { key: 'apiKey', env: 'NOX_API_KEY', default: '—', meaning: 'API key for the http backend (never logged).' },
+  { key: 'apiKey', env: 'NOX_API_KEY', default: '—', meaning: 'API key the http backend sends (X-Api-Key) and the `sandbox` requires (never logged).' },
   { key: 'apiTimeoutMs', env: 'NOX_API_TIMEOUT_MS', default: '15000', meaning: 'Per-request timeout of the http backend.' },
+  { key: 'apiMaxRetries', env: 'NOX_API_MAX_RETRIES', default: '3', meaning: 'Retries of the http backend on 429, 5xx and connection errors (writes only with their same Idempotency-Key).' },
   { key: 'toolsets', flag: '--toolsets', env: 'NOX_TOOLSETS', default: 'all', meaning: 'Comma-separated toolsets to expose (campaign, discovery, collection, ...).' },
   { key: 'readOnly', flag: '--read-only', env: 'NOX_READ_ONLY', default: 'false', meaning: 'Expose only reads, validates and previews.' },
   { key: 'tools', flag: '--tools', env: 'NOX_TOOLS', default: 'all', meaning: 'Explicit allow-list of tool names.' },
   { key: 'previewTtlSeconds', flag: '--preview-ttl', env: 'NOX_PREVIEW_TTL_SECONDS', default: '600', meaning: 'How long a preview token stays valid.' },
   { key: 'requireConfirmation', flag: '--require-confirmation', env: 'NOX_REQUIRE_CONFIRMATION', default: 'false', meaning: 'Refuse sends, deletes and access changes when the client cannot ask the person (elicitation).' },
   { key: 'principal', env: 'NOX_PRINCIPAL', default: 'local', meaning: 'Who unauthenticated calls act as (stdio); tokens are bound to it.' },
-  { key: 'httpToken', env: 'NOX_HTTP_TOKEN', default: '—', meaning: 'Bearer token required on HTTP (mandatory off loopback).' },
+  { key: 'httpToken', env: 'NOX_HTTP_TOKEN', default: '—', meaning: 'Bearer token required on HTTP (mandatory off loopback); its calls act as NOX_PRINCIPAL.' },
+  { key: 'httpTokens', env: 'NOX_HTTP_TOKENS', default: '—', meaning: 'Several bearer tokens as `name:token,...`; each name is its own principal (previews bind to it).' },
   { key: 'allowedHosts', env: 'NOX_ALLOWED_HOSTS', default: 'loopback names', meaning: 'Host header allow-list for HTTP.' },
   { key: 'allowedOrigins', env: 'NOX_ALLOWED_ORIGINS', default: 'none (loopback only)', meaning: 'Origin header allow-list for HTTP.' },
   { key: 'maxBodyBytes', env: 'NOX_MAX_BODY_BYTES', default: '4194304', meaning: 'Largest HTTP request body accepted.' },
@@ -98,17 +123,19 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   }
   const f = parsed.values;
   const dataDir = resolve(f['data-dir'] ?? env.NOX_DATA_DIR ?? join(homedir(), '.nox-campaign-mcp'));
+  const command = parsed.positionals[0];
   const raw = {
-    command: parsed.positionals[0],
+    command,
     transport: f.http ? 'http' : undefined,
     host: f.host ?? env.NOX_HOST,
-    port: f.port ?? env.NOX_PORT,
+    port: f.port ?? (command === 'sandbox' ? (env.NOX_SANDBOX_PORT ?? '8766') : env.NOX_PORT),
     dataDir,
     filesDir: resolve(f['files-dir'] ?? env.NOX_FILES_DIR ?? join(dataDir, 'files')),
     backend: f.backend ?? env.NOX_BACKEND,
     apiBaseUrl: f['api-base-url'] ?? env.NOX_API_BASE_URL,
     apiKey: env.NOX_API_KEY,
     apiTimeoutMs: env.NOX_API_TIMEOUT_MS,
+    apiMaxRetries: env.NOX_API_MAX_RETRIES,
     toolsets: f.toolsets ?? env.NOX_TOOLSETS,
     readOnly: f['read-only'] ?? env.NOX_READ_ONLY,
     tools: f.tools ?? env.NOX_TOOLS,
@@ -116,6 +143,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     requireConfirmation: f['require-confirmation'] ?? env.NOX_REQUIRE_CONFIRMATION,
     principal: env.NOX_PRINCIPAL,
     httpToken: env.NOX_HTTP_TOKEN,
+    httpTokens: env.NOX_HTTP_TOKENS,
     allowedHosts: env.NOX_ALLOWED_HOSTS,
     allowedOrigins: env.NOX_ALLOWED_ORIGINS,
     maxBodyBytes: env.NOX_MAX_BODY_BYTES,
@@ -127,7 +155,13 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   if (!res.success) {
     throw new ConfigError(res.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('\n'));
   }
-  if (res.data.backend === 'http' && (!res.data.apiBaseUrl || !res.data.apiKey)) {
+  if (res.data.command === 'sandbox' && !res.data.apiKey) {
+    throw new ConfigError('sandbox needs NOX_API_KEY: the API key its clients must send in X-Api-Key');
+  }
+  if (res.data.command === 'sandbox' && res.data.backend !== 'local') {
+    throw new ConfigError('sandbox serves the local backend; drop --backend http');
+  }
+  if (res.data.command !== 'sandbox' && res.data.backend === 'http' && (!res.data.apiBaseUrl || !res.data.apiKey)) {
     throw new ConfigError('backend http needs NOX_API_BASE_URL (or --api-base-url) and NOX_API_KEY');
   }
   return res.data;

@@ -1,6 +1,8 @@
-// docs/tools.md, generated from the catalog (npm run docs); a test keeps the file in step.
-import type { ToolSpec } from './catalog.js';
+// docs/tools.md and docs/api.md, generated from the catalog (npm run docs); a test keeps tools.md in step.
+import { z } from 'zod';
+import type { Operation, ToolSpec } from './catalog.js';
 import { inputJsonSchema } from './catalog.js';
+import { restRoutes } from './backend/http/rest.js';
 
 interface JsonSchema {
   type?: string | string[];
@@ -31,7 +33,7 @@ export function renderToolsDoc(tools: ToolSpec[]): string {
     for (const t of tools.filter((x) => x.op.toolset === ts)) out.push(`| [\`${t.name}\`](#${t.name}) | ${hints(t)} | ${cell(firstSentence(t.description))} |`);
     out.push('');
     for (const t of tools.filter((x) => x.op.toolset === ts)) {
-      out.push(`### ${t.name}`, '', `**${t.title}** · ${hints(t) || 'write'} · route \`${t.op.route.method} ${routeOf(t)}\``, '', t.description, '');
+      out.push(`### ${t.name}`, '', `**${t.title}** · ${hints(t) || 'write'} · route \`${routeOf(t)}\``, '', t.description, '');
       const schema = inputJsonSchema(t) as JsonSchema;
       const props = Object.entries(schema.properties ?? {});
       if (props.length === 0) out.push('No arguments.', '');
@@ -45,10 +47,10 @@ export function renderToolsDoc(tools: ToolSpec[]): string {
   return out.join('\n');
 }
 
+/** The tool's REST route (docs/api.md): the operation's own route, or POST <path>/<stage> for stages. */
 function routeOf(t: ToolSpec): string {
-  const base = t.op.route.path;
-  if (t.stage === 'run') return base;
-  return `${base}/${t.stage}`;
+  const r = restRoutes([t.op]).find((x) => x.stage === t.stage)!;
+  return `${r.method} ${r.path}`;
 }
 
 function hints(t: ToolSpec): string {
@@ -96,4 +98,77 @@ export function withConfigTable(readme: string, table: string): string {
   const j = readme.indexOf(end);
   if (i < 0 || j < i) throw new Error('README.md lacks the config markers');
   return `${readme.slice(0, i + start.length)}\n${table}\n${readme.slice(j)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// docs/api.md: the REST contract of the http backend and the sandbox, from the same catalog.
+
+export function renderApiDoc(ops: Operation[]): string {
+  const routes = restRoutes(ops);
+  const out: string[] = [
+    '# REST API',
+    '',
+    '<!-- Generated from the catalog by `npm run docs`; do not edit by hand. -->',
+    '',
+    'The contract the **http backend** speaks (`--backend http`) and `nox-campaign-mcp sandbox` serves. Every route is',
+    'derived from an operation of the catalog: the same names, fields and rules as the MCP tools in [tools.md](tools.md).',
+    '',
+    '## Conventions',
+    '',
+    '- **Base URL**: `NOX_API_BASE_URL` (may carry a path prefix such as `/v1`); routes below are relative to it.',
+    '- **Auth**: the API key in the `X-Api-Key` header on every request (never in a URL). A missing or wrong key is',
+    '  `401` with `error_code: "INVALID_API_KEY"`. `X-Nox-Principal` names who the call acts for (the MCP principal).',
+    '- **Arguments**: `:name` path segments are taken from the field of that name (URL-encoded). `GET` routes take the',
+    '  other fields as a query: scalars as text, non-empty arrays of scalars as a repeated parameter (`ids=a&ids=b`),',
+    '  anything else (objects, empty arrays) as JSON text; the server reads them back with the operation\'s input schema.',
+    '  Every other method takes the other fields as a JSON object body (`Content-Type: application/json`).',
+    '- **Stages**: a high-risk operation has no plain route. It is `POST <path>/preview` and `POST <path>/apply`, and',
+    '  for staged families also `POST <path>/validate`, each with the full argument body (when two high-risk operations',
+    '  share a path, the non-POST one\'s stages add the method: `<path>/delete/preview`).',
+    '- **Success envelope** (HTTP 200): `{"success": true, "data": ..., "summary": "...", "meta": {"operation", "stage", "request_id"}}`.',
+    '  `data` is the operation\'s output (for validate `{"problems": [...]}`, for preview `{"effect": ...}` with the state',
+    '  the preview read in `meta.state`).',
+    '- **Error envelope**: `{"success": false, "error_code": "...", "summary": "...", "action": {"type", "hint", "url"?}, "details"?: {...}}`',
+    '  with the status by code: 400 `INVALID_REQUEST`, 401 `INVALID_API_KEY`, 404 `NOT_FOUND`, 409 `CONFLICT`,',
+    '  `DUPLICATE_DATA`, `STATE_CHANGED`, `IDEMPOTENCY_IN_PROGRESS`, 422 `IDEMPOTENCY_KEY_REUSED`, the domain codes',
+    '  (`LIMIT_EXCEEDED`, `FILE_REFUSED`, ...), 429 `RATE_LIMITED` with `Retry-After`, 500 `INTERNAL_ERROR`. The http',
+    '  backend passes `error_code`, `summary`, `action` and `details` through to the tool error unchanged; a failure',
+    '  that is not an envelope becomes `UPSTREAM_<status>` with a short excerpt of the body and no action.',
+    '- **Idempotency**: every write (a low-risk write route and every `/apply`) carries `Idempotency-Key`. The server',
+    '  records the key with the write\'s answer in the same transaction: a repeat of the key with the same request',
+    '  returns the first answer (header `Idempotent-Replayed: true`) and changes nothing; the same key with another',
+    '  request is `422 IDEMPOTENCY_KEY_REUSED`; a repeat while the first is still running is `409 IDEMPOTENCY_IN_PROGRESS`',
+    '  with `Retry-After`. The http backend derives an apply\'s key from its preview token (`nox-<token id>`), so every',
+    '  retry of one apply carries the same key; other writes get a random key kept across their retries.',
+    '- **Preview freshness**: `/apply` carries `X-Nox-State-Digest`, the digest of `meta.state` from its preview. The',
+    '  server re-reads that state in the apply\'s transaction; if it changed, nothing is written and the answer is',
+    '  `409 STATE_CHANGED` with the current state in `meta.state` (the MCP server reports `PREVIEW_STALE`, naming what changed).',
+    '- **Retries** (http backend): reads, validates and previews are retried on 429, 5xx and connection errors with',
+    '  jittered exponential backoff, honouring `Retry-After`; writes are retried only with their same `Idempotency-Key`.',
+    '  An apply never confirmed after the last retry is `UPSTREAM_UNAVAILABLE` to the guard, which records its outcome',
+    '  as unknown (`APPLY_OUTCOME_UNKNOWN`: read the state back) and never executes it again.',
+    '- **Files**: file fields travel as they are. A `path` names a file in the API\'s own files root (the sandbox started',
+    '  on the same machine shares the server\'s files root); a remote client sends `content_base64` + `filename` instead.',
+    '  Outputs (exports, downloads) are written by the API into its files root and named by the `path` in the result.',
+    '- `GET /healthz` answers `200` without auth.',
+    '',
+    `## Routes (${routes.length})`,
+    '',
+  ];
+  const toolsets = [...new Set(ops.map((o) => o.toolset))];
+  for (const ts of toolsets) {
+    out.push(`### ${ts}`, '', '| route | operation | stage | fields |', '| --- | --- | --- | --- |');
+    for (const r of routes.filter((x) => x.op.toolset === ts)) {
+      const schema = z.toJSONSchema(r.op.input, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+      const fields = Object.keys(schema.properties ?? {})
+        .filter((f) => !r.params.includes(f))
+        .map((f) => `\`${f}\`${schema.required?.includes(f) ? '*' : ''}`);
+      const where = fields.length === 0 ? '—' : `${r.method === 'GET' ? 'query' : 'body'}: ${fields.join(', ')}`;
+      const tags = [r.write ? 'Idempotency-Key' : '', r.stage === 'apply' ? 'X-Nox-State-Digest' : ''].filter(Boolean).join(', ');
+      out.push(`| \`${r.method} ${r.path}\` | \`${r.op.name}\` | ${r.stage}${tags ? ` (${tags})` : ''} | ${cell(where)} |`);
+    }
+    out.push('');
+  }
+  out.push('`*` required. Field types, limits and descriptions are those of the matching tool in [tools.md](tools.md).', '');
+  return out.join('\n');
 }

@@ -1,6 +1,8 @@
 // Streamable HTTP transport on /mcp. Stateless: every request gets a fresh MCP server over the
 // shared engine, so several instances can share one data dir (all shared state is in the store).
-// Binds loopback by default; a bearer token is required off loopback; Host and Origin are checked.
+// Binds loopback by default; a bearer token is required off loopback; Host and Origin are checked;
+// bodies are capped; tool calls are rate-limited per principal. Each bearer token maps to an
+// identity (the principal), and preview tokens are bound to it: one identity cannot apply another's.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -21,10 +23,20 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
+/** sha256(token) → principal, from NOX_HTTP_TOKEN (acting as NOX_PRINCIPAL) and NOX_HTTP_TOKENS (name:token). */
+export function tokenTable(config: Pick<Config, 'httpToken' | 'httpTokens' | 'principal'>): Map<string, string> {
+  const table = new Map<string, string>();
+  if (config.httpToken) table.set(sha256hex(config.httpToken), config.principal);
+  for (const [name, token] of Object.entries(config.httpTokens ?? {})) table.set(sha256hex(token), name);
+  return table;
+}
+
 export async function serveHttp(config: Config, parts: ServerParts, log: Logger): Promise<HttpHandle> {
-  if (!isLoopback(config.host) && !config.httpToken) {
-    throw new Error(`refusing to listen on ${config.host} without NOX_HTTP_TOKEN: a bearer token is required off loopback`);
+  const tokens = tokenTable(config);
+  if (!isLoopback(config.host) && tokens.size === 0) {
+    throw new Error(`refusing to listen on ${config.host} without NOX_HTTP_TOKEN or NOX_HTTP_TOKENS: a bearer token is required off loopback`);
   }
+  const limiter = new RateLimiter(config.rateLimitPerMinute);
   const allowedHosts = config.allowedHosts ?? LOOPBACK_HOSTS;
   const allowedOrigins = config.allowedOrigins ?? [];
   const server = createServer((req, res) => {
@@ -37,6 +49,7 @@ export async function serveHttp(config: Config, parts: ServerParts, log: Logger)
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://placeholder');
+    // Liveness only: no version, counts, paths or configuration.
     if (url.pathname === '/healthz') return json(res, 200, { status: 'ok' });
     if (url.pathname !== '/mcp') return json(res, 404, { error: 'not found' });
     const hostName = (req.headers.host ?? '').replace(/:\d+$/, '');
@@ -50,12 +63,22 @@ export async function serveHttp(config: Config, parts: ServerParts, log: Logger)
     }
     let body: unknown;
     if (req.method === 'POST') {
+      const tooLarge = () => {
+        res.setHeader('connection', 'close');
+        json(res, 413, { error: `request body over ${config.maxBodyBytes} bytes` });
+      };
+      if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) return tooLarge();
       const raw = await readBody(req, config.maxBodyBytes);
-      if (raw === 'too_large') return json(res, 413, { error: `request body over ${config.maxBodyBytes} bytes` });
+      if (raw === 'too_large') return tooLarge();
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
         return json(res, 400, { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null });
+      }
+      const calls = toolCalls(body);
+      if (calls.length > 0) {
+        const wait = limiter.take(principal, calls.length);
+        if (wait > 0) return rateLimited(res, calls, wait, config.rateLimitPerMinute, Array.isArray(body));
       }
     } else if (req.method !== 'GET' && req.method !== 'DELETE') {
       return json(res, 405, { error: 'method not allowed' });
@@ -70,14 +93,17 @@ export async function serveHttp(config: Config, parts: ServerParts, log: Logger)
     await transport.handleRequest(req, res, body);
   }
 
-  /** The principal of a request: the token's identity, or the default on loopback without a token. */
+  /** The principal of a request: its token's identity, or the default when no token is configured (loopback only). */
   function authenticate(req: IncomingMessage): string | null {
+    if (tokens.size === 0) return parts.defaultPrincipal;
     const header = req.headers.authorization;
-    if (!config.httpToken) return parts.defaultPrincipal;
-    if (!header?.startsWith('Bearer ')) return null;
-    const presented = createHash('sha256').update(header.slice(7).trim()).digest();
-    const expected = createHash('sha256').update(config.httpToken).digest();
-    return timingSafeEqual(presented, expected) ? `bearer:${expected.toString('hex').slice(0, 16)}` : null;
+    const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!m) return null;
+    // Hashes have one length, so the comparison is constant-time and looks at every entry.
+    const presented = Buffer.from(sha256hex(m[1]!), 'hex');
+    let found: string | null = null;
+    for (const [hash, principal] of tokens) if (timingSafeEqual(presented, Buffer.from(hash, 'hex'))) found = principal;
+    return found;
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -91,8 +117,75 @@ export async function serveHttp(config: Config, parts: ServerParts, log: Logger)
   return {
     server,
     url,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
   };
+}
+
+function sha256hex(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+interface RpcMessage {
+  jsonrpc?: unknown;
+  id?: string | number | null;
+  method?: unknown;
+}
+
+/** The tools/call requests of a JSON-RPC body (a single message or a batch). */
+function toolCalls(body: unknown): RpcMessage[] {
+  const msgs = (Array.isArray(body) ? body : [body]) as RpcMessage[];
+  return msgs.filter((m) => m && typeof m === 'object' && m.method === 'tools/call');
+}
+
+/**
+ * Over the limit: each tool call gets a tool error (RATE_LIMITED, with how long to wait) that the
+ * agent reads like any other refusal; a batch holding other requests gets HTTP 429.
+ */
+function rateLimited(res: ServerResponse, calls: RpcMessage[], waitMs: number, perMinute: number, batch: boolean): void {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  res.setHeader('retry-after', String(seconds));
+  const envelope = {
+    error_code: 'RATE_LIMITED',
+    summary: `Too many tool calls: this principal may make ${perMinute} per minute. Nothing was run.`,
+    action: { type: 'retry_later', hint: `Wait ${seconds} s, then repeat the call.` },
+    details: { retry_after_seconds: seconds, limit_per_minute: perMinute },
+  };
+  const replies = calls
+    .filter((c) => c.id !== undefined && c.id !== null)
+    .map((c) => ({ jsonrpc: '2.0', id: c.id, result: { isError: true, content: [{ type: 'text', text: JSON.stringify(envelope) }] } }));
+  if (!batch && replies.length === 1) return json(res, 200, replies[0]);
+  json(res, 429, { jsonrpc: '2.0', id: null, error: { code: -32000, message: envelope.summary, data: envelope } });
+}
+
+/** A token bucket per principal: `perMinute` calls, refilled continuously. Per process (a limit per instance). */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(private readonly perMinute: number, private readonly now: () => number = Date.now) {}
+
+  /** Takes n calls; 0 when allowed, else the milliseconds until they would be. */
+  take(principal: string, n = 1): number {
+    const t = this.now();
+    const rate = this.perMinute / 60_000;
+    const b = this.buckets.get(principal) ?? { tokens: this.perMinute, at: t };
+    b.tokens = Math.min(this.perMinute, b.tokens + (t - b.at) * rate);
+    b.at = t;
+    this.buckets.set(principal, b);
+    if (this.buckets.size > 10_000) this.sweep(t);
+    if (b.tokens >= n) {
+      b.tokens -= n;
+      return 0;
+    }
+    return Math.ceil((n - b.tokens) / rate);
+  }
+
+  private sweep(t: number): void {
+    for (const [k, b] of this.buckets) if (b.tokens + (t - b.at) * (this.perMinute / 60_000) >= this.perMinute) this.buckets.delete(k);
+  }
 }
 
 function originAllowed(origin: string, allowed: string[]): boolean {
@@ -104,22 +197,25 @@ function originAllowed(origin: string, allowed: string[]): boolean {
   }
 }
 
+/** The body, or 'too_large' as soon as it passes the cap (the rest is not buffered). */
 function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'too_large'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size > max) over = true;
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(over ? 'too_large' : Buffer.concat(chunks)));
+      if (size <= max) return void chunks.push(c);
+      req.off('data', onData);
+      req.resume(); // drain without keeping it; the response closes the connection
+      resolve('too_large');
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
 }

@@ -1,5 +1,8 @@
 // Starts the real server (real store in a temp data dir, seeded demo workspace) and connects an
-// SDK Client to it over the in-memory transport.
+// SDK Client to it over the in-memory transport. With NOX_TEST_BACKEND=http (the `http` vitest
+// project) the server runs on the http backend against a sandbox on a random loopback port: the
+// sandbox's store holds the workspace (workspaceDb, drainJobs and app.jobs/app.workspace point
+// there), while the guard's ledger and the journal stay in the server's own store (app.store).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +16,14 @@ import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { createMcpServer } from '../../src/server.js';
 import { catalog } from '../../tools/index.js';
 import type { Db } from '../../src/store.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, type LogLevel } from '../../src/log.js';
+import { startSandbox, type Sandbox } from '../../src/backend/sandbox.js';
+
+/** Which backend startServer runs the server on: `local` (in-process) or `http` (against a sandbox). */
+/** NOX_TEST_LOG_LEVEL=debug shows the server's (and sandbox's) logs while debugging a test. */
+const testLogLevel = (process.env.NOX_TEST_LOG_LEVEL ?? 'silent') as LogLevel;
+
+export const testBackend: 'local' | 'http' = process.env.NOX_TEST_BACKEND === 'http' ? 'http' : 'local';
 
 export interface ErrorEnvelope {
   error_code: string;
@@ -48,13 +58,28 @@ export interface StartOptions extends AppOptions {
   capabilities?: ClientCapabilities;
   /** Reuse a data dir (restart scenarios); a fresh temp dir otherwise. */
   dir?: string;
+  /** Override NOX_TEST_BACKEND for this server (a custom `backend` option always runs locally). */
+  mode?: 'local' | 'http';
   onClient?: (client: Client) => void;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'nox-test-'));
-  const config = loadConfig(['--data-dir', dir, ...(opts.argv ?? [])], { NOX_LOG_LEVEL: 'silent', ...opts.env });
-  const app = createApp(config, catalog, { startJobs: false, logger: createLogger('silent'), ...opts });
+  let config = loadConfig(['--data-dir', dir, ...(opts.argv ?? [])], { NOX_LOG_LEVEL: 'silent', ...opts.env });
+  const mode = opts.backend ? 'local' : (opts.mode ?? testBackend);
+  let sandbox: Sandbox | undefined;
+  if (mode === 'http') {
+    // The sandbox keeps its own store under the data dir and shares the files root, as a local API would.
+    const apiKey = `test-key-${createHash('sha256').update(dir).digest('hex').slice(0, 24)}`;
+    sandbox = await startSandbox({ ...config, command: 'sandbox', backend: 'local', dataDir: join(dir, 'sandbox'), port: 0, apiKey }, catalog, {
+      startJobs: false,
+      logger: createLogger(testLogLevel),
+      ...(opts.now ? { now: opts.now } : {}),
+    });
+    config = { ...config, backend: 'http', apiBaseUrl: sandbox.url, apiKey };
+  }
+  const base = createApp(config, catalog, { startJobs: false, logger: createLogger(testLogLevel), ...opts });
+  const app: App = sandbox ? { ...base, jobs: sandbox.app.jobs, workspace: sandbox.app.workspace } : base;
   const server = createMcpServer(app.serverParts());
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await server.connect(serverTransport);
@@ -84,7 +109,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     client,
     app,
     dir,
-    workspaceDb: app.store,
+    workspaceDb: sandbox ? sandbox.app.store : app.store,
     drainJobs: () => app.jobs.drain(),
     call,
     ok,
@@ -97,12 +122,13 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       await client.close();
       await server.close();
       await app.close();
+      await sandbox?.close();
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-const ENGINE_TABLES = new Set(['preview_tokens', 'journal', 'jobs', 'schema_migrations', 'meta', 'sqlite_sequence']);
+const ENGINE_TABLES = new Set(['preview_tokens', 'journal', 'jobs', 'schema_migrations', 'meta', 'sqlite_sequence', 'sandbox_idempotency']);
 
 /** A digest of every workspace table's rows: equal before and after means nothing was written. */
 export function workspaceChecksum(db: Db): string {

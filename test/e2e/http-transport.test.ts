@@ -1,0 +1,240 @@
+// The Streamable HTTP transport, hardened: bearer identities, Host/Origin checks, the body cap,
+// per-principal rate limits, previews bound to the bearer identity; and the built CLI end to end
+// over Streamable HTTP on the http backend against a spawned sandbox.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { loadConfig } from '../../src/config.js';
+import { createApp, type App } from '../../src/app.js';
+import { RateLimiter, serveHttp, type HttpHandle } from '../../src/http.js';
+import { createLogger } from '../../src/log.js';
+import { catalog } from '../../tools/index.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const ALICE = 'alice-token-0123456789abcdef';
+const BOB = 'bob-token-0123456789abcdef00';
+const dirs: string[] = [];
+
+async function serve(env: Record<string, string>): Promise<{ app: App; http: HttpHandle; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'nox-http-'));
+  dirs.push(dir);
+  const config = loadConfig(['--http', '--port', '0', '--data-dir', dir], { NOX_LOG_LEVEL: 'silent', ...env });
+  const app = createApp(config, catalog, { startJobs: false, logger: createLogger('silent') });
+  const http = await serveHttp(config, app.serverParts(), app.log);
+  return {
+    app,
+    http,
+    close: async () => {
+      await http.close();
+      await app.close();
+    },
+  };
+}
+
+async function connect(url: string, token?: string): Promise<Client> {
+  const client = new Client({ name: 'http-test', version: '0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {}));
+  return client;
+}
+
+/** A raw request (fetch cannot set Host). */
+function raw(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: opts.method ?? 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...opts.headers } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(opts.body ?? '');
+  });
+}
+
+const rpc = (id: number, method: string, params: Record<string, unknown> = {}) => JSON.stringify({ jsonrpc: '2.0', id, method, params });
+const envelope = (res: any) => JSON.parse(res.content[0].text);
+
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('bearer identities, Host and Origin, body cap', () => {
+  let s: Awaited<ReturnType<typeof serve>>;
+  beforeAll(async () => {
+    s = await serve({ NOX_HTTP_TOKENS: `alice:${ALICE},bob:${BOB}`, NOX_MAX_BODY_BYTES: '2048' });
+  });
+  afterAll(() => s.close());
+
+  it('answers 401 without a token or with a wrong one, and serves a valid one', async () => {
+    const list = rpc(1, 'tools/list');
+    const none = await raw(s.http.url, { body: list });
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toMatch(/^Bearer/);
+    expect((await raw(s.http.url, { body: list, headers: { authorization: `Bearer ${ALICE}x` } })).status).toBe(401);
+    expect((await raw(s.http.url, { body: list, headers: { authorization: `Basic ${ALICE}` } })).status).toBe(401);
+    const ok = await raw(s.http.url, { body: list, headers: { authorization: `Bearer ${BOB}` } });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body).result.tools.length).toBeGreaterThan(10);
+    expect(none.body).not.toContain(ALICE);
+  });
+
+  it('answers 403 to a foreign Host or Origin, even with a valid token', async () => {
+    const auth = { authorization: `Bearer ${ALICE}` };
+    expect((await raw(s.http.url, { body: rpc(1, 'tools/list'), headers: { ...auth, host: 'evil.example' } })).status).toBe(403);
+    expect((await raw(s.http.url, { body: rpc(1, 'tools/list'), headers: { ...auth, origin: 'https://evil.example' } })).status).toBe(403);
+    expect((await raw(s.http.url, { body: rpc(1, 'tools/list'), headers: { ...auth, origin: 'http://localhost:3000' } })).status).toBe(200);
+  });
+
+  it('answers 413 to a body over the cap, declared or streamed', async () => {
+    const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { pad: 'x'.repeat(4096) } });
+    const declared = await raw(s.http.url, { body: big, headers: { authorization: `Bearer ${ALICE}` } });
+    expect(declared.status).toBe(413);
+    const streamed = await raw(s.http.url, { body: big, headers: { authorization: `Bearer ${ALICE}`, 'transfer-encoding': 'chunked' } });
+    expect(streamed.status).toBe(413);
+  });
+
+  it('answers /healthz without auth and says nothing else', async () => {
+    const h = await raw(s.http.url.replace('/mcp', '/healthz'), { method: 'GET' });
+    expect(h.status).toBe(200);
+    expect(JSON.parse(h.body)).toEqual({ status: 'ok' });
+  });
+
+  it('binds previews to the bearer identity: another identity gets PREVIEW_INVALID, the owner applies', async () => {
+    const alice = await connect(s.http.url, ALICE);
+    const bob = await connect(s.http.url, BOB);
+    try {
+      const cols = (await alice.callTool({ name: 'collection_list', arguments: {} })).structuredContent as any;
+      const cid = cols.items[0].collection_id;
+      const p = (await alice.callTool({ name: 'collection_delete_preview', arguments: { collection_id: cid } })).structuredContent as any;
+      const stolen = await bob.callTool({ name: 'collection_delete_apply', arguments: { collection_id: cid, preview_token: p.preview_token } });
+      expect(stolen.isError).toBe(true);
+      expect(envelope(stolen)).toMatchObject({ error_code: 'PREVIEW_INVALID' });
+      expect(envelope(stolen).summary).toContain('another principal');
+      const own = await alice.callTool({ name: 'collection_delete_apply', arguments: { collection_id: cid, preview_token: p.preview_token } });
+      expect((own.structuredContent as any).result.deleted).toBe(true);
+      const journal = s.app.store.prepare(`SELECT principal FROM journal WHERE operation = 'collection.delete'`).pluck().all();
+      expect(journal).toEqual(['alice']);
+    } finally {
+      await alice.close();
+      await bob.close();
+    }
+  });
+});
+
+describe('rate limits per principal', () => {
+  it('refuses tool calls over the limit with RATE_LIMITED and a wait, per identity', async () => {
+    const s = await serve({ NOX_HTTP_TOKENS: `alice:${ALICE},bob:${BOB}`, NOX_RATE_LIMIT_PER_MINUTE: '3' });
+    const alice = await connect(s.http.url, ALICE);
+    const bob = await connect(s.http.url, BOB);
+    try {
+      for (let i = 0; i < 3; i++) expect((await alice.callTool({ name: 'campaign_list', arguments: {} })).isError).toBeFalsy();
+      const limited = await alice.callTool({ name: 'campaign_list', arguments: {} });
+      expect(limited.isError).toBe(true);
+      const e = envelope(limited);
+      expect(e).toMatchObject({ error_code: 'RATE_LIMITED', action: { type: 'retry_later' } });
+      expect(e.details.retry_after_seconds).toBeGreaterThanOrEqual(1);
+      expect(e.summary).toContain('3 per minute');
+      // Listing is not a tool call; another identity has its own budget.
+      expect((await alice.listTools()).tools.length).toBeGreaterThan(0);
+      expect((await bob.callTool({ name: 'campaign_list', arguments: {} })).isError).toBeFalsy();
+      const rawLimited = await raw(s.http.url, { body: rpc(9, 'tools/call', { name: 'campaign_list', arguments: {} }), headers: { authorization: `Bearer ${ALICE}` } });
+      expect(Number(rawLimited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    } finally {
+      await alice.close();
+      await bob.close();
+      await s.close();
+    }
+  });
+
+  it('refills continuously', () => {
+    let t = 0;
+    const l = new RateLimiter(60, () => t);
+    for (let i = 0; i < 60; i++) expect(l.take('p')).toBe(0);
+    expect(l.take('p')).toBe(1000);
+    t += 1000;
+    expect(l.take('p')).toBe(0);
+    expect(l.take('q')).toBe(0);
+  });
+
+  it('refuses to start off loopback without a token', async () => {
+    const config = loadConfig(['--http', '--host', '0.0.0.0', '--port', '0', '--data-dir', mkdtempSync(join(tmpdir(), 'nox-http-'))], { NOX_LOG_LEVEL: 'silent' });
+    dirs.push(config.dataDir);
+    await expect(serveHttp(config, {} as never, createLogger('silent'))).rejects.toThrow(/bearer token is required/);
+  });
+});
+
+describe('the built CLI over Streamable HTTP, on the http backend against a spawned sandbox', () => {
+  const children: ChildProcess[] = [];
+  let url: string;
+  const apiKey = 'e2e-sandbox-key-0123456789';
+
+  function start(args: string[], env: Record<string, string>, pattern: RegExp): Promise<{ child: ChildProcess; match: string; stderr: () => string }> {
+    const child = spawn(process.execPath, [join(root, 'dist/src/cli.js'), ...args], { env: { ...process.env, NOX_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(child);
+    let buf = '';
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no match in: ${buf}`)), 20_000);
+      child.stderr!.on('data', (d) => {
+        buf += d;
+        const m = pattern.exec(buf);
+        if (m) {
+          clearTimeout(timer);
+          resolve({ child, match: m[1]!, stderr: () => buf });
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${buf}`)));
+    });
+  }
+
+  let serverLog: () => string;
+  let sandboxLog: () => string;
+  beforeAll(async () => {
+    if (!existsSync(join(root, 'dist/src/cli.js'))) throw new Error('build first: npm run build (npm test does it)');
+    const dir = mkdtempSync(join(tmpdir(), 'nox-e2e-http-'));
+    dirs.push(dir);
+    const sandbox = await start(['sandbox', '--port', '0'], { NOX_DATA_DIR: join(dir, 'api'), NOX_API_KEY: apiKey }, /"url":"(http:\/\/127\.0\.0\.1:\d+)"/);
+    sandboxLog = sandbox.stderr;
+    const server = await start(['--http', '--port', '0', '--backend', 'http', '--api-base-url', sandbox.match], { NOX_DATA_DIR: join(dir, 'mcp'), NOX_API_KEY: apiKey, NOX_HTTP_TOKENS: `alice:${ALICE}` }, /"url":"(http:\/\/127\.0\.0\.1:\d+\/mcp)"/);
+    serverLog = server.stderr;
+    url = server.match;
+  });
+  afterAll(() => {
+    for (const c of children) c.kill('SIGTERM');
+  });
+
+  it('runs the workflow first steps through the SDK client', async () => {
+    const client = await connect(url, ALICE);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toContain('collection_add_creators_apply');
+      const campaigns = (await client.callTool({ name: 'campaign_list', arguments: {} })).structuredContent as any;
+      expect(campaigns.total).toBeGreaterThanOrEqual(3);
+      const campaign = (await client.callTool({ name: 'campaign_get', arguments: { campaign_id: campaigns.items[0].campaign_id } })).structuredContent as any;
+      expect(campaign.campaign_id).toBe(campaigns.items[0].campaign_id);
+      const found = (await client.callTool({ name: 'creator_search', arguments: { platform: 'youtube', page_size: 50 } })).structuredContent as any;
+      const col = (await client.callTool({ name: 'collection_create', arguments: { name: 'E2E picks', campaign_id: campaign.campaign_id } })).structuredContent as any;
+      const args = { collection_ids: [col.collection_id], platform: 'youtube', creator_ids: found.items.slice(0, 4).map((c: any) => c.creator_id) };
+      const p = (await client.callTool({ name: 'collection_add_creators_preview', arguments: args })).structuredContent as any;
+      expect(p.effect.will_add_count).toBe(4);
+      const a = (await client.callTool({ name: 'collection_add_creators_apply', arguments: { ...args, preview_token: p.preview_token } })).structuredContent as any;
+      expect(a).toMatchObject({ applied: true, replayed: false });
+      expect(a.result.added_count).toBe(4);
+      const items = (await client.callTool({ name: 'collection_items', arguments: { collection_id: col.collection_id, platform: 'youtube' } })).structuredContent as any;
+      expect(items.total).toBe(4);
+      const missing = await client.callTool({ name: 'campaign_get', arguments: { campaign_id: 'cmp_missing' } });
+      expect(envelope(missing).error_code).toBe('NOT_FOUND');
+      expect(envelope(missing).action.hint).toBeTruthy();
+    } finally {
+      await client.close();
+    }
+    for (const log of [serverLog(), sandboxLog()]) {
+      expect(log).not.toContain(apiKey);
+      expect(log).not.toContain(ALICE);
+    }
+  });
+});
