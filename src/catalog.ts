@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Workspace } from './backend/local/workspace.js';
 import type { JobHandler } from './jobs.js';
+import type { Db } from './store.js';
 
 export type OperationKind = 'read' | 'write' | 'staged' | 'job';
 export type Risk = 'low' | 'high';
@@ -68,8 +69,11 @@ export interface OperationDef<I extends Obj, O extends z.ZodType, E extends z.Zo
   preview?: { effect: E; read: (ws: Workspace, input: z.output<I>, call: CallInfo, loaded: L) => PreviewReading<z.input<E>> };
   /** Staged operations: cheap schema and reference checks. */
   validate?: (ws: Workspace, input: z.output<I>, call: CallInfo, loaded: L) => Problem[];
-  /** The campaign an applied change belongs to, for the campaign journal. */
-  campaignOf?: (input: z.output<I>, result: z.output<O>) => string | undefined;
+  /**
+   * The campaign an applied change belongs to, for the campaign journal; null when the change
+   * belongs to none even though its fields say campaign_id (affiliate campaigns are not campaigns).
+   */
+  campaignOf?: (input: z.output<I>, result: z.output<O>) => string | null | undefined;
   /** Ids touched by an applied change, for the journal. */
   idsOf?: (input: z.output<I>, result: z.output<O>) => string[];
 }
@@ -272,6 +276,8 @@ export interface Catalog {
   jobs?: Record<string, (ws: Workspace) => JobHandler>;
   /** Server instructions shown to the agent at initialization. */
   instructions: string;
+  /** The campaign that touched ids belong to (a collection or task of a campaign), for changes that name none. */
+  campaignOfIds?: (db: Db, ids: string[]) => string | undefined;
   /** MCP resources, resource templates and prompts, given the workspace. */
   resources?: (ws: Workspace) => ResourceDef[];
   resourceTemplates?: (ws: Workspace) => ResourceTemplateDef[];

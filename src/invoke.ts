@@ -21,6 +21,8 @@ export interface Engine {
   now: () => Date;
   /** When the client cannot be asked, refuse confirm-worthy applies instead of proceeding on the token alone. */
   requireConfirmation: boolean;
+  /** Finds the campaign of touched ids when a change names none (from the catalog). */
+  campaignOfIds?: (db: Db, ids: string[]) => string | undefined;
 }
 
 export type ConfirmAnswer = 'accept' | 'decline' | 'unavailable';
@@ -115,9 +117,12 @@ async function confirm(engine: Engine, op: Operation, summary: string, hooks: Ca
 }
 
 function journal(engine: Engine, op: Operation, input: Record<string, unknown>, out: Record<string, unknown>, principal: string, tokenId: string | undefined, status: 'applied' | 'written'): void {
-  // The campaign an applied change belongs to: the definition says, or the result or arguments name one.
+  // The campaign an applied change belongs to: the definition says, or the result or arguments name
+  // one, or the ids it touched belong to one.
   const named = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  const campaignId = op.campaignOf?.(input, out) ?? named(out.campaign_id) ?? named(input.campaign_id);
+  const ids = op.idsOf?.(input, out) ?? [];
+  const declared = op.campaignOf?.(input, out);
+  const campaignId = declared === null ? undefined : (declared ?? named(out.campaign_id) ?? named(input.campaign_id) ?? (ids.length ? engine.campaignOfIds?.(engine.store, ids) : undefined));
   writeJournal(
     engine.store,
     {
@@ -127,7 +132,7 @@ function journal(engine: Engine, op: Operation, input: Record<string, unknown>, 
       token_id: tokenId,
       status,
       summary: typeof out.summary === 'string' ? out.summary : op.title,
-      ids: op.idsOf?.(input, out) ?? [],
+      ids,
       campaign_id: campaignId,
     },
     engine.now(),

@@ -30,6 +30,8 @@ export interface JobQueue {
   enqueue(kind: string, params: Record<string, unknown>, runAt?: Date): string;
   get(jobId: string): JobRow | undefined;
   cancel(jobId: string): boolean;
+  /** Called whenever a job run by this process changes state (progress or finish). */
+  onUpdate(fn: (row: JobRow) => void): () => void;
 }
 
 const LEASE_MS = 30_000;
@@ -39,6 +41,9 @@ export class JobRunner implements JobQueue {
   private timer: NodeJS.Timeout | undefined;
   private running = new Map<string, AbortController>();
   private listeners = new Set<(row: JobRow) => void>();
+  private inflight = new Set<Promise<boolean>>();
+  /** Set by stop(): nothing more is claimed (an interrupted job is requeued, not re-run at once). */
+  private stopped = false;
   private readonly owner = `${process.pid}:${randomBytes(4).toString('hex')}`;
 
   constructor(private readonly db: Db, private readonly log: Logger, private readonly now: () => Date = () => new Date(), private readonly pollMs = 100) {}
@@ -74,19 +79,24 @@ export class JobRunner implements JobQueue {
   }
 
   start(): void {
+    this.stopped = false;
     if (this.timer) return;
     this.timer = setInterval(() => void this.tick(), this.pollMs);
     this.timer.unref();
   }
 
+  /** Stops polling and interrupts running jobs; they go back to the queue and resume after a restart. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.stopped = true;
     for (const c of this.running.values()) c.abort();
+    await Promise.allSettled([...this.inflight]);
   }
 
   /** Runs every due job once now (tests use it instead of waiting for the poll). */
   async drain(): Promise<void> {
+    this.stopped = false;
     while (await this.runOne()) {
       /* keep going */
     }
@@ -112,6 +122,7 @@ export class JobRunner implements JobQueue {
   }
 
   private claimDue(): JobRow | undefined {
+    if (this.stopped) return undefined;
     const now = this.now();
     const kinds = [...this.handlers.keys()];
     if (kinds.length === 0) return undefined;
@@ -129,7 +140,14 @@ export class JobRunner implements JobQueue {
     }).immediate();
   }
 
-  private async runOne(): Promise<boolean> {
+  private runOne(): Promise<boolean> {
+    const p = this.runDue();
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  private async runDue(): Promise<boolean> {
     const row = this.claimDue();
     if (!row) return false;
     const handler = this.handlers.get(row.kind)!;
@@ -151,10 +169,17 @@ export class JobRunner implements JobQueue {
       const result = await handler(JSON.parse(row.params_json), ctx);
       this.db.prepare(`UPDATE jobs SET status = 'done', result_json = ?, lease_owner = NULL, updated_at = ? WHERE job_id = ? AND status = 'running'`).run(JSON.stringify(result ?? null), this.now().toISOString(), row.job_id);
     } catch (err) {
-      const cancelled = ctl.signal.aborted;
-      const envelope = err && typeof err === 'object' && 'toEnvelope' in err ? (err as { toEnvelope(): unknown }).toEnvelope() : { error_code: 'INTERNAL_ERROR', summary: String((err as Error)?.message ?? err) };
-      this.db.prepare(`UPDATE jobs SET status = ?, error_json = ?, lease_owner = NULL, updated_at = ? WHERE job_id = ? AND status IN ('running','cancelled')`).run(cancelled ? 'cancelled' : 'failed', JSON.stringify(envelope), this.now().toISOString(), row.job_id);
-      if (!cancelled) this.log.warn({ job_id: row.job_id, kind: row.kind, error: envelope }, 'job failed');
+      const aborted = ctl.signal.aborted;
+      // An abort is a cancellation only when cancel() marked the row; otherwise the runner was
+      // stopped (shutdown) and the job goes back to the queue to run again from the start.
+      const cancelled = aborted && this.get(row.job_id)?.status === 'cancelled';
+      if (aborted && !cancelled) {
+        this.db.prepare(`UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE job_id = ? AND status = 'running'`).run(this.now().toISOString(), row.job_id);
+      } else {
+        const envelope = err && typeof err === 'object' && 'toEnvelope' in err ? (err as { toEnvelope(): unknown }).toEnvelope() : { error_code: 'INTERNAL_ERROR', summary: String((err as Error)?.message ?? err) };
+        this.db.prepare(`UPDATE jobs SET status = ?, error_json = ?, lease_owner = NULL, updated_at = ? WHERE job_id = ? AND status IN ('running','cancelled')`).run(cancelled ? 'cancelled' : 'failed', JSON.stringify(envelope), this.now().toISOString(), row.job_id);
+        if (!cancelled) this.log.warn({ job_id: row.job_id, kind: row.kind, error: envelope }, 'job failed');
+      }
     } finally {
       this.running.delete(row.job_id);
       const final = this.get(row.job_id);

@@ -112,6 +112,12 @@ class Writer {
   }
 }
 
+/** A queued job for a seeded scheduled send, so it fires like one scheduled through the tools. */
+function scheduleJob(c: Ctx, jobId: string, kind: string, params: Record<string, unknown>, runAt: string): void {
+  const at = iso(c.now);
+  c.w.put('jobs', { job_id: jobId, kind, params_json: JSON.stringify(params), status: 'queued', run_at: runAt, progress: 0, created_at: at, updated_at: at });
+}
+
 interface Ctx {
   w: Writer;
   rng: Rng;
@@ -574,6 +580,7 @@ function seedEmailTasks(c: Ctx, creators: Creator[], collections: Collection[], 
       subject: t.subject, html_body: t.html, text_body: t.text, plan_send_at: t.plan, recipient_filter_json: json(t.filter),
       created_at: iso(t.created), updated_at: iso(t.updated), sent_at: t.sentAt === null ? null : iso(t.sentAt),
     });
+    if (t.status === 'scheduled') scheduleJob(c, `job_seed_${t.id}`, 'email.scheduled_send', { task_id: t.id, plan_send_at: t.plan }, t.plan!);
     t.products.forEach((p, position) => c.w.put('email_task_products', { task_id: t.id, product_collect_id: p, position }));
     c.w.put('email_task_collaborators', { task_id: t.id, user_uid: t.owner, permission: 'owner' });
     for (const [uid, permission] of t.collab) c.w.put('email_task_collaborators', { task_id: t.id, user_uid: uid, permission });
@@ -949,6 +956,7 @@ function seedThreads(c: Ctx, plans: ThreadPlan[], crm: Map<string, CoopStatus>):
       scheduled_html: scheduled?.html ?? null, scheduled_at: scheduled?.at ?? null, scheduled_sender_auth_id: scheduled ? p.sender : null,
       updated_at: iso(Math.max(lastAt, draftAt ?? 0)),
     });
+    if (scheduled) scheduleJob(c, `job_seed_${threadId}`, 'message.scheduled_send', { thread_id: threadId, scheduled_at: scheduled.at }, scheduled.at);
     for (const m of rows) c.w.put('messages', { ...m, message_id: `msg_${pad(++msgNo, 5)}` });
     const labels: string[] = [];
     if (p.replies > 0 && p.end !== 'declined') labels.push(REPLIED);
