@@ -10,7 +10,7 @@ import { emailJobs, emailOperations } from './email.js';
 import { messageJobs, messageOperations } from './message.js';
 import { affiliationOperations } from './affiliation.js';
 import { exportJobs, exportOperations } from './export.js';
-import { contextOperations, contextPrompts, contextResources, contextResourceTemplates } from './context.js';
+import { campaignOfIds, contextOperations, contextPrompts, contextResources, contextResourceTemplates } from './context.js';
 
 export const operations: Operation[] = [
   ...campaignOperations,
@@ -39,6 +39,7 @@ export const catalog: Catalog = {
   operations,
   instructions: INSTRUCTIONS,
   jobs: { ...collectionJobs, ...emailJobs, ...messageJobs, ...exportJobs },
+  campaignOfIds,
   resources: contextResources,
   resourceTemplates: contextResourceTemplates,
   prompts: contextPrompts,
