@@ -154,7 +154,8 @@ export function toolsOf(op: Operation): ToolSpec[] {
       op,
       stage: 'validate',
       title: `${op.title} (validate)`,
-      description: `${op.description} Validate: cheap schema and reference checks of the body, lists problems; changes nothing. Then call ${base}_preview with the same body.`,
+      // The operation is described once, on its preview (the agent's entry point); the other stages point there.
+      description: `Checks a ${base}_preview body (schema and references) and lists problems; changes nothing. ${op.title}.`,
       input: op.input,
       output: z.object({
         operation: z.literal(op.name),
@@ -186,7 +187,7 @@ export function toolsOf(op: Operation): ToolSpec[] {
     op,
     stage: 'apply',
     title: `${op.title} (apply)`,
-    description: `${op.description} Apply: performs what ${base}_preview showed; needs its preview_token and exactly the same arguments. A repeat returns the recorded outcome (replayed: true) and never runs twice.`,
+    description: `Performs what ${base}_preview showed (${op.title.toLowerCase()}): pass its preview_token and exactly the same arguments. A repeat returns the recorded outcome (replayed: true), never runs twice.`,
     input: op.input.extend({
       [PREVIEW_TOKEN_FIELD]: z.string().min(1).max(512).describe(`The preview_token returned by ${base}_preview for exactly these arguments.`),
     }),
@@ -253,7 +254,7 @@ function jsonSchema(schema: Obj, io: 'input' | 'output'): Record<string, unknown
 
 /**
  * Trims what costs an agent's context and says nothing: the safe-integer bounds zod puts on every
- * integer, and (in outputs, which the server itself produces) additionalProperties: false.
+ * integer, and (in outputs, which the server itself produces) closed objects and required lists.
  */
 function compact(node: unknown, io: 'input' | 'output'): unknown {
   if (Array.isArray(node)) return node.map((n) => compact(n, io));
@@ -261,7 +262,9 @@ function compact(node: unknown, io: 'input' | 'output'): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
     if ((k === 'minimum' && v === Number.MIN_SAFE_INTEGER) || (k === 'maximum' && v === Number.MAX_SAFE_INTEGER)) continue;
-    if (io === 'output' && k === 'additionalProperties' && v === false) continue;
+    // Outputs are produced by the server and checked against their zod schemas before they leave;
+    // their `required` lists and closed objects would only repeat every property name.
+    if (io === 'output' && ((k === 'additionalProperties' && v === false) || (k === 'required' && Array.isArray(v)))) continue;
     out[k] = compact(v, io);
   }
   return out;
