@@ -8,7 +8,7 @@ import { invalid, notFound, ToolError } from '../src/errors.js';
 import type { LoadedFile } from '../src/files.js';
 import { csvRow, readTable, buildXlsx, type Table } from '../src/spreadsheet.js';
 import { MEMBER_STATUSES } from '../src/backend/local/vocabulary.js';
-import { getRow, id, ids, inJson, pageInput, pageQuery, paged, platform, sample, Where } from './shared.js';
+import { fileFields, getRow, id, ids, inJson, pageInput, pageQuery, paged, platform, sample, Where } from './shared.js';
 
 const HINT_STORE = 'Store ids come from affiliation_stores_list (always the first step).';
 const HINT_CAMPAIGN = 'Affiliate campaign ids come from affiliation_campaigns_list with a store_id.';
@@ -763,9 +763,7 @@ export const affiliationOperations: Operation[] = [
     route: { method: 'POST', path: '/affiliation/campaigns/:campaign_id/members/import' },
     input: z.strictObject({
       campaign_id: campaignId,
-      path: z.string().max(1024).optional().describe('Spreadsheet inside the files root.'),
-      content_base64: z.string().max(12_000_000).optional().describe('File bytes as base64, with filename.'),
-      filename: z.string().max(255).optional().describe('File name when content_base64 is used.'),
+      ...fileFields(IMPORT_MAX_BYTES, 'A .xlsx or .csv file'),
     }),
     output: z.object({ added_count: z.int(), already_present_count: z.int(), problems: z.array(planOut), pending_count: z.int().describe('Pending members of the campaign after the import.'), summary: z.string() }),
     load: async (ws, input): Promise<ImportLoad> => {

@@ -8,22 +8,9 @@ import type { Workspace } from '../src/backend/local/workspace.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
 import { buildXlsx } from '../src/spreadsheet.js';
 import { COOP_STATUSES, DEFAULT_COOP_STATUS, type CoopStatus } from '../src/backend/local/vocabulary.js';
-import { actingUser, escapeLike, getRow, id, ids, inJson, pageInput, pageQuery, paged, platform, sample, Where } from './shared.js';
-import {
-  creatorResolver,
-  EMAIL_RE,
-  failedItem,
-  fileFields,
-  fingerprint,
-  matchCreators,
-  readSheet,
-  templateOutput,
-  templatePathField,
-  unknownLabels,
-  urlCell,
-  type FailedItem,
-  type ParsedCreatorUrl,
-} from './collection.js';
+import { actingUser, escapeLike, fileFields, getRow, id, ids, inJson, pageInput, pageQuery, paged, platform, sample, Where } from './shared.js';
+import { fingerprint, unknownLabels } from './collection.js';
+import { creatorResolver, EMAIL_RE, failedItem, matchCreators, readSheet, templateOutput, templatePathField, urlCell, type FailedItem, type ParsedCreatorUrl } from './creator-import.js';
 
 const HINT_CHANNEL = 'CRM channels are listed by crm_list; creator ids come from creator_search or collection_items.';
 const HINT_LABEL = 'Label ids come from crm_labels_list.';
@@ -396,7 +383,7 @@ const CRM_TEMPLATE_ROWS = [
 ];
 
 const crmImportInput = z.strictObject({
-  ...fileFields,
+  ...fileFields(CRM_IMPORT_LIMITS.maxBytes, 'A .xlsx or .csv file'),
   overwrite_existing: z.boolean().default(false).describe('true: rows of creators already in the CRM overwrite their channel; false: they are reported as repeated.'),
 });
 

@@ -11,8 +11,7 @@ import { invalid, notFound, ToolError } from '../src/errors.js';
 import { type InputRules, type LoadedFile } from '../src/files.js';
 import { readTable, SPREADSHEET_EXTENSIONS } from '../src/spreadsheet.js';
 import { COLLABORATOR_PERMISSIONS, EMAIL_TASK_STATUSES, RECIPIENT_STATUSES } from '../src/backend/local/vocabulary.js';
-import { actingUser, escapeLike, getRow, id, inJson, pageInput, pageQuery, paged, platform, sample, Where } from './shared.js';
-import { fileInputShape, loadInputFile, sha256 } from './product.js';
+import { actingUser, escapeLike, fileFields, getRow, id, inJson, loadFile, pageInput, pageQuery, paged, platform, sample, sha256, Where } from './shared.js';
 import { resolveShortLink } from './short-link.js';
 import { EMAIL_TASK_KIND, openThread, outcomeOf, REPLY_DELAY_MS, simulateReplies } from './simulator.js';
 
@@ -303,7 +302,7 @@ interface Imported {
 }
 
 async function loadImport(ws: Workspace, input: { path?: string | undefined; content_base64?: string | undefined; filename?: string | undefined }): Promise<Imported> {
-  const file = loadInputFile(ws, input, IMPORT_RULES);
+  const file = loadFile(ws, input, IMPORT_RULES);
   const table = await readTable(file, { maxRows: MAX_RECIPIENTS });
   const header = table.header.map((h) => h.trim().toLowerCase().replace(/\s+/g, '_'));
   const col = (...names: string[]) => header.findIndex((h) => names.includes(h));
@@ -699,7 +698,6 @@ const listRow = z.object({
 
 const taskName = z.string().trim().min(1).max(200).describe('Task name.');
 const refusedTaskType = z.unknown().optional().describe('Not accepted: standalone tasks are always type 3.');
-const fileFields = fileInputShape;
 
 /** A page of task rows with their recipient counts, newest change first. */
 function listTasks(ws: Workspace, w: Where, page: { page: number; page_size: number }) {
@@ -995,7 +993,7 @@ export const emailOperations = [
     risk: 'high',
     hints: { destructive: false },
     route: { method: 'POST', path: '/email/tasks/:task_id/recipients/import' },
-    input: z.strictObject({ task_id: taskId, ...fileFields }),
+    input: z.strictObject({ task_id: taskId, ...fileFields(IMPORT_RULES.maxBytes, 'A .xlsx or .csv file') }),
     output: z.object({ task_id: z.string(), added_count: z.int(), already_present_count: z.int(), failed_count: z.int(), failed_items: z.array(z.object({ row: z.int(), value: z.string(), reason: z.string() })), recipient_count: z.int(), summary: z.string() }),
     idsOf: (i) => [i.task_id],
     load: (ws, input) => loadImport(ws, input),
@@ -1248,10 +1246,10 @@ export const emailOperations = [
     risk: 'high',
     hints: { destructive: false },
     route: { method: 'POST', path: '/email/tasks/:task_id/attachments' },
-    input: z.strictObject({ task_id: taskId, ...fileFields }),
+    input: z.strictObject({ task_id: taskId, ...fileFields(ATTACHMENT_RULES.maxBytes) }),
     output: z.object({ attachment, schedule_cancelled: z.boolean(), status: z.string(), summary: z.string() }),
     idsOf: (i, o) => [i.task_id, o.attachment.attachment_id],
-    load: async (ws, input) => loadInputFile(ws, input, ATTACHMENT_RULES),
+    load: async (ws, input) => loadFile(ws, input, ATTACHMENT_RULES),
     preview: {
       effect: z.object({ task_id: z.string(), file_name: z.string(), size: z.int(), sha256: z.string(), will_cancel_schedule: z.boolean(), plan_send_at: z.string().nullable() }),
       read: (ws, input, _call, file) => {

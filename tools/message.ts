@@ -1,14 +1,13 @@
 // Message threads: follow-up on existing threads, replies, drafts, templates and attachments.
 // Threads store no project or status columns: project_id is `<business_kind>:<business_id>` and
 // the list statuses are derived (deal = the creator wrote last).
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { defineOperation, type Catalog, type Operation } from '../src/catalog.js';
 import type { Workspace } from '../src/backend/local/workspace.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
 import type { LoadedFile } from '../src/files.js';
 import { COOP_STATUSES, MESSAGE_DIRECTIONS } from '../src/backend/local/vocabulary.js';
-import { getRow, id, inJson, pageInput, pageQuery, paged, parseJsonList, Where } from './shared.js';
+import { fileFields, getRow, id, inJson, loadFile, pageInput, pageQuery, paged, parseJsonList, sha256, Where } from './shared.js';
 
 const HINT_THREAD = 'Thread ids come from message_list.';
 const HINT_TEMPLATE = 'Template ids come from message_templates_list.';
@@ -184,7 +183,6 @@ function parseScheduleTime(value: string, now: Date): Date {
   return at;
 }
 
-const digestOf = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
 /** Siblings: every thread of the same creator (the whole conversation), this one included. */
 function creatorThreads(ws: Workspace, creatorId: string): ListRow[] {
@@ -243,7 +241,7 @@ function replyPlan(ws: Workspace, input: { thread_id: string; html_body: string;
     creator: { creator_id: view.creator_id, nickname: view.nickname, channel_url: view.channel_url },
     sender,
     subject: thread.subject,
-    body_sha256: digestOf(input.html_body),
+    body_sha256: sha256(input.html_body),
     body_text: text.slice(0, 300),
     attachments: files.map(({ attachment_id, file_name, size }) => ({ attachment_id, file_name, size })),
     current: { needs_reply: view.needs_reply, last_message_direction: view.last_message_direction, pending_reason: view.pending_reason },
@@ -317,18 +315,13 @@ function storeAttachment(ws: Workspace, kind: 'thread' | 'template', ownerId: st
   const att = { attachment_id: ws.newId('matt'), file_name: file.name, size: file.bytes.length, created_at: ws.now().toISOString() };
   ws.db
     .prepare('INSERT INTO message_attachments (attachment_id, owner_kind, owner_id, file_name, size, sha256, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(att.attachment_id, kind, ownerId, file.name, file.bytes.length, digestOf(file.bytes), file.bytes, att.created_at);
+    .run(att.attachment_id, kind, ownerId, file.name, file.bytes.length, sha256(file.bytes), file.bytes, att.created_at);
   return att;
 }
 
-const fileFields = {
-  path: z.string().max(1024).optional().describe('File inside the files root (relative path).'),
-  content_base64: z.string().max(14_000_000).optional().describe('File bytes as base64 (remote clients), with filename.'),
-  filename: z.string().max(255).optional().describe('Original file name when content_base64 is used.'),
-};
+const uploadFields = fileFields(MAX_ATTACHMENT_BYTES);
 const loadUpload = (ws: Workspace, input: { path?: string | undefined; content_base64?: string | undefined; filename?: string | undefined }): Promise<LoadedFile> =>
-  Promise.resolve(ws.files.load(input, { maxBytes: MAX_ATTACHMENT_BYTES }));
-
+  Promise.resolve(loadFile(ws, input, { maxBytes: MAX_ATTACHMENT_BYTES }));
 const downloadOut = z.object({ attachment_id: z.string(), file_name: z.string(), path: z.string().describe('Written file, relative to the files root.'), bytes: z.int() });
 const outputPath = z.string().min(1).max(1024).describe('Where to write the file, relative to the files root; an existing file is refused.');
 
@@ -842,7 +835,7 @@ export const messageOperations: Operation[] = [
     risk: 'high',
     hints: { destructive: false },
     route: { method: 'POST', path: '/messages/:thread_id/attachments' },
-    input: z.strictObject({ thread_id: threadId, ...fileFields }),
+    input: z.strictObject({ thread_id: threadId, ...uploadFields }),
     output: z.object({ thread_id: z.string(), attachment: attachmentOut, cancelled_scheduled_send: z.boolean(), summary: z.string() }),
     idsOf: (i, o) => [i.thread_id, o.attachment.attachment_id],
     load: (ws, input) => loadUpload(ws, input),
@@ -852,7 +845,7 @@ export const messageOperations: Operation[] = [
         const t = loadThread(ws, input.thread_id);
         const existing = checkRoom(ws, 'thread', t.thread_id);
         return {
-          effect: { thread_id: t.thread_id, file_name: file.name, size: file.bytes.length, sha256: digestOf(file.bytes), existing_count: existing.length, cancels_scheduled_send: t.scheduled_at !== null, scheduled_at: t.scheduled_at },
+          effect: { thread_id: t.thread_id, file_name: file.name, size: file.bytes.length, sha256: sha256(file.bytes), existing_count: existing.length, cancels_scheduled_send: t.scheduled_at !== null, scheduled_at: t.scheduled_at },
           state: { attachments: existing.map((a) => a.attachment_id), scheduled_at: t.scheduled_at },
           summary: `Attach ${file.name} to thread ${t.thread_id}${t.scheduled_at ? `; this cancels the reply scheduled for ${t.scheduled_at}` : ''}.`,
         };
@@ -925,7 +918,7 @@ export const messageOperations: Operation[] = [
     kind: 'write',
     risk: 'low',
     route: { method: 'POST', path: '/messages/templates/:template_id/attachments' },
-    input: z.strictObject({ template_id: templateId, ...fileFields }),
+    input: z.strictObject({ template_id: templateId, ...uploadFields }),
     output: z.object({ template_id: z.string(), attachment: attachmentOut, summary: z.string() }),
     idsOf: (i, o) => [i.template_id, o.attachment.attachment_id],
     load: (ws, input) => loadUpload(ws, input),

@@ -1,31 +1,13 @@
 // Product Center: products and tags that email tasks show as product cards.
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { defineOperation } from '../src/catalog.js';
 import type { Workspace } from '../src/backend/local/workspace.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
-import type { FileInput, InputRules, LoadedFile } from '../src/files.js';
-import { escapeLike, getRow, id, ids, inJson, pageInput, pageQuery, paged, sample, Where } from './shared.js';
+import type { InputRules } from '../src/files.js';
+import { escapeLike, fileFields, getRow, id, ids, inJson, loadFile, pageInput, pageQuery, paged, sample, sha256, Where } from './shared.js';
 
 const HINT_ID = 'product_collect_id values come from product_list.';
 const HINT_TAG = 'Tag ids come from product_tags_list.';
-
-// ---------------------------------------------------------------------------------------------
-// File inputs (shared with email attachments and imports; a candidate for tools/shared.ts)
-
-/** A file given as a path in the files root, or as content_base64 + filename from a remote client. */
-export const fileInputShape = {
-  path: z.string().min(1).max(1024).optional().describe('File path inside the files root.'),
-  content_base64: z.string().max(20_000_000).optional().describe('File bytes as base64, instead of path.'),
-  filename: z.string().min(1).max(255).optional().describe('File name when content_base64 is used, e.g. "brief.pdf".'),
-};
-
-/** Loads the file of an input that uses fileInputShape. */
-export function loadInputFile(ws: Workspace, input: FileInput, rules: InputRules): LoadedFile {
-  return ws.files.load({ path: input.path, content_base64: input.content_base64, filename: input.filename }, rules);
-}
-
-export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 // ---------------------------------------------------------------------------------------------
 // Products
@@ -272,11 +254,11 @@ export const productOperations = [
     kind: 'write',
     risk: 'low',
     route: { method: 'POST', path: '/products/images' },
-    input: z.strictObject(fileInputShape),
+    input: z.strictObject(fileFields(IMAGE_RULES.maxBytes, 'An image (.png, .jpg, .webp, .gif)')),
     output: z.object({ file_id: z.string(), file_url: z.string(), file_name: z.string(), size: z.int(), sha256: z.string() }),
     idsOf: (_i, o) => [o.file_id],
     run: (ws, input) => {
-      const file = loadInputFile(ws, input, IMAGE_RULES);
+      const file = loadFile(ws, input, IMAGE_RULES);
       const fid = ws.newId('file');
       const url = `${PUBLIC_FILES}/${fid}/${encodeURIComponent(file.name)}`;
       const digest = sha256(file.bytes);

@@ -1,8 +1,10 @@
 // Schemas and helpers shared by every domain of the catalog: ids, platforms, paging, lookups.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Workspace } from '../src/backend/local/workspace.js';
 import type { CallInfo } from '../src/catalog.js';
 import { notFound } from '../src/errors.js';
+import type { InputRules, LoadedFile } from '../src/files.js';
 import { PLATFORMS } from '../src/backend/local/vocabulary.js';
 
 /** An opaque id: passed through unchanged, never parsed or guessed. */
@@ -90,3 +92,22 @@ export class Where {
     return this.parts.length ? `WHERE ${this.parts.join(' AND ')}` : '';
   }
 }
+
+/**
+ * The fields of a file input: a path inside the files root, or content_base64 + filename for a
+ * client whose files are not on this machine. `what` says which files fit (e.g. "A .xlsx or .csv file").
+ */
+export function fileFields(maxBytes: number, what = 'The file') {
+  return {
+    path: z.string().min(1).max(1024).optional().describe(`${what} inside the files root (relative path).`),
+    content_base64: z.string().max(Math.ceil(maxBytes / 3) * 4 + 4).optional().describe('The file bytes as base64 instead of path, with filename.'),
+    filename: z.string().min(1).max(255).optional().describe('The file name when content_base64 is used, e.g. "brief.pdf".'),
+  };
+}
+
+/** Loads the file named by fileFields, enforcing size and type. */
+export function loadFile(ws: Workspace, input: { path?: string | undefined; content_base64?: string | undefined; filename?: string | undefined }, rules: InputRules): LoadedFile {
+  return ws.files.load({ path: input.path, content_base64: input.content_base64, filename: input.filename }, rules);
+}
+
+export const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
