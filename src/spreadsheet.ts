@@ -26,7 +26,7 @@ export async function readTable(file: LoadedFile, opts: { maxRows: number }): Pr
 }
 
 /** exceljs is loaded on first use: it is large, and most sessions never touch a spreadsheet. */
-const excel = async () => (await import('exceljs')).default;
+export const excel = async () => (await import('exceljs')).default;
 
 async function readXlsx(file: LoadedFile): Promise<string[][]> {
   const wb = new (await excel()).Workbook();

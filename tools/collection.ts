@@ -1,12 +1,11 @@
 // Collections: where reviewed creators are kept, per platform, for the staged grouped operations.
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { defineOperation, type CallInfo, type Catalog, type Problem } from '../src/catalog.js';
 import type { Workspace } from '../src/backend/local/workspace.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
 import { buildXlsx } from '../src/spreadsheet.js';
 import { DEFAULT_COOP_STATUS, type Platform } from '../src/backend/local/vocabulary.js';
-import { actingUser, escapeLike, fileFields, getRow, id, ids, inJson, pageInput, pageQuery, paged, parseJsonList, platform, sample, Where } from './shared.js';
+import { actingUser, escapeLike, fileFields, fingerprint, getRow, id, ids, inJson, pageInput, pageQuery, paged, parseJsonList, platform, sample, unknownLabels, Where } from './shared.js';
 import { creatorResolver, EMAIL_RE, failedItem, matchCreators, readSheet, templateOutput, templatePathField, urlCell, type FailedItem, type ParsedCreatorUrl } from './creator-import.js';
 
 const HINT_ID = 'Collection ids come from collection_list.';
@@ -233,12 +232,6 @@ function readSlice(ws: Workspace, input: { collection_id: string; platform: stri
   return { collection: col, items, missing: wanted ? wanted.filter((w) => !found.has(w)) : [] };
 }
 
-/** A compact fingerprint of many rows for preview state: any change to any row changes it. */
-export function fingerprint(rows: unknown[][]): { count: number; digest: string } {
-  const h = createHash('sha256');
-  for (const r of rows) h.update(JSON.stringify(r)).update('\n');
-  return { count: rows.length, digest: h.digest('hex') };
-}
 
 /** Problems common to every staged family: the collection exists and explicit ids are its items. */
 function sliceProblems(ws: Workspace, input: { collection_id: string; platform: string; creator_ids?: string[] | undefined }): { slice?: Slice; problems: Problem[] } {
@@ -379,11 +372,6 @@ function batchProblems(ws: Workspace, input: BatchInput): { slice?: Slice; targe
   return { ...(slice ? { slice } : {}), ...(target ? { target } : {}), problems };
 }
 
-/** Label ids that are not CRM labels. */
-export function unknownLabels(ws: Workspace, labelIds: string[]): string[] {
-  const known = new Set(ws.db.prepare(`SELECT label_id FROM crm_labels WHERE ${inJson('label_id')}`).pluck().all(JSON.stringify(labelIds)) as string[]);
-  return [...new Set(labelIds)].filter((l) => !known.has(l));
-}
 
 function planBatch(ws: Workspace, input: BatchInput): BatchPlan {
   const { slice, target, problems } = batchProblems(ws, input);

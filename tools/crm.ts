@@ -8,8 +8,7 @@ import type { Workspace } from '../src/backend/local/workspace.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
 import { buildXlsx } from '../src/spreadsheet.js';
 import { COOP_STATUSES, DEFAULT_COOP_STATUS, type CoopStatus } from '../src/backend/local/vocabulary.js';
-import { actingUser, escapeLike, fileFields, getRow, id, ids, inJson, pageInput, pageQuery, paged, platform, sample, Where } from './shared.js';
-import { fingerprint, unknownLabels } from './collection.js';
+import { actingUser, escapeLike, fileFields, fingerprint, getRow, id, ids, inJson, pageInput, pageQuery, paged, platform, sample, unknownLabels, Where } from './shared.js';
 import { creatorResolver, EMAIL_RE, failedItem, matchCreators, readSheet, templateOutput, templatePathField, urlCell, type FailedItem, type ParsedCreatorUrl } from './creator-import.js';
 
 const HINT_CHANNEL = 'CRM channels are listed by crm_list; creator ids come from creator_search or collection_items.';

@@ -12,13 +12,12 @@ import { copyFileSync, createWriteStream, existsSync, mkdirSync, renameSync, rmS
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import { defineOperation, type CallInfo, type Catalog } from '../src/catalog.js';
 import type { Workspace } from '../src/backend/local/workspace.js';
 import type { JobHandler, JobRow } from '../src/jobs.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
-import { csvRow } from '../src/spreadsheet.js';
+import { csvRow, excel } from '../src/spreadsheet.js';
 import { COOP_STATUSES } from '../src/backend/local/vocabulary.js';
 import { actingUser, escapeLike, getRow, id, inJson, pageInput, pageQuery, paged, platform, Where } from './shared.js';
 
@@ -192,7 +191,7 @@ async function csvWriter(path: string, header: string[]): Promise<RowWriter> {
 }
 
 async function xlsxWriter(path: string, header: string[]): Promise<RowWriter> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: false, useStyles: false });
+  const wb = new (await excel()).stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: false, useStyles: false });
   const sheet = wb.addWorksheet('Export');
   sheet.addRow(header).commit();
   return {

@@ -111,3 +111,16 @@ export function loadFile(ws: Workspace, input: { path?: string | undefined; cont
 }
 
 export const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+
+/** A compact fingerprint of many rows for preview state: any change to any row changes it. */
+export function fingerprint(rows: unknown[][]): { count: number; digest: string } {
+  const h = createHash('sha256');
+  for (const r of rows) h.update(JSON.stringify(r)).update('\n');
+  return { count: rows.length, digest: h.digest('hex') };
+}
+
+/** Label ids that are not CRM labels. */
+export function unknownLabels(ws: Workspace, labelIds: string[]): string[] {
+  const known = new Set(ws.db.prepare(`SELECT label_id FROM crm_labels WHERE ${inJson('label_id')}`).pluck().all(JSON.stringify(labelIds)) as string[]);
+  return [...new Set(labelIds)].filter((l) => !known.has(l));
+}

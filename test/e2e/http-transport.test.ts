@@ -174,7 +174,8 @@ describe('the built CLI over Streamable HTTP, on the http backend against a spaw
   const apiKey = 'e2e-sandbox-key-0123456789';
 
   function start(args: string[], env: Record<string, string>, pattern: RegExp): Promise<{ child: ChildProcess; match: string; stderr: () => string }> {
-    const child = spawn(process.execPath, [join(root, 'dist/src/cli.js'), ...args], { env: { ...process.env, NOX_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    // debug: the most a log can say, and still no secret may appear in it
+    const child = spawn(process.execPath, [join(root, 'dist/src/cli.js'), ...args], { env: { ...process.env, NOX_LOG_LEVEL: 'debug', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(child);
     let buf = '';
     return new Promise((resolve, reject) => {
@@ -207,8 +208,9 @@ describe('the built CLI over Streamable HTTP, on the http backend against a spaw
     for (const c of children) c.kill('SIGTERM');
   });
 
-  it('runs the workflow first steps through the SDK client', async () => {
+  it('runs the workflow first steps through the SDK client, and no log holds a secret', async () => {
     const client = await connect(url, ALICE);
+    let previewToken = '';
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toContain('collection_add_creators_apply');
@@ -221,6 +223,7 @@ describe('the built CLI over Streamable HTTP, on the http backend against a spaw
       const args = { collection_ids: [col.collection_id], platform: 'youtube', creator_ids: found.items.slice(0, 4).map((c: any) => c.creator_id) };
       const p = (await client.callTool({ name: 'collection_add_creators_preview', arguments: args })).structuredContent as any;
       expect(p.effect.will_add_count).toBe(4);
+      previewToken = p.preview_token;
       const a = (await client.callTool({ name: 'collection_add_creators_apply', arguments: { ...args, preview_token: p.preview_token } })).structuredContent as any;
       expect(a).toMatchObject({ applied: true, replayed: false });
       expect(a.result.added_count).toBe(4);
@@ -232,9 +235,15 @@ describe('the built CLI over Streamable HTTP, on the http backend against a spaw
     } finally {
       await client.close();
     }
+    // a refused bearer token is not echoed into the log either
+    expect((await fetch(url, { method: 'POST', headers: { authorization: 'Bearer not-the-token-0123456789', 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+    expect(serverLog()).toContain('"level":20'); // debug lines were written
     for (const log of [serverLog(), sandboxLog()]) {
       expect(log).not.toContain(apiKey);
       expect(log).not.toContain(ALICE);
+      expect(log).not.toContain('not-the-token-0123456789');
+      expect(log).not.toContain(previewToken);
+      expect(log).not.toContain(previewToken.split('.')[2]); // the token's secret part alone
     }
   });
 });

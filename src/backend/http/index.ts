@@ -5,7 +5,7 @@
 // carry an Idempotency-Key and are retried only with that same key (an apply's key is derived from
 // its preview token), so a retried write can never take effect twice upstream.
 import { randomBytes } from 'node:crypto';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import type { CallInfo, Operation, PreviewReading, Problem, Stage } from '../../catalog.js';
 import type { ApplyExpectation, Args, NoxBackend } from '../contract.js';
 import { StaleStateError } from '../contract.js';
@@ -53,7 +53,8 @@ const EXCERPT_CHARS = 160;
 export class HttpBackend implements NoxBackend {
   readonly target: string;
   private readonly routes = new Map<string, RestRoute>();
-  private readonly dispatcher: Agent;
+  /** undici and the pooled keep-alive agent, loaded on the first request (a local-backend start never pays for them). */
+  private client: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
   private readonly base: URL;
   private readonly opts: Required<Omit<HttpBackendOptions, 'log'>> & { log?: Logger };
 
@@ -63,7 +64,14 @@ export class HttpBackend implements NoxBackend {
     // The target binds preview tokens: the API's origin and path, never credentials.
     this.target = `http:${this.base.origin}${this.base.pathname.replace(/\/$/, '')}`;
     for (const r of restRoutes(operations)) this.routes.set(`${r.op.name}#${r.stage}`, r);
-    this.dispatcher = new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: 32, connect: { timeout: options.timeoutMs } });
+  }
+
+  private undici() {
+    this.client ??= import('undici').then(({ Agent, request }) => ({
+      agent: new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: 32, connect: { timeout: this.opts.timeoutMs } }),
+      request,
+    }));
+    return this.client;
   }
 
   async run(op: Operation, input: Args, call: CallInfo): Promise<unknown> {
@@ -95,7 +103,7 @@ export class HttpBackend implements NoxBackend {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    if (this.client) await (await this.client).agent.close();
   }
 
   private route(op: Operation, stage: Stage): RestRoute {
@@ -138,7 +146,8 @@ export class HttpBackend implements NoxBackend {
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);
     const signal = callSignal ? AbortSignal.any([callSignal, timeout]) : timeout;
     try {
-      const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher: this.dispatcher, signal });
+      const { agent, request } = await this.undici();
+      const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher: agent, signal });
       const text = await res.body.text();
       const attempt: Attempt = { status: res.statusCode };
       const ra = retryAfter(res.headers['retry-after']);
