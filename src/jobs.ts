@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from './store.js';
 import type { Logger } from './log.js';
+import { newProcessTag, processAlive } from './process-tag.js';
 
 export interface JobContext {
   readonly jobId: string;
@@ -44,7 +45,7 @@ export class JobRunner implements JobQueue {
   private inflight = new Set<Promise<boolean>>();
   /** Set by stop(): nothing more is claimed (an interrupted job is requeued, not re-run at once). */
   private stopped = false;
-  private readonly owner = `${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly owner = newProcessTag();
 
   constructor(private readonly db: Db, private readonly log: Logger, private readonly now: () => Date = () => new Date(), private readonly pollMs = 100) {}
 
@@ -127,6 +128,9 @@ export class JobRunner implements JobQueue {
     const kinds = [...this.handlers.keys()];
     if (kinds.length === 0) return undefined;
     return this.db.transaction(() => {
+      // A lease held by a process that is gone (killed, crashed) is taken over now, not at expiry.
+      const leases = this.db.prepare(`SELECT job_id, lease_owner FROM jobs WHERE status = 'running' AND lease_until >= ? AND lease_owner <> ?`).all(now.getTime(), this.owner) as { job_id: string; lease_owner: string | null }[];
+      for (const l of leases) if (!processAlive(l.lease_owner)) this.db.prepare(`UPDATE jobs SET lease_until = 0 WHERE job_id = ?`).run(l.job_id);
       const row = this.db
         .prepare(
           `SELECT * FROM jobs WHERE kind IN (${kinds.map(() => '?').join(',')})

@@ -10,6 +10,7 @@ import { ToolError } from '../errors.js';
 import { canonicalJson, diffPaths, digest } from './canonical.js';
 import { StaleStateError } from '../backend/contract.js';
 import type { ErrorEnvelope } from '../errors.js';
+import { newProcessTag, processAlive } from '../process-tag.js';
 
 export interface GuardOptions {
   ttlMs: number;
@@ -84,7 +85,7 @@ export class Guard {
   constructor(private readonly db: Db, private readonly opts: GuardOptions) {
     this.key = Buffer.from(metaGetOrCreate(db, 'guard_hmac_key', () => randomBytes(32).toString('hex')), 'hex');
     this.now = opts.now ?? Date.now;
-    this.instanceId = opts.instanceId ?? `${process.pid}:${randomBytes(6).toString('hex')}`;
+    this.instanceId = opts.instanceId ?? newProcessTag();
     this.inFlightWaitMs = opts.inFlightWaitMs ?? 15_000;
   }
 
@@ -312,14 +313,7 @@ function describeChange(part: string, before: Part | undefined, after: Part | un
 function claimantAlive(claimedBy: string | null, self: string, selfInFlight: boolean): boolean {
   if (!claimedBy) return false;
   if (claimedBy === self) return selfInFlight;
-  const pid = Number(claimedBy.split(':')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processAlive(claimedBy);
 }
 
 function unknownOutcome(tokenId: string): ToolError {

@@ -116,6 +116,44 @@ describe('crash safety', () => {
       await again.close();
     }
   });
+  it('a SIGKILL during a running export leaves a job the next start finishes from scratch', async () => {
+    const dir = freshDir();
+    const { creators, collections } = await prepare(dir, 60_000, 1);
+    const db = openStore(storePath(dir), workspaceMigrations);
+    const at = new Date().toISOString();
+    db.prepare(`INSERT INTO collection_items (collection_id, creator_id, platform, added_at, source) SELECT ?, value, 'youtube', ?, 'added' FROM json_each(?)`).run(collections[0], at, JSON.stringify(creators));
+    db.close();
+
+    const body = { kind: 'collection', collection_id: collections[0], platform: 'youtube', format: 'xlsx', reason: 'crash test' };
+    const s = await spawnServer(dir);
+    const p = await call(s, 'export_create_preview', body);
+    const exportId = (await call(s, 'export_create_apply', { ...body, preview_token: p.data.preview_token })).data.result.export_id;
+    let seen: any;
+    for (let i = 0; i < 400; i++) {
+      seen = (await call(s, 'export_get', { export_id: exportId })).data;
+      if (seen.status === 'running' && seen.progress?.done > 0) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(seen.status).toBe('running');
+    s.kill();
+
+    const check = readDb(dir);
+    expect(check.integrity()).toBe('ok');
+    check.close();
+    const again = await spawnServer(dir);
+    try {
+      let got: any;
+      for (let i = 0; i < 600; i++) {
+        got = (await call(again, 'export_get', { export_id: exportId })).data;
+        if (got.status === 'ready' || got.status === 'failed') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(got.status).toBe('ready'); // the dead process's lease is taken over at once
+      expect(got.row_count).toBe(creators.length);
+    } finally {
+      await again.close();
+    }
+  });
 });
 
 describe('two server processes on one data dir', () => {

@@ -284,14 +284,15 @@ describe('restarts', () => {
     {
       const e = await createExport(first, { kind: 'brand_monitor', brand_id: 'brand_001', reason: 'Crash test' });
       const jobId = JSON.parse(first.workspaceDb.prepare('SELECT params_json FROM exports WHERE export_id = ?').pluck().get(e.export_id) as string).job_id;
-      // What a crash leaves: a running job with a lease from a dead owner, a running export, a partial file.
-      first.workspaceDb.prepare(`UPDATE jobs SET status = 'running', lease_owner = 'dead:0', lease_until = ? WHERE job_id = ?`).run(Date.now() + 30_000, jobId);
+      // What a crash leaves: a running job still leased, a running export, a partial file. The lease
+      // names a live process first (this test's own), as when another server still holds it.
+      first.workspaceDb.prepare(`UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ? WHERE job_id = ?`).run(`${process.pid}:elsewhere`, Date.now() + 30_000, jobId);
       first.workspaceDb.prepare(`UPDATE exports SET status = 'running' WHERE export_id = ?`).run(e.export_id);
       mkdirSync(exportsDir(first), { recursive: true });
       writeFileSync(join(exportsDir(first), `${e.export_id}.csv.part`), 'garbage,from,the,crash\r\n');
       await first.close();
 
-      // Before the lease expires nobody takes the job; after it, the new process does.
+      // Before a live owner's lease expires nobody takes the job; after it, the new process does.
       const early = await startServer({ dir });
       await early.drainJobs();
       expect((await early.ok('export_get', { export_id: e.export_id })).status).toBe('running');
@@ -308,6 +309,22 @@ describe('restarts', () => {
       } finally {
         await later.close();
       }
+    }
+  });
+
+  it('takes over at once a job whose lease names a process that is gone', async () => {
+    const dir = freshDir();
+    const first = await startServer({ dir });
+    const e = await createExport(first, { kind: 'brand_monitor', brand_id: 'brand_001', reason: 'Dead owner' });
+    const jobId = JSON.parse(first.workspaceDb.prepare('SELECT params_json FROM exports WHERE export_id = ?').pluck().get(e.export_id) as string).job_id;
+    first.workspaceDb.prepare(`UPDATE jobs SET status = 'running', lease_owner = '999999999:gone', lease_until = ? WHERE job_id = ?`).run(Date.now() + 30_000, jobId);
+    await first.close();
+    const again = await startServer({ dir });
+    try {
+      await again.drainJobs();
+      expect((await again.ok('export_get', { export_id: e.export_id })).status).toBe('ready');
+    } finally {
+      await again.close();
     }
   });
 
