@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Config } from './config.js';
-import type { Catalog, ToolSpec } from './catalog.js';
+import type { Catalog, CatalogReader, ToolSpec } from './catalog.js';
 import { selectTools } from './catalog.js';
 import { openStore, metaGetOrCreate, type Db, type Migration } from './store.js';
 import { FilesRoot } from './files.js';
@@ -74,6 +74,16 @@ export function createApp(config: Config, catalog: Catalog, opts: AppOptions = {
     readOnly: config.readOnly,
     ...(config.tools ? { tools: config.tools } : {}),
   });
+  const reader = catalogReader(catalog, engine, config.principal);
+  const parts: ServerParts = {
+    engine,
+    tools,
+    defaultPrincipal: config.principal,
+    instructions: catalog.instructions,
+    resources: catalog.resources?.(reader) ?? [],
+    resourceTemplates: catalog.resourceTemplates?.(reader) ?? [],
+    prompts: catalog.prompts?.(reader) ?? [],
+  };
   if (opts.startJobs ?? true) jobs.start();
   let closed = false;
   return {
@@ -85,21 +95,26 @@ export function createApp(config: Config, catalog: Catalog, opts: AppOptions = {
     jobs,
     workspace,
     log,
-    serverParts: () => ({
-      engine,
-      tools,
-      defaultPrincipal: config.principal,
-      instructions: catalog.instructions,
-      resources: catalog.resources?.(workspace) ?? [],
-      resourceTemplates: catalog.resourceTemplates?.(workspace) ?? [],
-      prompts: catalog.prompts?.(workspace) ?? [],
-    }),
+    serverParts: () => parts,
     close: async () => {
       if (closed) return;
       closed = true;
       await jobs.stop();
       await backend.close();
       store.close();
+    },
+  };
+}
+
+/** Read operations by name, through the backend, with the same input and output checks as a tool call. */
+function catalogReader(catalog: Catalog, engine: Engine, principal: string): CatalogReader {
+  const byName = new Map(catalog.operations.map((op) => [op.name, op]));
+  return {
+    read: async (name, input) => {
+      const op = byName.get(name);
+      if (!op || op.kind !== 'read') throw new Error(`${name} is not a read operation of the catalog`);
+      const out = await engine.backend.run(op, op.input.parse(input) as Record<string, unknown>, { principal });
+      return op.output.parse(out);
     },
   };
 }

@@ -281,10 +281,19 @@ export interface Catalog {
   instructions: string;
   /** The campaign that touched ids belong to (a collection or task of a campaign), for changes that name none. */
   campaignOfIds?: (db: Db, ids: string[]) => string | undefined;
-  /** MCP resources, resource templates and prompts, given the workspace. */
-  resources?: (ws: Workspace) => ResourceDef[];
-  resourceTemplates?: (ws: Workspace) => ResourceTemplateDef[];
-  prompts?: (ws: Workspace) => PromptDef[];
+  /** MCP resources, resource templates and prompts; they read through the catalog's own read operations. */
+  resources?: (reader: CatalogReader) => ResourceDef[];
+  resourceTemplates?: (reader: CatalogReader) => ResourceTemplateDef[];
+  prompts?: (reader: CatalogReader) => PromptDef[];
+}
+
+/**
+ * Runs a read operation of the catalog by name on the configured backend, so resources and prompts
+ * show the same workspace as the tools do, embedded or upstream.
+ */
+export interface CatalogReader {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  read(operation: string, input: Record<string, unknown>): Promise<any>;
 }
 
 export interface ResourceDef {
@@ -293,7 +302,7 @@ export interface ResourceDef {
   title: string;
   description: string;
   mimeType: string;
-  read: () => string;
+  read: () => string | Promise<string>;
 }
 
 export interface ResourceTemplateDef {
@@ -302,8 +311,8 @@ export interface ResourceTemplateDef {
   title: string;
   description: string;
   mimeType: string;
-  list: () => { uri: string; name: string }[];
-  read: (vars: Record<string, string>) => string;
+  list: () => Promise<{ uri: string; name: string }[]>;
+  read: (vars: Record<string, string>) => Promise<string>;
 }
 
 export interface PromptDef {
@@ -311,5 +320,5 @@ export interface PromptDef {
   title: string;
   description: string;
   args: z.ZodRawShape;
-  render: (args: Record<string, string | undefined>) => string;
+  render: (args: Record<string, string | undefined>) => Promise<string>;
 }

@@ -7,9 +7,8 @@ import type { CallInfo, Operation, ToolSpec } from './catalog.js';
 import { PREVIEW_TOKEN_FIELD } from './catalog.js';
 import type { NoxBackend } from './backend/contract.js';
 import type { Guard } from './guard/index.js';
-import { digest } from './guard/canonical.js';
 import { ToolError, toEnvelope, type ErrorEnvelope } from './errors.js';
-import { writeJournal } from './journal.js';
+import { journalChange } from './journal.js';
 import type { Db } from './store.js';
 import type { Logger } from './log.js';
 
@@ -117,26 +116,7 @@ async function confirm(engine: Engine, op: Operation, summary: string, hooks: Ca
 }
 
 function journal(engine: Engine, op: Operation, input: Record<string, unknown>, out: Record<string, unknown>, principal: string, tokenId: string | undefined, status: 'applied' | 'written'): void {
-  // The campaign an applied change belongs to: the definition says, or the result or arguments name
-  // one, or the ids it touched belong to one.
-  const named = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  const ids = op.idsOf?.(input, out) ?? [];
-  const declared = op.campaignOf?.(input, out);
-  const campaignId = declared === null ? undefined : (declared ?? named(out.campaign_id) ?? named(input.campaign_id) ?? (ids.length ? engine.campaignOfIds?.(engine.store, ids) : undefined));
-  writeJournal(
-    engine.store,
-    {
-      operation: op.name,
-      principal,
-      args_digest: digest(input),
-      token_id: tokenId,
-      status,
-      summary: typeof out.summary === 'string' ? out.summary : op.title,
-      ids,
-      campaign_id: campaignId,
-    },
-    engine.now(),
-  );
+  journalChange(engine.store, { op, input, out, principal, tokenId, status, at: engine.now(), campaignOfIds: engine.campaignOfIds });
 }
 
 /** Handler results are checked against the declared schema: a mismatch is our defect, never the caller's. */

@@ -87,20 +87,20 @@ export function createMcpServer(parts: ServerParts): McpServer {
 
   for (const r of parts.resources ?? []) {
     mcp.registerResource(r.name, r.uri, { title: r.title, description: r.description, mimeType: r.mimeType }, async (uri) => ({
-      contents: [{ uri: uri.href, mimeType: r.mimeType, text: r.read() }],
+      contents: [{ uri: uri.href, mimeType: r.mimeType, text: await r.read() }],
     }));
   }
   for (const t of parts.resourceTemplates ?? []) {
     const template = new ResourceTemplate(t.uriTemplate, {
-      list: async () => ({ resources: t.list().map((x) => ({ ...x, mimeType: t.mimeType })) }),
+      list: async () => ({ resources: (await t.list()).map((x) => ({ ...x, mimeType: t.mimeType })) }),
     });
     mcp.registerResource(t.name, template, { title: t.title, description: t.description, mimeType: t.mimeType }, async (uri, vars) => ({
-      contents: [{ uri: uri.href, mimeType: t.mimeType, text: t.read(Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v[0]! : v]))) }],
+      contents: [{ uri: uri.href, mimeType: t.mimeType, text: await t.read(Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v[0]! : v]))) }],
     }));
   }
   for (const p of parts.prompts ?? []) {
     mcp.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: p.args }, async (args) => ({
-      messages: [{ role: 'user', content: { type: 'text', text: p.render(args as Record<string, string | undefined>) } }],
+      messages: [{ role: 'user', content: { type: 'text', text: await p.render(args as Record<string, string | undefined>) } }],
     }));
   }
   return mcp;

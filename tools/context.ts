@@ -6,7 +6,7 @@
 // id lists are unioned, and `remove` drops ids everywhere. campaign_context_get adds what the
 // server knows by itself: the campaign's exports and the journal of changes applied for it.
 import { z } from 'zod';
-import { defineOperation, type Catalog, type PromptDef } from '../src/catalog.js';
+import { defineOperation, type CatalogReader, type Catalog, type PromptDef } from '../src/catalog.js';
 import type { Workspace } from '../src/backend/local/workspace.js';
 import type { Db } from '../src/store.js';
 import { notFound } from '../src/errors.js';
@@ -340,37 +340,38 @@ export const contextResources: NonNullable<Catalog['resources']> = () => [
   },
 ];
 
-export const contextResourceTemplates: NonNullable<Catalog['resourceTemplates']> = (ws) => [
+export const contextResourceTemplates: NonNullable<Catalog['resourceTemplates']> = (reader) => [
   {
     name: 'campaign-context',
     uriTemplate: 'nox://campaigns/{campaign_id}/context',
     title: 'Campaign context',
     description: 'One campaign\'s context as JSON: goal, market, decisions, approvals, ids, exports and journal.',
     mimeType: 'application/json',
-    list: () =>
-      (ws.db.prepare('SELECT campaign_id, name FROM campaigns ORDER BY name, campaign_id').all() as { campaign_id: string; name: string }[]).map((c) => ({
+    list: async () =>
+      ((await reader.read('campaign.dropdown', {})).items as { campaign_id: string; name: string }[]).map((c) => ({
         uri: `nox://campaigns/${encodeURIComponent(c.campaign_id)}/context`,
         name: `Context: ${c.name}`,
       })),
-    read: (vars) => JSON.stringify(campaignContext(ws, decodeURIComponent(vars.campaign_id ?? ''), 50), null, 2),
+    read: async (vars) => JSON.stringify(await reader.read('campaign.context_get', { campaign_id: decodeURIComponent(vars.campaign_id ?? ''), journal_limit: 50 }), null, 2),
   },
 ];
 
 // ---------------------------------------------------------------------------------------------
 // Prompts
 
-function campaignFacts(ws: Workspace, campaignId: string): string {
-  const c = ws.db.prepare('SELECT name, objective, markets_json, status FROM campaigns WHERE campaign_id = ?').get(campaignId) as { name: string; objective: string; markets_json: string; status: string } | undefined;
+async function campaignFacts(reader: CatalogReader, campaignId: string): Promise<string> {
+  const c = await reader.read('campaign.get', { campaign_id: campaignId }).catch(() => undefined);
   if (!c) return `Campaign ${campaignId} (read it with campaign_get; if it is unknown, pick one with campaign_list).`;
-  const cols = ws.db.prepare('SELECT collection_id FROM collections WHERE campaign_id = ? ORDER BY collection_id').pluck().all(campaignId) as string[];
-  const tasks = ws.db.prepare('SELECT task_id FROM email_tasks WHERE campaign_id = ? ORDER BY task_id').pluck().all(campaignId) as string[];
-  return `Campaign ${campaignId} "${c.name}" (${c.status}; markets ${(JSON.parse(c.markets_json) as string[]).join(', ') || 'none'}); objective: ${c.objective}
+  const cols = ((await reader.read('collection.list', { campaign_id: campaignId, page_size: 100 })).items as { collection_id: string }[]).map((x) => x.collection_id).sort();
+  const tasks = await tasksOf(reader, campaignId);
+  return `Campaign ${campaignId} "${c.name}" (${c.status}; markets ${(c.markets as string[]).join(', ') || 'none'}); objective: ${c.objective}
 Linked collections: ${cols.join(', ') || 'none yet'}. Email tasks: ${tasks.join(', ') || 'none yet'}.`;
 }
 
-const tasksOf = (ws: Workspace, campaignId: string) => ws.db.prepare('SELECT task_id FROM email_tasks WHERE campaign_id = ? ORDER BY task_id').pluck().all(campaignId) as string[];
+const tasksOf = async (reader: CatalogReader, campaignId: string): Promise<string[]> =>
+  ((await reader.read('email.list', { campaign_id: campaignId, page_size: 100 })).items as { task_id: string }[]).map((t) => t.task_id).sort();
 
-export const contextPrompts: NonNullable<Catalog['prompts']> = (ws): PromptDef[] => [
+export const contextPrompts: NonNullable<Catalog['prompts']> = (reader): PromptDef[] => [
   {
     name: 'run_campaign_workflow',
     title: 'Run the campaign workflow',
@@ -379,10 +380,10 @@ export const contextPrompts: NonNullable<Catalog['prompts']> = (ws): PromptDef[]
       campaign_id: z.string().describe('The campaign (from campaign_list).'),
       goal: z.string().optional().describe('What to achieve now; defaults to the recorded goal.'),
     },
-    render: (args) => {
+    render: async (args) => {
       const cid = args.campaign_id ?? '';
       return `Run the NoxInfluencer campaign workflow for campaign ${cid}.
-${campaignFacts(ws, cid)}
+${await campaignFacts(reader, cid)}
 Goal for this session: ${args.goal ?? 'the goal recorded in the campaign context'}.
 
 Plan (show every *_preview summary to the person and apply only after they approve):
@@ -410,8 +411,8 @@ ${args.goal ? `   Then campaign_context_record {campaign_id: "${cid}", goal: ${J
       campaign_id: z.string().optional().describe('Campaign whose email tasks to follow up.'),
       task_id: z.string().optional().describe('One email task (from email_list).'),
     },
-    render: (args) => {
-      const tasks = args.task_id ? [args.task_id] : args.campaign_id ? tasksOf(ws, args.campaign_id) : [];
+    render: async (args) => {
+      const tasks = args.task_id ? [args.task_id] : args.campaign_id ? await tasksOf(reader, args.campaign_id) : [];
       const projects = tasks.map((t) => `"email_task:${t}"`).join(', ');
       const scope = args.task_id ? `email task ${args.task_id}` : args.campaign_id ? `campaign ${args.campaign_id}` : 'no campaign or task given';
       const find = projects

@@ -4,7 +4,8 @@
 // write, a repeated key returns the first answer, and the same key with another body is refused.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { CallInfo, Catalog } from '../catalog.js';
+import type { CallInfo, Catalog, Operation } from '../catalog.js';
+import { journalChange } from '../journal.js';
 import type { Config } from '../config.js';
 import { createApp, type App, type AppOptions } from '../app.js';
 import type { Migration } from '../store.js';
@@ -84,6 +85,10 @@ export async function startSandbox(config: Config, catalog: Catalog, opts: AppOp
   const sweep = () => db.prepare('DELETE FROM sandbox_idempotency WHERE created_at < ?').run(new Date(ws.now().getTime() - 24 * 3600_000).toISOString());
   sweep();
   let writes = 0;
+  // The API keeps its own journal, as the embedded workspace does, so the campaign context read
+  // through this API shows what was applied here.
+  const journal = (op: Operation, input: Record<string, unknown>, result: unknown, principal: string, tokenId: string | undefined, status: 'applied' | 'written') =>
+    journalChange(db, { op, input, out: op.output.parse(result) as Record<string, unknown>, principal, tokenId, status, at: ws.now(), campaignOfIds: catalog.campaignOfIds });
 
   const server = createServer((req, res) => {
     handle(req)
@@ -179,6 +184,7 @@ export async function startSandbox(config: Config, catalog: Catalog, opts: AppOp
           return db
             .transaction(() => {
               const result = op.run(ws, input, call, loaded);
+              journal(op, input, result, call.principal, undefined, 'written');
               const a = ok(result, summaryOf(result, op.title));
               remember?.(a);
               return a;
@@ -201,6 +207,8 @@ export async function startSandbox(config: Config, catalog: Catalog, opts: AppOp
             stateDigest,
             idempotencyKey: String(req.headers[IDEMPOTENCY_HEADER]),
             record: (result) => {
+              const key = String(req.headers[IDEMPOTENCY_HEADER]);
+              journal(op, input, result, call.principal, key.startsWith('nox-') ? key.slice(4) : undefined, 'applied');
               answer = ok(result, summaryOf(result, op.title));
               remember?.(answer);
             },

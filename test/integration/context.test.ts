@@ -4,11 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectTools } from '../../src/catalog.js';
 import { campaignOfIds } from '../../tools/context.js';
 import { operations } from '../../tools/index.js';
-import { startServer, testBackend, type TestServer } from '../helpers/server.js';
+import { startServer, type TestServer } from '../helpers/server.js';
 
 // Resources and prompts read the server's own workspace; on the http backend that one is empty
 // (the data lives behind the API) and the sandbox keeps no journal, so those parts run locally only.
-const local = testBackend === 'local';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -104,7 +103,7 @@ describe('campaign_context_get / campaign_context_record', () => {
   });
 });
 
-describe.skipIf(!local)('the automatic journal', () => {
+describe('the automatic journal', () => {
   it('records applied changes that name or belong to a campaign, with token id and ids', async () => {
     // collection_add_creators names no campaign: the journal finds it through the collection (col_001 → cmp_001).
     const present = new Set(someCreators(1000));
@@ -159,7 +158,7 @@ describe('resources', () => {
     expect(t.resourceTemplates.map((x) => x.uriTemplate)).toContain('nox://campaigns/{campaign_id}/context');
   });
 
-  it.skipIf(!local)('lists a context resource per campaign and reads it as JSON', async () => {
+  it('lists a context resource per campaign and reads it as JSON', async () => {
     const listed = await s.client.listResources();
     const uris = listed.resources.map((r) => r.uri);
     expect(uris).toEqual(expect.arrayContaining(['nox://campaigns/cmp_001/context', 'nox://campaigns/cmp_002/context', 'nox://campaigns/cmp_003/context']));
@@ -194,7 +193,7 @@ describe('prompts', () => {
     expect(order.every((t) => text.includes(t))).toBe(true);
     const order2 = order.slice(0, -1).map((t) => text.indexOf(t));
     expect([...order2].sort((a, b) => a - b)).toEqual(order2);
-    if (local) expect(text).toContain('task_1820');
+    expect(text).toContain('task_1820');
   });
 
   it('renders follow_up_replies for a task, a campaign, or neither', async () => {
@@ -205,7 +204,7 @@ describe('prompts', () => {
     expect([...steps].sort((a, b) => a - b)).toEqual(steps);
     const byCampaign = ((await s.client.getPrompt({ name: 'follow_up_replies', arguments: { campaign_id: 'cmp_001' } })).messages[0]!.content as { text: string }).text;
     expect(byCampaign).toContain('campaign_context_get {campaign_id: "cmp_001"}');
-    if (local) expect(byCampaign).toContain('"email_task:task_1820", "email_task:task_1824"');
+    expect(byCampaign).toContain('"email_task:task_1820", "email_task:task_1824"');
     const neither = ((await s.client.getPrompt({ name: 'follow_up_replies', arguments: {} })).messages[0]!.content as { text: string }).text;
     expect(neither).toContain('ask which campaign');
   });
