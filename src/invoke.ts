@@ -55,10 +55,9 @@ async function runStage(engine: Engine, spec: ToolSpec, input: Record<string, un
   const call: CallInfo = { principal: hooks.principal, ...(hooks.progress ? { progress: hooks.progress } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) };
   switch (spec.stage) {
     case 'run': {
-      const result = await engine.backend.run(op, input, call);
-      const out = parseOutput(op, op.output, result);
-      if (op.kind !== 'read') journal(engine, op, input, out, hooks.principal, undefined, 'written');
-      return out;
+      // A write is journaled inside its own transaction (on the local backend), so neither is kept without the other.
+      const record = op.kind === 'read' ? undefined : (result: unknown) => journal(engine, op, input, parseOutput(op, op.output, result), hooks.principal, undefined, 'written');
+      return parseOutput(op, op.output, await engine.backend.run(op, input, call, record));
     }
     case 'validate': {
       const problems = await engine.backend.validate(op, input, call);

@@ -21,7 +21,8 @@ export interface ApplyExpectation {
 export interface NoxBackend {
   /** Identifies where operations land (bound into every preview token). */
   readonly target: string;
-  run(op: Operation, input: Args, call: CallInfo): Promise<unknown>;
+  /** Reads and low-risk writes; a write's `record` runs inside the backend's transaction where it has one. */
+  run(op: Operation, input: Args, call: CallInfo, record?: (result: unknown) => void): Promise<unknown>;
   validate(op: Operation, input: Args, call: CallInfo): Promise<Problem[]>;
   preview(op: Operation, input: Args, call: CallInfo): Promise<PreviewReading<unknown>>;
   apply(op: Operation, input: Args, call: CallInfo, expect: ApplyExpectation): Promise<unknown>;

@@ -74,9 +74,10 @@ export class HttpBackend implements NoxBackend {
     return this.client;
   }
 
-  async run(op: Operation, input: Args, call: CallInfo): Promise<unknown> {
+  async run(op: Operation, input: Args, call: CallInfo, record?: (result: unknown) => void): Promise<unknown> {
     const route = this.route(op, 'run');
     const res = await this.send(route, input, call, route.write ? { idempotencyKey: `nox-w-${randomBytes(16).toString('base64url')}` } : {});
+    record?.(res.data);
     return res.data;
   }
 

@@ -13,10 +13,16 @@ export class LocalBackend implements NoxBackend {
     this.target = `local:${workspaceId}`;
   }
 
-  async run(op: Operation, input: Args, call: CallInfo): Promise<unknown> {
+  async run(op: Operation, input: Args, call: CallInfo, record?: (result: unknown) => void): Promise<unknown> {
     const loaded = await this.load(op, input, call);
     if (op.kind === 'read') return op.run(this.ws, input, call, loaded);
-    return this.ws.db.transaction(() => op.run(this.ws, input, call, loaded)).immediate();
+    return this.ws.db
+      .transaction(() => {
+        const result = op.run(this.ws, input, call, loaded);
+        record?.(result);
+        return result;
+      })
+      .immediate();
   }
 
   async validate(op: Operation, input: Args, call: CallInfo): Promise<Problem[]> {
