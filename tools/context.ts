@@ -12,7 +12,8 @@ import type { Db } from '../src/store.js';
 import { notFound } from '../src/errors.js';
 import { readJournal } from '../src/journal.js';
 import { COOP_STATUSES, MESSAGE_DIRECTIONS } from '../src/backend/local/vocabulary.js';
-import { getRow, id } from './shared.js';
+import { id } from './shared.js';
+import { loadCampaign } from './campaign.js';
 
 const HINT_ID = 'Campaign ids come from campaign_list or campaign_dropdown.';
 const APPROVALS = ['recipients', 'sender', 'content', 'attachments', 'schedule'] as const;
@@ -195,15 +196,6 @@ const contextOut = z.object({
 });
 type ContextOut = z.input<typeof contextOut>;
 
-interface CampaignRow {
-  campaign_id: string;
-  name: string;
-  objective: string;
-  markets_json: string;
-  platforms_json: string;
-  status: string;
-}
-const loadCampaign = (ws: Workspace, campaignId: string) => getRow<CampaignRow>(ws, 'campaigns', 'campaign_id', campaignId, 'campaign', HINT_ID);
 
 /** The whole context of one campaign: the recorded document, its exports and its journal. */
 export function campaignContext(ws: Workspace, campaignId: string, journalLimit: number): ContextOut {
