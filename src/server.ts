@@ -7,6 +7,7 @@
 // own z.toJSONSchema, as the SDK would produce them.
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { PromptDef, ResourceDef, ResourceTemplateDef, ToolSpec } from './catalog.js';
 import { inputJsonSchema, outputJsonSchema } from './catalog.js';
 import type { CallHooks, ConfirmAnswer, Engine } from './invoke.js';
@@ -46,10 +47,17 @@ export function listTools(tools: ToolSpec[]): Tool[] {
   return listed;
 }
 
+/**
+ * One JSON Schema validator for every server of the process: by default each McpServer builds its
+ * own Ajv instance, most of the cost of the fresh server that stateless HTTP makes per request.
+ */
+let sharedValidator: AjvJsonSchemaValidator | undefined;
+
 export function createMcpServer(parts: ServerParts): McpServer {
+  sharedValidator ??= new AjvJsonSchemaValidator();
   const mcp = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'NoxInfluencer campaign workflows' },
-    { capabilities: { tools: { listChanged: false }, logging: {} }, instructions: parts.instructions },
+    { capabilities: { tools: { listChanged: false }, logging: {} }, instructions: parts.instructions, jsonSchemaValidator: sharedValidator },
   );
   const byName = new Map(parts.tools.map((t) => [t.name, t]));
   const listed = listTools(parts.tools);
