@@ -608,9 +608,9 @@ const metrics = z.object({
   opened_count: z.int(),
   clicked_count: z.int(),
   open_rate: z.number().describe('opened / delivered (sent - bounced), 0..1.'),
-  reply_count: z.int().describe('Tracked email replies: sum of recipient reply counts.'),
+  reply_count: z.int().describe('Tracked email replies: answers to the email itself (sum of recipient reply counts).'),
   replied_creator_count: z.int().describe('Distinct creators (or external addresses) that replied.'),
-  inbound_message_count: z.int().describe("Inbound messages on the tasks' message threads."),
+  inbound_message_count: z.int().describe("Inbound messages on the tasks' threads, answers to follow-ups included."),
   threads_needing_reply: z.int(),
 });
 

@@ -8,8 +8,9 @@
 //   recordOutbound(ws, m)      appends an outbound message: last_message_direction 'outbound',
 //                              needs_reply 0, pending_reason null.
 //   recordInbound(ws, m)       appends an inbound message: needs_reply 1, last_message_direction
-//                              'inbound', pending_reason, unread 1; on an email task's thread it also
-//                              bumps the recipient's reply_count and marks it replied (and opened).
+//                              'inbound', pending_reason, unread 1; on an email task's thread, when it
+//                              answers the email itself (no follow-up of ours yet), it also bumps the
+//                              recipient's reply_count and marks it replied (and opened).
 //   outcomeOf(taskId, rid)     'bounce' | 'reply' | 'quiet', plus how many replies and whether opened/clicked.
 //   simulateReplies(ws, taskId, at)  records the replies of one sent task (what the reply job runs).
 //   REPLY_DELAY_MS             how long after a send the replies arrive.
@@ -83,7 +84,10 @@ export function recordInbound(ws: Workspace, m: NewMessage & { pendingReason: st
   const messageId = insertMessage(ws, m.threadId, 'inbound', m.html, null, m.at);
   ws.db.prepare(`UPDATE message_threads SET needs_reply = 1, last_message_direction = 'inbound', pending_reason = ?, unread = 1, updated_at = ? WHERE thread_id = ?`).run(m.pendingReason, m.at, m.threadId);
   const thread = ws.db.prepare('SELECT business_kind, business_id, creator_id FROM message_threads WHERE thread_id = ?').get(m.threadId) as { business_kind: string; business_id: string; creator_id: string };
-  if (thread.business_kind === EMAIL_TASK_KIND) {
+  // Only an answer to the email itself is a tracked email reply; an answer to a follow-up of ours in
+  // the thread is an inbound message but not an email reply.
+  const followedUp = ws.db.prepare(`SELECT COUNT(*) FROM messages WHERE thread_id = ? AND direction = 'outbound'`).pluck().get(m.threadId) as number;
+  if (thread.business_kind === EMAIL_TASK_KIND && followedUp <= 1) {
     // Tracked email replies live on the recipient (reports read them there, never by scanning threads).
     ws.db
       .prepare(`UPDATE email_recipients SET reply_count = reply_count + 1, status = 'replied', opened = 1 WHERE task_id = ? AND creator_id = ? AND status IN ('sent','replied')`)

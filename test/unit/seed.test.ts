@@ -252,10 +252,16 @@ describe('demo workspace seed', () => {
       WHERE th.owner_uid <> t.owner_uid OR th.sender_auth_id <> t.sender_auth_id`)).toBe(0);
     expect(count(db, `SELECT COUNT(*) FROM email_recipients r WHERE r.creator_id IS NOT NULL AND r.status IN ('sent','bounced','replied')
       AND (SELECT COUNT(*) FROM message_threads th WHERE th.business_kind = 'email_task' AND th.business_id = r.task_id AND th.creator_id = r.creator_id) <> 1`)).toBe(0);
-    // reply_count is the number of inbound messages in that task's thread.
-    expect(count(db, `SELECT COUNT(*) FROM email_recipients r JOIN message_threads th
-      ON th.business_kind = 'email_task' AND th.business_id = r.task_id AND th.creator_id = r.creator_id
-      WHERE r.reply_count <> (SELECT COUNT(*) FROM messages m WHERE m.thread_id = th.thread_id AND m.direction = 'inbound')`)).toBe(0);
+    // reply_count counts the replies to the email itself: inbound messages before any follow-up of ours.
+    const join = `FROM email_recipients r JOIN message_threads th ON th.business_kind = 'email_task' AND th.business_id = r.task_id AND th.creator_id = r.creator_id`;
+    const emailReplies = `(SELECT COUNT(*) FROM messages m WHERE m.thread_id = th.thread_id AND m.direction = 'inbound' AND NOT EXISTS (
+      SELECT 1 FROM messages o WHERE o.thread_id = m.thread_id AND o.direction = 'outbound' AND o.sent_at < m.sent_at
+        AND o.sent_at > (SELECT MIN(f.sent_at) FROM messages f WHERE f.thread_id = m.thread_id)))`;
+    const inbound = `(SELECT COUNT(*) FROM messages m WHERE m.thread_id = th.thread_id AND m.direction = 'inbound')`;
+    expect(count(db, `SELECT COUNT(*) ${join} WHERE r.reply_count <> ${emailReplies}`)).toBe(0);
+    // So the three report numbers differ: some creators answered the email twice, some threads went on.
+    expect(count(db, `SELECT COUNT(*) ${join} WHERE r.reply_count > 1`)).toBeGreaterThan(0);
+    expect(count(db, `SELECT COUNT(*) ${join} WHERE r.reply_count > 0 AND ${inbound} > r.reply_count`)).toBeGreaterThan(0);
     // Cooperation status mirrors the CRM when the creator is there.
     expect(count(db, `SELECT COUNT(*) FROM message_threads th LEFT JOIN crm_channels ch USING (creator_id)
       WHERE th.coop_status IS NOT ch.coop_status`)).toBe(0);

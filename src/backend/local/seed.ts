@@ -518,8 +518,13 @@ interface ThreadPlan {
   firstHtml: string;
   start: number;
   end: End;
-  /** Inbound messages in the thread; equals the recipient's reply_count. */
+  /** Inbound messages in the thread (the task report's inbound_message_count counts these). */
   replies: number;
+  /**
+   * Of those, the replies to the email itself, before any follow-up of ours: the recipient's
+   * reply_count (tracked email replies). Later inbound messages answer our follow-ups in the thread.
+   */
+  emailReplies: number;
   reason: string | null;
   unread?: boolean;
 }
@@ -632,11 +637,13 @@ function seedEmailTasks(c: Ctx, creators: Creator[], collections: Collection[], 
       const sentAt = task.sentAt! + i * 20_000;
       const status = recipientStatus(end);
       const replies = repliesFor(c, end);
+      // Some creators answer the email twice before we follow up; the rest answer once.
+      const emailReplies = replies >= 2 && i % 2 === 0 ? 2 : Math.min(replies, 1);
       const opened = status === 'replied' ? 1 : status === 'bounced' ? 0 : rng.chance(0.55) ? 1 : 0;
-      addRecipient({ ...base, status, filtered_reason: null, opened, clicked: opened && rng.chance(0.3) ? 1 : 0, reply_count: replies, sent_at: iso(sentAt) });
+      addRecipient({ ...base, status, filtered_reason: null, opened, clicked: opened && rng.chance(0.3) ? 1 : 0, reply_count: emailReplies, sent_at: iso(sentAt) });
       result.plans.push({
         creator: cr, kind: 'email_task', businessId: task.id, owner: task.owner, sender: task.sender!, subject: task.subject,
-        firstHtml: task.html, start: sentAt, end, replies, reason: end === 'pending' ? rng.pick(PENDING_REASONS) : null,
+        firstHtml: task.html, start: sentAt, end, replies, emailReplies, reason: end === 'pending' ? rng.pick(PENDING_REASONS) : null,
       });
     });
     // Known external addresses have no creator and therefore no thread.
@@ -760,9 +767,10 @@ function seedAffiliation(c: Ctx, creators: Creator[], tasks: TaskResult): Thread
     };
     const talk = convo[i];
     if (talk && creator) {
+      const replies = repliesFor(c, talk.end);
       plans.push({
         creator, kind: 'affiliate_campaign', businessId: k.id, owner: 'u_005', sender: 'snd_001',
-        subject: `Welcome to the ${k.name}`, start: activatedAt + 2 * HOUR, end: talk.end, replies: repliesFor(c, talk.end),
+        subject: `Welcome to the ${k.name}`, start: activatedAt + 2 * HOUR, end: talk.end, replies, emailReplies: Math.min(replies, 1),
         reason: talk.reason, unread: talk.unread,
         firstHtml: `<p>Welcome aboard!</p><p>Your discount code is <strong>${code}</strong> and your tracking link is <a href="https://${domain}/?ref=${code}">https://${domain}/?ref=${code}</a>. Commission is paid monthly.</p><p>Sofia, Demo Brand partnerships</p>`,
       });
@@ -890,11 +898,10 @@ const DECLINE = '<p>Thanks for thinking of me, but I am fully booked this quarte
 function sequence(c: Ctx, p: ThreadPlan): ('inbound' | 'outbound')[] {
   if (p.end === 'sent' || p.end === 'bounced') return ['outbound'];
   if (p.end === 'nudged') return ['outbound', 'outbound'];
+  // The first message, the creator's answers to it, then each later answer follows one of ours.
   const seq: ('inbound' | 'outbound')[] = ['outbound'];
-  for (let i = 0; i < p.replies; i++) {
-    seq.push('inbound');
-    if (i < p.replies - 1) seq.push('outbound');
-  }
+  for (let i = 0; i < p.emailReplies; i++) seq.push('inbound');
+  for (let i = p.emailReplies; i < p.replies; i++) seq.push('outbound', 'inbound');
   // Imported history may end on either side; that is why its direction is unknown.
   if (p.end === 'answered' || (p.end === 'imported' && c.rng.chance(0.5))) seq.push('outbound');
   return seq;
