@@ -15,8 +15,8 @@ export default defineConfig({
         test: {
           name: 'http',
           include: ['test/integration/**/*.test.ts'],
-          // Backend-specific: it builds its own stubs and sandbox.
-          exclude: ['test/integration/http-backend-faults.test.ts'],
+          // Backend-specific: they set up their own stubs or sandbox whatever the project.
+          exclude: ['test/integration/http-backend-faults.test.ts', 'test/integration/http-backend-files.test.ts'],
           env: { NOX_TEST_BACKEND: 'http' },
         },
       },

@@ -65,7 +65,7 @@ export function createApp(config: Config, catalog: Catalog, opts: AppOptions = {
   const backend = opts.backend
     ? opts.backend(workspace, workspaceId)
     : config.backend === 'http'
-      ? new HttpBackend(catalog.operations, { baseUrl: config.apiBaseUrl!, apiKey: config.apiKey!, timeoutMs: config.apiTimeoutMs, maxRetries: config.apiMaxRetries, log })
+      ? new HttpBackend(catalog.operations, { baseUrl: config.apiBaseUrl!, apiKey: config.apiKey!, timeoutMs: config.apiTimeoutMs, maxRetries: config.apiMaxRetries, files, log })
       : new LocalBackend(workspace, workspaceId);
   const guard = new Guard(store, { ttlMs: config.previewTtlSeconds * 1000, now: () => now().getTime() });
   const engine: Engine = { backend, guard, store, log, now, requireConfirmation: config.requireConfirmation, ...(catalog.campaignOfIds ? { campaignOfIds: catalog.campaignOfIds } : {}) };

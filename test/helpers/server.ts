@@ -60,6 +60,8 @@ export interface StartOptions extends AppOptions {
   dir?: string;
   /** Override NOX_TEST_BACKEND for this server (a custom `backend` option always runs locally). */
   mode?: 'local' | 'http';
+  /** On the http backend: give the sandbox a files root of its own, as a remote API has. */
+  separateFiles?: boolean;
   onClient?: (client: Client) => void;
 }
 
@@ -71,7 +73,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   if (mode === 'http') {
     // The sandbox keeps its own store under the data dir and shares the files root, as a local API would.
     const apiKey = `test-key-${createHash('sha256').update(dir).digest('hex').slice(0, 24)}`;
-    sandbox = await startSandbox({ ...config, command: 'sandbox', backend: 'local', dataDir: join(dir, 'sandbox'), port: 0, apiKey }, catalog, {
+    const sandboxFiles = opts.separateFiles ? join(dir, 'sandbox', 'files') : config.filesDir;
+    sandbox = await startSandbox({ ...config, command: 'sandbox', backend: 'local', dataDir: join(dir, 'sandbox'), filesDir: sandboxFiles, port: 0, apiKey }, catalog, {
       startJobs: false,
       logger: createLogger(testLogLevel),
       ...(opts.now ? { now: opts.now } : {}),

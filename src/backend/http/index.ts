@@ -11,6 +11,10 @@ import type { ApplyExpectation, Args, NoxBackend } from '../contract.js';
 import { StaleStateError } from '../contract.js';
 import { ToolError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import type { FilesRoot } from '../../files.js';
+
+/** Above any file limit of the domain (10 MB): the API applies each operation's own limit. */
+const MAX_INLINE_BYTES = 32 * 1024 * 1024;
 import {
   API_KEY_HEADER,
   IDEMPOTENCY_HEADER,
@@ -28,6 +32,8 @@ export interface HttpBackendOptions {
   baseUrl: string;
   apiKey: string;
   timeoutMs: number;
+  /** This server's files root: a `path` input is read here and sent upstream as content_base64 + filename. */
+  files?: FilesRoot;
   /** Retries after the first attempt (reads, and writes with their same Idempotency-Key). */
   maxRetries?: number;
   /** First backoff step; each retry doubles it (full jitter), capped at maxBackoffMs. */
@@ -56,7 +62,7 @@ export class HttpBackend implements NoxBackend {
   /** undici and the pooled keep-alive agent, loaded on the first request (a local-backend start never pays for them). */
   private client: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
   private readonly base: URL;
-  private readonly opts: Required<Omit<HttpBackendOptions, 'log'>> & { log?: Logger };
+  private readonly opts: Required<Omit<HttpBackendOptions, 'log' | 'files'>> & Pick<HttpBackendOptions, 'log' | 'files'>;
 
   constructor(operations: Operation[], options: HttpBackendOptions) {
     this.opts = { maxRetries: 3, backoffMs: 200, maxBackoffMs: 5_000, maxRetryAfterMs: 30_000, ...options };
@@ -64,6 +70,19 @@ export class HttpBackend implements NoxBackend {
     // The target binds preview tokens: the API's origin and path, never credentials.
     this.target = `http:${this.base.origin}${this.base.pathname.replace(/\/$/, '')}`;
     for (const r of restRoutes(operations)) this.routes.set(`${r.op.name}#${r.stage}`, r);
+  }
+
+  /**
+   * The API cannot read this machine's files: an operation that accepts path or content_base64
+   * gets the file's bytes instead of its path (the same bytes for preview and apply, so the API's
+   * freshness check sees a changed file).
+   */
+  private inlineFile(op: Operation, input: Args): Args {
+    const shape = op.input.shape;
+    if (!this.opts.files || !('path' in shape) || !('content_base64' in shape) || typeof input.path !== 'string' || input.content_base64 !== undefined) return input;
+    const file = this.opts.files.load({ path: input.path }, { maxBytes: MAX_INLINE_BYTES });
+    const { path: _path, ...rest } = input;
+    return { ...rest, content_base64: file.bytes.toString('base64'), filename: file.name };
   }
 
   private undici() {
@@ -115,7 +134,7 @@ export class HttpBackend implements NoxBackend {
 
   /** One call with its retries; the success envelope, or a ToolError (StaleStateError for a stale apply). */
   private async send(route: RestRoute, input: Args, call: CallInfo, w: { idempotencyKey?: string; stateDigest?: string }): Promise<SuccessEnvelope> {
-    const enc = encodeRequest(route, input);
+    const enc = encodeRequest(route, this.inlineFile(route.op, input));
     const url = new URL(enc.path.replace(/^\//, ''), this.base);
     const headers: Record<string, string> = {
       accept: 'application/json',
