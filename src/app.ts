@@ -50,6 +50,12 @@ export function storePath(dataDir: string): string {
 export function createApp(config: Config, catalog: Catalog, opts: AppOptions = {}): App {
   const now = opts.now ?? (() => new Date());
   const log = opts.logger ?? createLogger(config.logLevel);
+  // First: a misspelt toolset or tool name stops the start before anything is opened or seeded.
+  const tools = selectTools(catalog.operations, {
+    ...(config.toolsets ? { toolsets: config.toolsets } : {}),
+    readOnly: config.readOnly,
+    ...(config.tools ? { tools: config.tools } : {}),
+  });
   const store = openStore(storePath(config.dataDir), [...workspaceMigrations, ...(opts.migrations ?? [])]);
   const workspaceId = metaGetOrCreate(store, 'workspace_id', () => `ws_${randomBytes(6).toString('hex')}`);
   if (config.backend === 'local' && config.seedDemo && !isSeeded(store)) {
@@ -69,11 +75,6 @@ export function createApp(config: Config, catalog: Catalog, opts: AppOptions = {
       : new LocalBackend(workspace, workspaceId);
   const guard = new Guard(store, { ttlMs: config.previewTtlSeconds * 1000, now: () => now().getTime() });
   const engine: Engine = { backend, guard, store, log, now, requireConfirmation: config.requireConfirmation, ...(catalog.campaignOfIds ? { campaignOfIds: catalog.campaignOfIds } : {}) };
-  const tools = selectTools(catalog.operations, {
-    ...(config.toolsets ? { toolsets: config.toolsets } : {}),
-    readOnly: config.readOnly,
-    ...(config.tools ? { tools: config.tools } : {}),
-  });
   const reader = catalogReader(catalog, engine, config.principal);
   const parts: ServerParts = {
     engine,

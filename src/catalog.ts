@@ -226,6 +226,13 @@ export interface ToolSelection {
 
 export function selectTools(ops: Operation[], sel: ToolSelection): ToolSpec[] {
   const all = ops.flatMap(toolsOf);
+  // A misspelt name would silently serve fewer tools: refuse it, naming what exists.
+  const unknown = (given: string[] | undefined, known: string[], what: string) => {
+    const bad = (given ?? []).filter((g) => !known.includes(g));
+    if (bad.length) throw new Error(`unknown ${what}: ${bad.join(', ')}; known ${what}: ${known.join(', ')}`);
+  };
+  unknown(sel.toolsets, toolsetsOf(ops), 'toolsets');
+  unknown(sel.tools, all.map((t) => t.name), 'tools');
   return all.filter((t) => {
     if (sel.toolsets && sel.toolsets.length > 0 && !sel.toolsets.includes(t.op.toolset)) return false;
     if (sel.readOnly && !t.annotations.readOnlyHint) return false;

@@ -63,5 +63,7 @@ describe('catalog', () => {
       await t.close();
     }
     expect(toolsetsOf(operations)).toEqual(expect.arrayContaining(['campaign', 'discovery', 'collection']));
+    expect(() => selectTools(operations, { toolsets: ['campaign', 'campaigns'] })).toThrow(/unknown toolsets: campaigns; known toolsets: campaign, /);
+    expect(() => selectTools(operations, { tools: ['campaign_gett'] })).toThrow(/unknown tools: campaign_gett/);
   });
 });
