@@ -1,7 +1,6 @@
 // `npm run bench`: measures the server against its targets, side by side with the reference MCP
 // "everything" server through the same SDK client, and writes docs/bench.md. Every server runs as
 // a spawned process on loopback or stdio; nothing leaves the machine.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { operations } from '../tools/index.js';
 import { openStore } from '../src/store.js';
 import { workspaceMigrations } from '../src/backend/local/schema.js';
 import { storePath } from '../src/app.js';
+import { spawnHttpServer } from '../test/helpers/spawn.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist/src/cli.js');
@@ -243,22 +243,7 @@ async function scale(): Promise<void> {
 async function httpLoad(): Promise<void> {
   const seconds = quick ? 5 : 20;
   const clients = 50;
-  const child = spawn(process.execPath, [cli, '--http', '--port', '0'], {
-    env: { ...process.env, NOX_DATA_DIR: join(scratch, 'warm'), NOX_LOG_LEVEL: 'info', NOX_RATE_LIMIT_PER_MINUTE: '100000' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error('the HTTP server did not start')), 30_000);
-    child.stderr!.on('data', (d) => {
-      buf += d;
-      const m = /"url":"(http:\/\/127\.0\.0\.1:\d+\/mcp)"/.exec(buf);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-  });
+  const { child, url } = await spawnHttpServer({ NOX_DATA_DIR: join(scratch, 'warm'), NOX_RATE_LIMIT_PER_MINUTE: '100000' });
   const lat: number[] = [];
   let errors = 0;
   const deadline = performance.now() + seconds * 1000;

@@ -3,11 +3,12 @@
 // Both are installed from the registry into their own folder (.conformance/, ignored by git), not
 // into the project: that package puts a `node` on npm's script PATH, which would run the project's
 // own tests on the wrong Node.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnHttpServer } from '../test/helpers/spawn.js';
 
 const SCENARIOS = ['server-initialize', 'ping', 'tools-list', 'logging-set-level', 'resources-list', 'prompts-list', 'dns-rebinding-protection'];
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -21,22 +22,7 @@ if (!existsSync(node22) || !existsSync(suite)) {
 }
 const dataDir = mkdtempSync(join(tmpdir(), 'nox-conformance-'));
 
-const server = spawn(process.execPath, [join(root, 'dist/src/cli.js'), '--http', '--port', '0'], {
-  env: { ...process.env, NOX_DATA_DIR: dataDir, NOX_LOG_LEVEL: 'info' },
-  stdio: ['ignore', 'ignore', 'pipe'],
-});
-const url = await new Promise<string>((resolve, reject) => {
-  let buf = '';
-  const timer = setTimeout(() => reject(new Error(`the server did not start: ${buf}`)), 30_000);
-  server.stderr!.on('data', (d) => {
-    buf += d;
-    const m = /"url":"(http:\/\/127\.0\.0\.1:\d+\/mcp)"/.exec(buf);
-    if (m) {
-      clearTimeout(timer);
-      resolve(m[1]!);
-    }
-  });
-});
+const { child: server, url } = await spawnHttpServer({ NOX_DATA_DIR: dataDir });
 
 const failed: string[] = [];
 for (const scenario of SCENARIOS) {

@@ -1,5 +1,5 @@
 // The built CLI, spawned as an MCP client would: over stdio from mcp.json, and over Streamable HTTP.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { spawnHttpServer } from '../helpers/spawn.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const entry = JSON.parse(readFileSync(join(root, 'mcp.json'), 'utf8')).mcpServers['nox-campaign'];
@@ -68,22 +69,7 @@ describe('Streamable HTTP', () => {
   let child: ChildProcess;
   let url: string;
   beforeAll(async () => {
-    child = spawn(process.execPath, [join(root, 'dist/src/cli.js'), '--http', '--port', '0'], {
-      env: { ...process.env, NOX_DATA_DIR: join(dataDir, 'http'), NOX_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    url = await new Promise<string>((resolve, reject) => {
-      let buf = '';
-      const timer = setTimeout(() => reject(new Error(`no url in: ${buf}`)), 20_000);
-      child.stderr!.on('data', (d) => {
-        buf += d;
-        const m = /"url":"(http:\/\/127\.0\.0\.1:\d+\/mcp)"/.exec(buf);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-    });
+    ({ child, url } = await spawnHttpServer({ NOX_DATA_DIR: join(dataDir, 'http') }));
   });
   afterAll(() => {
     child.kill('SIGTERM');

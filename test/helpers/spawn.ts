@@ -1,4 +1,5 @@
 // The built CLI as a child process with an SDK client over stdio (e2e, fuzz and crash tests).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,4 +46,30 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
     close: () => client.close(),
     kill: () => process.kill(pid, 'SIGKILL'),
   };
+}
+
+/** The built CLI serving Streamable HTTP on a free loopback port; resolves once it logs its URL. */
+export async function spawnHttpServer(env: Record<string, string>, args: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  if (!existsSync(builtCli)) throw new Error('build first: npm run build');
+  const child = spawn(process.execPath, [builtCli, '--http', '--port', '0', ...args], {
+    env: { ...process.env, NOX_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`the HTTP server did not start: ${buf}`)), 30_000);
+    child.stderr!.on('data', (d) => {
+      buf += d;
+      const m = /"url":"(http:\/\/127\.0\.0\.1:\d+\/mcp)"/.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the HTTP server exited (${code}): ${buf}`));
+    });
+  });
+  return { child, url };
 }
