@@ -179,17 +179,14 @@ export async function startSandbox(config: Config, catalog: Catalog, opts: AppOp
             const result = await backend.run(op, input, call);
             return ok(result, summaryOf(result, op.title));
           }
-          // A low-risk write and the record of its key commit together.
-          const loaded = op.load ? await op.load(ws, input, call) : undefined;
-          return db
-            .transaction(() => {
-              const result = op.run(ws, input, call, loaded);
-              journal(op, input, result, call.principal, undefined, 'written');
-              const a = ok(result, summaryOf(result, op.title));
-              remember?.(a);
-              return a;
-            })
-            .immediate();
+          // A low-risk write, its journal entry and the record of its key commit together.
+          let answer: Answer | undefined;
+          await backend.run(op, input, call, (result) => {
+            journal(op, input, result, call.principal, undefined, 'written');
+            answer = ok(result, summaryOf(result, op.title));
+            remember?.(answer);
+          });
+          return answer!;
         }
         case 'validate': {
           const problems = await backend.validate(op, input, call);
