@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineOperation } from '../src/catalog.js';
 import type { Workspace } from '../src/backend/local/workspace.js';
 import { CAMPAIGN_STATUSES, PLATFORMS } from '../src/backend/local/vocabulary.js';
-import { escapeLike, getRow, id, pageInput, pageQuery, paged, Where } from './shared.js';
+import { escapeLike, getRow, id, pageInput, pageQuery, paged, Where, searchText } from './shared.js';
 
 const HINT_ID = 'Campaign ids come from campaign_list or campaign_dropdown.';
 
@@ -87,7 +87,7 @@ export const campaignOperations = [
     risk: 'low',
     route: { method: 'GET', path: '/campaigns' },
     input: z.strictObject({
-      keyword: z.string().max(200).optional().describe('Matches name or objective, case-insensitive.'),
+      keyword: searchText(200).optional().describe('Matches name or objective, case-insensitive.'),
       status: z.enum(CAMPAIGN_STATUSES).optional().describe('Only campaigns in this status.'),
       ...pageInput,
     }),

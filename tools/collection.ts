@@ -5,7 +5,7 @@ import type { Workspace } from '../src/backend/local/workspace.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
 import { buildXlsx } from '../src/spreadsheet.js';
 import { DEFAULT_COOP_STATUS, type Platform } from '../src/backend/local/vocabulary.js';
-import { actingUser, escapeLike, fileFields, fingerprint, getRow, id, ids, inJson, pageInput, pageQuery, paged, parseJsonList, platform, sample, unknownLabels, Where } from './shared.js';
+import { actingUser, escapeLike, fileFields, fingerprint, getRow, id, ids, inJson, pageInput, pageQuery, paged, parseJsonList, platform, sample, unknownLabels, Where, searchText } from './shared.js';
 import { creatorResolver, EMAIL_RE, failedItem, matchCreators, readSheet, templateOutput, templatePathField, urlCell, type FailedItem, type ParsedCreatorUrl } from './creator-import.js';
 
 const HINT_ID = 'Collection ids come from collection_list.';
@@ -626,7 +626,7 @@ export const collectionOperations = [
     input: z.strictObject({
       ownership: z.enum(['mine', 'all']).default('all').describe('mine: owned by the acting team member; all: the whole workspace.'),
       campaign_id: id('Only collections linked to this campaign.').optional(),
-      keyword: z.string().max(200).optional().describe('Matches the name.'),
+      keyword: searchText(200).optional().describe('Matches the name.'),
       ...pageInput,
     }),
     output: paged(collection),
@@ -662,7 +662,7 @@ export const collectionOperations = [
       collection_id: collectionId,
       platform,
       has_email: z.boolean().optional().describe('true: only items whose email is known (refreshed).'),
-      keyword: z.string().max(200).optional().describe('Matches nickname or channel id.'),
+      keyword: searchText(200).optional().describe('Matches nickname or channel id.'),
       label_id: id('Only items carrying this label.').optional(),
       ...pageInput,
     }),

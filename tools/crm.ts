@@ -8,7 +8,7 @@ import type { Workspace } from '../src/backend/local/workspace.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
 import { buildXlsx } from '../src/spreadsheet.js';
 import { COOP_STATUSES, DEFAULT_COOP_STATUS, type CoopStatus } from '../src/backend/local/vocabulary.js';
-import { actingUser, escapeLike, fileFields, fingerprint, getRow, id, ids, inJson, pageInput, pageQuery, paged, platform, sample, unknownLabels, Where } from './shared.js';
+import { actingUser, escapeLike, fileFields, fingerprint, getRow, id, ids, inJson, pageInput, pageQuery, paged, platform, sample, unknownLabels, Where, searchText } from './shared.js';
 import { creatorResolver, EMAIL_RE, failedItem, matchCreators, readSheet, templateOutput, templatePathField, urlCell, type FailedItem, type ParsedCreatorUrl } from './creator-import.js';
 
 const HINT_CHANNEL = 'CRM channels are listed by crm_list; creator ids come from creator_search or collection_items.';
@@ -501,7 +501,7 @@ const listInput = z.strictObject({
   group_id: id(`Channels in this group. ${HINT_GROUP}`).optional(),
   platform: platform.optional(),
   archived: z.boolean().default(false).describe('false (default): active channels; true: archived ones.'),
-  keyword: z.string().max(200).optional().describe('Matches nickname, channel id, email or remark.'),
+  keyword: searchText(200).optional().describe('Matches nickname, channel id, email or remark.'),
   ...pageInput,
 });
 
@@ -760,7 +760,7 @@ export const crmOperations = [
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/crm/labels' },
-    input: z.strictObject({ keyword: z.string().max(100).optional().describe('Matches the name.'), ...pageInput }),
+    input: z.strictObject({ keyword: searchText(100).optional().describe('Matches the name.'), ...pageInput }),
     output: paged(label),
     run: (ws, input) => {
       const w = new Where().maybe(input.keyword, `l.name LIKE ? ESCAPE '\\'`, `%${escapeLike(input.keyword ?? '')}%`);
@@ -848,7 +848,7 @@ export const crmOperations = [
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/crm/groups' },
-    input: z.strictObject({ keyword: z.string().max(100).optional().describe('Matches the name.'), ...pageInput }),
+    input: z.strictObject({ keyword: searchText(100).optional().describe('Matches the name.'), ...pageInput }),
     output: paged(group),
     run: (ws, input) => {
       const w = new Where().maybe(input.keyword, `g.name LIKE ? ESCAPE '\\'`, `%${escapeLike(input.keyword ?? '')}%`);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineOperation } from '../src/catalog.js';
 import type { Workspace } from '../src/backend/local/workspace.js';
 import { invalid, notFound } from '../src/errors.js';
-import { escapeLike, id, pageInput, pageQuery, paged, platform, Where } from './shared.js';
+import { escapeLike, id, pageInput, pageQuery, paged, platform, Where, searchText } from './shared.js';
 
 export interface CreatorRow {
   creator_id: string;
@@ -73,7 +73,7 @@ export const discoveryOperations = [
     route: { method: 'GET', path: '/creators' },
     input: z.strictObject({
       platform: platform.optional(),
-      keywords: z.string().max(200).optional().describe('Words matched against nickname, channel id and tags.'),
+      keywords: searchText(200).optional().describe('Words matched against nickname, channel id and tags.'),
       country: z.string().regex(/^[A-Z]{2}$/).optional().describe('ISO 3166-1 alpha-2 code such as US.'),
       followers_min: z.int().min(0).optional().describe('Lowest follower count.'),
       followers_max: z.int().min(0).optional().describe('Highest follower count.'),
@@ -93,7 +93,8 @@ export const discoveryOperations = [
         .maybe(input.has_email, 'has_email = ?', input.has_email ? 1 : 0);
       for (const word of (input.keywords ?? '').split(/\s+/).filter(Boolean).slice(0, 8)) {
         const like = `%${escapeLike(word)}%`;
-        w.add(`(nickname LIKE ? ESCAPE '\\' OR channel_id LIKE ? ESCAPE '\\' OR tags_json LIKE ? ESCAPE '\\')`, like, like, like);
+        // Tags are matched as values, never as their JSON text (a quote would match every creator).
+        w.add(`(nickname LIKE ? ESCAPE '\\' OR channel_id LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM json_each(tags_json) WHERE value LIKE ? ESCAPE '\\'))`, like, like, like);
       }
       return pageQuery<CreatorRow, z.input<typeof creator>>(
         ws,

@@ -11,7 +11,7 @@ import { invalid, notFound, ToolError } from '../src/errors.js';
 import { type InputRules, type LoadedFile } from '../src/files.js';
 import { readTable, SPREADSHEET_EXTENSIONS } from '../src/spreadsheet.js';
 import { COLLABORATOR_PERMISSIONS, EMAIL_TASK_STATUSES, RECIPIENT_STATUSES } from '../src/backend/local/vocabulary.js';
-import { actingUser, escapeLike, fileFields, getRow, id, inJson, loadFile, pageInput, pageQuery, paged, platform, sample, sha256, Where } from './shared.js';
+import { actingUser, escapeLike, fileFields, getRow, id, inJson, loadFile, pageInput, pageQuery, paged, platform, sample, sha256, Where, searchText } from './shared.js';
 import { resolveShortLink } from './short-link.js';
 import { EMAIL_TASK_KIND, openThread, outcomeOf, REPLY_DELAY_MS, simulateReplies } from './simulator.js';
 
@@ -345,6 +345,8 @@ function planImport(ws: Workspace, tid: string, imp: Imported) {
 const sender = z.object({ sender_auth_id: z.string(), email: z.string(), name: z.string(), provider: z.string(), owner_uid: z.string() });
 type SenderRow = z.input<typeof sender>;
 const productCard = z.object({ product_collect_id: z.string(), title: z.string(), position: z.int() });
+/** A card as the recipient sees it: what the approval sheet shows and binds. */
+const productCardDetail = productCard.extend({ link: z.string().nullable(), price: z.number().nullable(), currency: z.string(), thumbnail_url: z.string().nullable() });
 const attachment = z.object({ attachment_id: z.string(), task_id: z.string(), file_name: z.string(), size: z.int(), sha256: z.string(), created_at: z.string() });
 const collaborator = z.object({ user_uid: z.string(), name: z.string(), permission: z.enum(COLLABORATOR_PERMISSIONS) });
 const statusCounts = z.object(Object.fromEntries(RECIPIENT_STATUSES.map((s) => [s, z.int()])) as Record<(typeof RECIPIENT_STATUSES)[number], z.ZodInt>).extend({ total: z.int() });
@@ -373,6 +375,11 @@ const taskView = z.object({
 });
 
 const senderOf = (ws: Workspace, sid: string | null): SenderRow | null => (sid ? ((ws.db.prepare('SELECT * FROM senders WHERE sender_auth_id = ?').get(sid) as SenderRow | undefined) ?? null) : null);
+const cardDetailsOf = (ws: Workspace, tid: string) =>
+  ws.db
+    .prepare('SELECT p.product_collect_id, p.title, tp.position, p.link, p.price, p.currency, p.thumbnail_url FROM email_task_products tp JOIN products p ON p.product_collect_id = tp.product_collect_id WHERE tp.task_id = ? ORDER BY tp.position')
+    .all(tid) as z.input<typeof productCardDetail>[];
+
 const cardsOf = (ws: Workspace, tid: string) =>
   ws.db.prepare('SELECT p.product_collect_id, p.title, tp.position FROM email_task_products tp JOIN products p ON p.product_collect_id = tp.product_collect_id WHERE tp.task_id = ? ORDER BY tp.position').all(tid) as z.input<typeof productCard>[];
 const attachmentOf = (ws: Workspace, tid: string) =>
@@ -383,7 +390,14 @@ const collaboratorsOf = (ws: Workspace, tid: string) =>
     .all(tid) as z.input<typeof collaborator>[];
 
 function embeddedLinks(ws: Workspace, t: TaskRow) {
-  const links = ws.db.prepare('SELECT short_link_id, short_url FROM short_links').all() as { short_link_id: string; short_url: string }[];
+  const links = ws.db.prepare('SELECT short_link_id, short_url, title, web_url, ios_url, android_url FROM short_links').all() as {
+    short_link_id: string;
+    short_url: string;
+    title: string;
+    web_url: string | null;
+    ios_url: string | null;
+    android_url: string | null;
+  }[];
   return links.filter((l) => t.html_body.includes(l.short_url) || t.text_body.includes(l.short_url));
 }
 
@@ -479,7 +493,7 @@ const approvalEffect = z.object({
   subject: z.string(),
   body_digest: z.string().describe('sha256 of html_body + text_body.'),
   body_excerpt: z.string(),
-  product_cards: z.array(productCard),
+  product_cards: z.array(productCardDetail),
   short_links: z.array(z.string()),
   attachment: attachment.nullable(),
   plan_send_at: z.string().nullable().describe('null: sent on apply.'),
@@ -500,9 +514,10 @@ function approval(ws: Workspace, tid: string, planSendAt: string | null, mode: '
   if (!visibleText(t.html_body)) problems.push('the html_body has no visible text (email_content_save)');
   if (ev.send.length === 0) problems.push(ev.hidden.length ? `all ${ev.hidden.length} pending recipient(s) are hidden by the filter or have no email` : 'no pending recipients (email_recipients_add)');
   if (problems.length) throw invalid(`Email task ${tid} is not ready to ${mode}: ${problems.join('; ')}.`, 'Fix each item, read the task back with email_get, then preview again.', { problems });
-  const cards = cardsOf(ws, tid);
+  const cards = cardDetailsOf(ws, tid);
   const att = attachmentOf(ws, tid);
-  const links = embeddedLinks(ws, t).map((l) => l.short_url);
+  const embedded = embeddedLinks(ws, t);
+  const links = embedded.map((l) => l.short_url);
   const bodyDigest = sha256(Buffer.from(`${t.html_body}\u0000${t.text_body}`));
   const asSample = (r: Evaluated) => ({ recipient_id: r.recipient_id, creator_id: r.creator_id, nickname: r.nickname, email_address: r.email_address });
   const effect: z.input<typeof approvalEffect> = {
@@ -532,11 +547,14 @@ function approval(ws: Workspace, tid: string, planSendAt: string | null, mode: '
     send: ev.send.map((r) => r.recipient_id),
     hidden: ev.hidden.map((r) => [r.recipient_id, r.hide_reason]),
     filter,
-    sender: t.sender_auth_id,
+    // Everything the sheet shows is bound by content, not only by id: a card, link or sender
+    // edited after the preview makes the apply PREVIEW_STALE.
+    sender: snd ? [snd.sender_auth_id, snd.email, snd.name] : null,
     subject: t.subject,
     body: bodyDigest,
-    products: cards.map((c) => c.product_collect_id),
-    attachment: att ? [att.attachment_id, att.sha256] : null,
+    products: cards.map((c) => [c.product_collect_id, c.title, c.link, c.price, c.currency, c.thumbnail_url]),
+    short_links: embedded.map((l) => [l.short_link_id, l.short_url, l.title, l.web_url, l.ios_url, l.android_url]),
+    attachment: att ? [att.attachment_id, att.sha256, att.file_name] : null,
   };
   const parts = [
     `${ev.send.length} recipient(s)${ev.hidden.length ? ` (${ev.hidden.length} hidden by the filter)` : ''}`,
@@ -727,7 +745,7 @@ export const emailOperations = [
       status: z.enum(EMAIL_TASK_STATUSES).optional().describe('Only tasks in this status (draft lists drafts).'),
       campaign_id: id('Only tasks kept under this campaign.').optional(),
       owner_uid: id('Only tasks owned by this team member.').optional(),
-      keyword: z.string().max(200).optional().describe('Matches the name or subject.'),
+      keyword: searchText(200).optional().describe('Matches the name or subject.'),
       ...pageInput,
     }),
     output: paged(listRow),
@@ -1109,7 +1127,7 @@ export const emailOperations = [
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/email/recipient-filter/tasks' },
-    input: z.strictObject({ task_id: taskId.optional().describe('The task being filtered (left out of the list).'), keyword: z.string().max(200).optional().describe('Matches the name.'), ...pageInput }),
+    input: z.strictObject({ task_id: taskId.optional().describe('The task being filtered (left out of the list).'), keyword: searchText(200).optional().describe('Matches the name.'), ...pageInput }),
     output: paged(listRow),
     run: (ws, input) => {
       const w = new Where().maybe(input.task_id, 't.task_id <> ?', input.task_id).maybe(input.keyword, `t.name LIKE ? ESCAPE '\\'`, `%${escapeLike(input.keyword ?? '')}%`);
@@ -1389,13 +1407,10 @@ export const emailOperations = [
     risk: 'low',
     route: { method: 'GET', path: '/email/tasks/:task_id/products' },
     input: z.strictObject({ task_id: taskId }),
-    output: z.object({ task_id: z.string(), items: z.array(productCard.extend({ link: z.string().nullable(), price: z.number().nullable(), currency: z.string(), thumbnail_url: z.string().nullable() })) }),
+    output: z.object({ task_id: z.string(), items: z.array(productCardDetail) }),
     run: (ws, input) => {
       loadTask(ws, input.task_id);
-      const items = ws.db
-        .prepare('SELECT p.product_collect_id, p.title, tp.position, p.link, p.price, p.currency, p.thumbnail_url FROM email_task_products tp JOIN products p ON p.product_collect_id = tp.product_collect_id WHERE tp.task_id = ? ORDER BY tp.position')
-        .all(input.task_id) as never;
-      return { task_id: input.task_id, items };
+      return { task_id: input.task_id, items: cardDetailsOf(ws, input.task_id) };
     },
   }),
   defineOperation({

@@ -19,7 +19,7 @@ import type { JobHandler, JobRow } from '../src/jobs.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
 import { csvRow, excel } from '../src/spreadsheet.js';
 import { COOP_STATUSES } from '../src/backend/local/vocabulary.js';
-import { actingUser, escapeLike, getRow, id, inJson, pageInput, pageQuery, paged, platform, Where } from './shared.js';
+import { actingUser, escapeLike, getRow, id, inJson, pageInput, pageQuery, paged, platform, Where, searchText } from './shared.js';
 
 const HINT_ID = 'Export ids come from export_create_apply or export_list.';
 const BRAND_HINT = 'Brand ids come from brand_monitor_list.';
@@ -56,7 +56,7 @@ const crmFilter = z.strictObject({
   coop_status: z.array(z.enum(COOP_STATUSES)).max(6).optional().describe('Any of these cooperation statuses.'),
   owner_uid: id('Owner team member user_uid.').optional(),
   archived: z.boolean().default(false).describe('true exports archived channels instead of active ones.'),
-  keyword: z.string().max(200).optional().describe('Matches nickname, channel id, email or remark.'),
+  keyword: searchText(200).optional().describe('Matches nickname, channel id, email or remark.'),
 });
 
 const createInput = z.strictObject({
@@ -407,7 +407,7 @@ export const exportOperations = [
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/brand-monitor/brands' },
-    input: z.strictObject({ keyword: z.string().max(200).optional().describe('Matches the brand name.'), ...pageInput }),
+    input: z.strictObject({ keyword: searchText(200).optional().describe('Matches the brand name.'), ...pageInput }),
     output: paged(brand),
     run: (ws, input) => {
       const w = new Where().maybe(input.keyword, `b.name LIKE ? ESCAPE '\\'`, `%${escapeLike(input.keyword ?? '')}%`);

@@ -256,8 +256,9 @@ function replyPlan(ws: Workspace, input: { thread_id: string; html_body: string;
       archived: thread.archived,
       last_message_at: view.last_message_at,
     },
+    // Attachment ids name immutable files; the sender is bound by the address the person saw.
     attachments: files.map((f) => f.attachment_id),
-    sender: sender.sender_auth_id,
+    sender: [sender.sender_auth_id, sender.email, sender.name],
   };
   return { thread, sender, effect, state };
 }

@@ -4,7 +4,7 @@ import { defineOperation } from '../src/catalog.js';
 import type { Workspace } from '../src/backend/local/workspace.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
 import type { InputRules } from '../src/files.js';
-import { escapeLike, fileFields, getRow, id, ids, inJson, loadFile, pageInput, pageQuery, paged, sample, sha256, Where } from './shared.js';
+import { escapeLike, fileFields, getRow, id, ids, inJson, loadFile, pageInput, pageQuery, paged, sample, sha256, Where, searchText } from './shared.js';
 
 const HINT_ID = 'product_collect_id values come from product_list.';
 const HINT_TAG = 'Tag ids come from product_tags_list.';
@@ -108,7 +108,7 @@ export const productOperations = [
     risk: 'low',
     route: { method: 'GET', path: '/products' },
     input: z.strictObject({
-      keyword: z.string().max(200).optional().describe('Matches title, link or external product id.'),
+      keyword: searchText(200).optional().describe('Matches title, link or external product id.'),
       tag_id: id(`Only products with this tag. ${HINT_TAG}`).optional(),
       ...pageInput,
     }),

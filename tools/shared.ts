@@ -14,6 +14,14 @@ export const ids = (description: string, max = 10_000) => z.array(z.string().min
 export const platform = z.enum(PLATFORMS).describe('Creator platform: youtube, tiktok or instagram.');
 export const isoTime = z.string().describe('ISO 8601 time.');
 
+/**
+ * Free text matched against stored fields. Control characters are refused: SQLite's LIKE stops
+ * at a NUL, so a keyword of "\u0000" would otherwise match every row.
+ */
+export const searchText = (max: number) =>
+  // eslint-disable-next-line no-control-regex
+  z.string().max(max).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'must not contain control characters' });
+
 export const pageInput = {
   page: z.int().min(1).max(100_000).default(1).describe('Page number, from 1.'),
   page_size: z.int().min(1).max(100).default(20).describe('Rows per page, 1 to 100.'),

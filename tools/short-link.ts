@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { defineOperation } from '../src/catalog.js';
 import type { Workspace } from '../src/backend/local/workspace.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
-import { actingUser, escapeLike, getRow, id, ids, inJson, pageInput, pageQuery, paged, Where } from './shared.js';
+import { actingUser, escapeLike, getRow, id, ids, inJson, pageInput, pageQuery, paged, Where, searchText } from './shared.js';
 
 const HINT_ID = 'short_link_id values come from short_link_list.';
 const SHORT_HOST = 'https://nox.to/';
@@ -81,7 +81,7 @@ export const shortLinkOperations = [
     risk: 'low',
     route: { method: 'GET', path: '/short-links' },
     input: z.strictObject({
-      keyword: z.string().max(200).optional().describe('Matches title, short_url or destination.'),
+      keyword: searchText(200).optional().describe('Matches title, short_url or destination.'),
       creator_id: id('Only links made for this creator.').optional(),
       created_from: dayString.optional(),
       created_to: dayString.optional(),

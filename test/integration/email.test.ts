@@ -376,6 +376,34 @@ describe('send, schedule, cancel', () => {
     expect((await s.ok('email_get', { task_id: task.task_id })).status).toBe('draft');
   });
 
+  it('binds the content of the product cards and short links the sheet shows, not only their ids', async () => {
+    const { task } = await ready('Cards');
+    const link = (await s.ok('short_link_get', { short_link_id: 'sl_002' })).short_url;
+    await s.ok('email_content_save', { task_id: task.task_id, product_collect_ids: ['pc_004'], html_body: `<p>Try it: ${link}</p>` });
+    const p = await s.ok('email_send_preview', { task_id: task.task_id });
+    const card = p.effect.product_cards[0];
+    expect(card).toMatchObject({ product_collect_id: 'pc_004', title: expect.any(String), currency: expect.any(String) });
+    expect(card).toHaveProperty('link');
+    expect(card).toHaveProperty('price');
+    expect(card).toHaveProperty('thumbnail_url');
+    expect(p.effect.short_links).toEqual([link]);
+    // The product behind the card changes after the person approved the sheet: the send must not go out.
+    await s.ok('product_update', { product_collect_id: 'pc_004', title: 'Another product', price: 1 });
+    const before = workspaceChecksum(s.workspaceDb);
+    const e = await s.err('email_send_apply', { task_id: task.task_id, preview_token: p.preview_token });
+    expect(e.error_code).toBe('PREVIEW_STALE');
+    expect(e.summary).toContain('products');
+    expect(workspaceChecksum(s.workspaceDb)).toBe(before);
+    const p2 = await s.ok('email_send_preview', { task_id: task.task_id });
+    expect(p2.effect.product_cards[0]).toMatchObject({ title: 'Another product', price: 1 });
+    // A short link's title is edited after the preview: stale too.
+    await s.ok('short_link_update', { short_link_id: 'sl_002', title: 'Renamed after approval' });
+    const e2 = await s.err('email_send_apply', { task_id: task.task_id, preview_token: p2.preview_token });
+    expect(e2.error_code).toBe('PREVIEW_STALE');
+    expect(e2.summary).toContain('short_links');
+    expect((await s.ok('email_get', { task_id: task.task_id })).status).toBe('draft');
+  });
+
   it('sends: recipients become sent (or bounced), filtered ones filtered_out, one thread per creator, replies arrive later', async () => {
     const { task, creators } = await ready('Send now', 12);
     const contacted = one(`SELECT creator_id FROM email_recipients r JOIN creators c USING (creator_id) WHERE task_id = 'task_1820' AND status = 'replied' AND c.has_email = 1 LIMIT 1`);

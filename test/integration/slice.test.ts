@@ -90,6 +90,36 @@ describe('discovery', () => {
   });
 });
 
+describe('search inputs', () => {
+  it('refuses control characters in every free-text search field, so none matches everything', async () => {
+    const tools = (await s.client.listTools()).tools;
+    const searchable = tools.filter((t) => ['keyword', 'keywords'].some((k) => k in ((t.inputSchema as any).properties ?? {})));
+    expect(searchable.length).toBeGreaterThanOrEqual(12);
+    for (const t of searchable) {
+      const field = 'keywords' in (t.inputSchema as any).properties ? 'keywords' : 'keyword';
+      const required = Object.fromEntries(((t.inputSchema as any).required ?? []).map((k: string) => [k, k === 'task_id' ? 'task_1820' : 'x']));
+      for (const bad of ['\u0000', 'a\u0000b', '\u001b[2J', '\u007f']) {
+        const e = await s.err(t.name, { ...required, [field]: bad });
+        expect(e.error_code, `${t.name} with ${JSON.stringify(bad)}`).toBe('INVALID_REQUEST');
+        expect(e.summary).toContain('control characters');
+      }
+    }
+  });
+
+  it('matches creator tags as values, not as their JSON text', async () => {
+    const all = (await s.ok('creator_search', { page_size: 1 })).total;
+    expect(all).toBeGreaterThan(0);
+    // A quote or a bracket is part of every tag list's JSON text, and of no tag.
+    expect((await s.ok('creator_search', { keywords: '"' })).total).toBe(0);
+    expect((await s.ok('creator_search', { keywords: '[' })).total).toBe(0);
+    const tagged = s.workspaceDb.prepare(`SELECT creator_id, tags_json FROM creators WHERE tags_json <> '[]' LIMIT 1`).get() as { creator_id: string; tags_json: string };
+    const tag = (JSON.parse(tagged.tags_json) as string[])[0]!;
+    const found = await s.ok('creator_search', { keywords: tag, page_size: 100 });
+    expect(found.total).toBeLessThan(all);
+    expect(found.items.every((c: any) => c.tags.some((x: string) => x.toLowerCase().includes(tag.toLowerCase())) || c.nickname.toLowerCase().includes(tag.toLowerCase()) || c.channel_id.toLowerCase().includes(tag.toLowerCase()))).toBe(true);
+  });
+});
+
 describe('collections', () => {
   it('lists with counts per platform, mine vs all, and gets one', async () => {
     const all = await s.ok('collection_list', { ownership: 'all', page_size: 100 });
