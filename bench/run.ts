@@ -14,7 +14,7 @@ import { selectTools, toolsetsOf } from '../src/catalog.js';
 import { listTools } from '../src/server.js';
 import { operations } from '../tools/index.js';
 import { openStore } from '../src/store.js';
-import { workspaceMigrations } from '../src/backend/local/schema.js';
+import { workspaceMigrations } from '../workspace/schema.js';
 import { storePath } from '../src/app.js';
 import { spawnHttpServer } from '../test/helpers/spawn.js';
 

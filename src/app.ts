@@ -12,33 +12,34 @@ import { JobRunner } from './jobs.js';
 import { createLogger, type Logger } from './log.js';
 import { Guard } from './guard/index.js';
 import { LocalBackend } from './backend/local/index.js';
-import { workspaceMigrations } from './backend/local/schema.js';
-import { isSeeded, seedDemoWorkspace } from './backend/local/seed.js';
-import { makeWorkspace, type Workspace } from './backend/local/workspace.js';
+import { indexImplementations, type EmbeddedWorkspace } from './backend/local/implementation.js';
 import type { NoxBackend } from './backend/contract.js';
 import { HttpBackend } from './backend/http/index.js';
 import type { Engine } from './invoke.js';
 import type { ServerParts } from './server.js';
 
-export interface App {
+export interface App<Ctx = unknown> {
   config: Config;
   engine: Engine;
   tools: ToolSpec[];
   store: Db;
   files: FilesRoot;
   jobs: JobRunner;
-  workspace: Workspace;
+  /** The embedded workspace's context, on the local backend. */
+  workspace: Ctx | undefined;
   log: Logger;
   serverParts(): ServerParts;
   close(): Promise<void>;
 }
 
-export interface AppOptions {
+export interface AppOptions<Ctx = unknown> {
+  /** The embedded workspace: required on the local backend, never loaded for the http backend. */
+  embedded?: EmbeddedWorkspace<Ctx>;
   now?: () => Date;
   logger?: Logger;
   /** Start polling the job runner (tests may drain it by hand instead). */
   startJobs?: boolean;
-  backend?: (ws: Workspace, workspaceId: string) => NoxBackend;
+  backend?: (ws: Ctx, workspaceId: string) => NoxBackend;
   /** Extra store migrations (the sandbox's idempotency table). */
   migrations?: Migration[];
 }
@@ -47,7 +48,7 @@ export function storePath(dataDir: string): string {
   return join(dataDir, 'nox.sqlite');
 }
 
-export function createApp(config: Config, catalog: Catalog, opts: AppOptions = {}): App {
+export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOptions<Ctx> = {}): App<Ctx> {
   const now = opts.now ?? (() => new Date());
   const log = opts.logger ?? createLogger(config.logLevel);
   // First: a misspelt toolset or tool name stops the start before anything is opened or seeded.
@@ -56,25 +57,29 @@ export function createApp(config: Config, catalog: Catalog, opts: AppOptions = {
     readOnly: config.readOnly,
     ...(config.tools ? { tools: config.tools } : {}),
   });
-  const store = openStore(storePath(config.dataDir), [...workspaceMigrations, ...(opts.migrations ?? [])]);
+  const embedded = config.backend === 'local' ? opts.embedded : undefined;
+  if (config.backend === 'local' && !embedded) throw new Error('the local backend needs the embedded workspace');
+  // Checked before anything is opened: every contract has exactly one implementation.
+  const implementations = embedded ? indexImplementations(catalog.operations, embedded.implementations) : undefined;
+  const store = openStore(storePath(config.dataDir), [...(embedded?.migrations ?? []), ...(opts.migrations ?? [])]);
   const workspaceId = metaGetOrCreate(store, 'workspace_id', () => `ws_${randomBytes(6).toString('hex')}`);
-  if (config.backend === 'local' && config.seedDemo && !isSeeded(store)) {
+  if (embedded && config.seedDemo && !embedded.isSeeded(store)) {
     // IMMEDIATE inside the seed keeps two processes starting together from seeding twice.
-    seedDemoWorkspace(store, now());
+    embedded.seed(store, now());
     log.info({ data_dir: config.dataDir }, 'seeded the demo workspace');
   }
   const files = new FilesRoot(config.filesDir);
   const jobs = new JobRunner(store, log, now);
-  const workspace = makeWorkspace(store, files, jobs, now);
-  for (const [kind, make] of Object.entries(catalog.jobs ?? {})) jobs.register(kind, make(workspace));
+  const workspace = embedded?.open({ db: store, files, jobs, now });
+  for (const [kind, make] of Object.entries(embedded?.jobs ?? {})) jobs.register(kind, make(workspace!));
   // On the http backend the workspace lives upstream; this store keeps the guard's ledger, the journal and jobs.
   const backend = opts.backend
-    ? opts.backend(workspace, workspaceId)
+    ? opts.backend(workspace!, workspaceId)
     : config.backend === 'http'
       ? new HttpBackend(catalog.operations, { baseUrl: config.apiBaseUrl!, apiKey: config.apiKey!, timeoutMs: config.apiTimeoutMs, maxRetries: config.apiMaxRetries, files, log })
-      : new LocalBackend(workspace, workspaceId);
+      : new LocalBackend(workspace!, store, implementations!, workspaceId);
   const guard = new Guard(store, { ttlMs: config.previewTtlSeconds * 1000, now: () => now().getTime() });
-  const engine: Engine = { backend, guard, store, log, now, requireConfirmation: config.requireConfirmation, ...(catalog.campaignOfIds ? { campaignOfIds: catalog.campaignOfIds } : {}) };
+  const engine: Engine = { backend, guard, store, log, now, requireConfirmation: config.requireConfirmation, ...(embedded?.campaignOfIds ? { campaignOfIds: embedded.campaignOfIds } : {}) };
   const reader = catalogReader(catalog, engine, config.principal);
   const parts: ServerParts = {
     engine,

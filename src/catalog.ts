@@ -1,11 +1,9 @@
-// The catalog mechanism. An operation is defined once, as data plus a handler; everything else
-// (the MCP tools and their stages, schemas and annotations, the REST route, the docs page and the
-// schema snapshot) is derived here from that one definition. Nothing in this file knows a single
-// business operation by name.
+// The catalog mechanism. An operation is defined once, as a contract: data only (name, risk,
+// route, schemas, descriptions), no handler. Everything else (the MCP tools and their stages,
+// schemas and annotations, the REST route, the docs page and the schema snapshot) is derived here
+// from that one contract; backends execute it (the embedded workspace implements it, the http
+// backend calls its route). Nothing in this file knows a single business operation by name.
 import { z } from 'zod';
-import type { Workspace } from './backend/local/workspace.js';
-import type { JobHandler } from './jobs.js';
-import type { Db } from './store.js';
 
 export type OperationKind = 'read' | 'write' | 'staged' | 'job';
 export type Risk = 'low' | 'high';
@@ -40,11 +38,13 @@ export interface PreviewReading<E> {
   summary: string;
 }
 
-type Obj = z.ZodObject<z.ZodRawShape>;
+export type Obj = z.ZodObject<z.ZodRawShape>;
 
-export interface OperationDef<I extends Obj, O extends z.ZodType, E extends z.ZodType = z.ZodType, L = undefined> {
+/** An operation's contract: what it is, never how a backend does it. */
+export interface Contract<I extends Obj = Obj, O extends z.ZodType = z.ZodType, E extends z.ZodType = z.ZodType> {
   /** Dotted name `<domain>.<action>`; tool names are derived (`collection.add_creators` → `collection_add_creators_*`). */
   name: string;
+  /** The toolset; the name's domain unless the definition says otherwise. */
   toolset: string;
   title: string;
   /** One or two sentences an agent can act on: what it does, which ids it needs and where they come from. */
@@ -54,42 +54,44 @@ export interface OperationDef<I extends Obj, O extends z.ZodType, E extends z.Zo
   route: Route;
   input: I;
   output: O;
+  /** High-risk operations: the schema of what a preview shows. */
+  effect?: E;
   /** Annotations that cannot be derived from kind and risk. */
   hints?: { destructive?: boolean; idempotent?: boolean; openWorld?: boolean };
   /** Ask the person (MCP elicitation) before apply: sends, deletes, access changes. */
   confirm?: boolean;
   /**
-   * Async work done before the handlers, outside the store transaction (reading and parsing an
-   * input file). Its result is passed to validate, preview and run as `loaded`.
-   */
-  load?: (ws: Workspace, input: z.output<I>, call: CallInfo) => Promise<L>;
-  /** Reads, low-risk writes, and the apply of a high-risk operation. Synchronous: it runs inside one store transaction. */
-  run: (ws: Workspace, input: z.output<I>, call: CallInfo, loaded: L) => z.input<O>;
-  /** Required for high-risk operations: reads the affected state, writes nothing. */
-  preview?: { effect: E; read: (ws: Workspace, input: z.output<I>, call: CallInfo, loaded: L) => PreviewReading<z.input<E>> };
-  /** Staged operations: cheap schema and reference checks. */
-  validate?: (ws: Workspace, input: z.output<I>, call: CallInfo, loaded: L) => Problem[];
-  /**
    * The campaign an applied change belongs to, for the campaign journal; null when the change
    * belongs to none even though its fields say campaign_id (affiliate campaigns are not campaigns).
    */
-  campaignOf?: (input: z.output<I>, result: z.output<O>) => string | null | undefined;
+  campaignOf?(input: z.output<I>, result: z.output<O>): string | null | undefined;
   /** Ids touched by an applied change, for the journal. */
-  idsOf?: (input: z.output<I>, result: z.output<O>) => string[];
+  idsOf?(input: z.output<I>, result: z.output<O>): string[];
 }
 
-// Handlers are stored type-erased; each definition is checked against its own schemas by defineOperation.
+/** A contract as the engine holds it, its schema types erased. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Operation = OperationDef<Obj, z.ZodType, z.ZodType, any>;
+export type Operation = Contract<Obj, z.ZodType, any>;
 
-export function defineOperation<I extends Obj, O extends z.ZodType, E extends z.ZodType = z.ZodNever, L = undefined>(def: OperationDef<I, O, E, L>): Operation {
-  if (def.risk === 'high' && !def.preview) throw new Error(`${def.name}: a high-risk operation needs a preview`);
-  if (def.kind === 'staged' && (!def.validate || def.risk !== 'high')) throw new Error(`${def.name}: a staged operation is high-risk and has validate`);
+/** The contract as written: the toolset may be left to the name. */
+export type ContractDef<I extends Obj, O extends z.ZodType, E extends z.ZodType> = Omit<Contract<I, O, E>, 'toolset'> & { toolset?: string };
+
+/** Defines an operation's contract, checking what every contract must satisfy; keeps its schema types for implementations. */
+export function defineContract<I extends Obj, O extends z.ZodType, E extends z.ZodType = z.ZodNever>(def: ContractDef<I, O, E>): Contract<I, O, E> {
   if (!/^[a-z_]+\.[a-z_]+$/.test(def.name)) throw new Error(`${def.name}: names are <domain>.<action> in snake_case`);
-  return def as unknown as Operation;
+  if (def.risk === 'high' && !def.effect) throw new Error(`${def.name}: a high-risk operation declares its preview effect`);
+  if (def.risk === 'low' && def.effect) throw new Error(`${def.name}: only high-risk operations have a preview`);
+  if (def.kind === 'staged' && def.risk !== 'high') throw new Error(`${def.name}: a staged operation is high-risk`);
+  return { ...def, toolset: def.toolset ?? def.name.split('.')[0]! };
 }
 
 export const isGuarded = (op: Operation): boolean => op.risk === 'high';
+
+/** The stages a backend runs for an operation: run for reads and low-risk writes; (validate,) preview and apply otherwise. */
+export function stagesOf(op: Operation): Stage[] {
+  if (!isGuarded(op)) return ['run'];
+  return op.kind === 'staged' ? ['validate', 'preview', 'apply'] : ['preview', 'apply'];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Tools derived from operations
@@ -145,7 +147,6 @@ export function toolsOf(op: Operation): ToolSpec[] {
       },
     ];
   }
-  const preview = op.preview!;
   const readOnly: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
   const tools: ToolSpec[] = [];
   if (op.kind === 'staged') {
@@ -178,7 +179,7 @@ export function toolsOf(op: Operation): ToolSpec[] {
       preview_token: z.string().describe('Pass unchanged to the apply tool together with exactly the same arguments.'),
       expires_at: z.string().describe('ISO 8601 time after which the token is refused (PREVIEW_EXPIRED).'),
       summary: z.string(),
-      effect: asObject(preview.effect),
+      effect: asObject(op.effect!),
     }),
     annotations: readOnly,
   });
@@ -282,12 +283,8 @@ function compact(node: unknown, io: 'input' | 'output'): unknown {
 
 export interface Catalog {
   operations: Operation[];
-  /** Async job kinds and their handlers, given the workspace (imports, exports, scheduled sends). */
-  jobs?: Record<string, (ws: Workspace) => JobHandler>;
   /** Server instructions shown to the agent at initialization. */
   instructions: string;
-  /** The campaign that touched ids belong to (a collection or task of a campaign), for changes that name none. */
-  campaignOfIds?: (db: Db, ids: string[]) => string | undefined;
   /** MCP resources, resource templates and prompts; they read through the catalog's own read operations. */
   resources?: (reader: CatalogReader) => ResourceDef[];
   resourceTemplates?: (reader: CatalogReader) => ResourceTemplateDef[];

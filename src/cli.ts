@@ -9,8 +9,11 @@ import { createApp, storePath } from './app.js';
 import { createMcpServer, SERVER_NAME, SERVER_VERSION } from './server.js';
 import { serveHttp } from './http.js';
 import { startSandbox } from './backend/sandbox.js';
-// The composition root is the one place the engine meets the catalog.
+// The composition root is the one place the engine meets the catalog and the embedded workspace.
 import { catalog } from '../tools/index.js';
+
+/** The embedded workspace, loaded only where it runs: the http backend never loads an implementation. */
+const embedded = async () => (await import('../workspace/index.js')).embeddedWorkspace;
 
 const HELP = `${SERVER_NAME} ${SERVER_VERSION}: MCP server for NoxInfluencer campaign workflows
 
@@ -37,13 +40,13 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig(argv, process.env);
   if (config.command === 'seed') {
     if (argv.includes('--reset')) for (const suffix of ['', '-wal', '-shm']) rmSync(storePath(config.dataDir) + suffix, { force: true });
-    const app = createApp({ ...config, seedDemo: true }, catalog, { startJobs: false });
+    const app = createApp({ ...config, backend: 'local', seedDemo: true }, catalog, { startJobs: false, embedded: await embedded() });
     app.log.info({ store: storePath(config.dataDir) }, 'workspace ready');
     await app.close();
     return 0;
   }
   if (config.command === 'sandbox') {
-    const sandbox = await startSandbox(config, catalog);
+    const sandbox = await startSandbox(config, catalog, { embedded: await embedded() });
     const stop = async () => {
       await sandbox.close();
       process.exit(0);
@@ -52,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => void stop());
     return -1; // keep running
   }
-  const app = createApp(config, catalog);
+  const app = createApp(config, catalog, config.backend === 'local' ? { embedded: await embedded() } : {});
   const shutdown = async () => {
     await app.close();
     process.exit(0);

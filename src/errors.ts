@@ -75,6 +75,11 @@ export const notFound = (what: string, id: string, hint: string): ToolError =>
 export const invalid = (summary: string, hint: string, details?: Record<string, unknown>): ToolError =>
   new ToolError('INVALID_REQUEST', summary, { hint, ...(details ? { details } : {}) });
 
+/** A zod error as the field-and-message list every refusal of bad input carries (at most 20). */
+export function issuesOf(error: { issues: { path: PropertyKey[]; message: string }[] }, root: string): { field: string; message: string }[] {
+  return error.issues.slice(0, 20).map((i) => ({ field: i.path.map(String).join('.') || root, message: i.message }));
+}
+
 /** Anything that is not a ToolError becomes INTERNAL_ERROR with a request id, never a stack trace. */
 export function toEnvelope(err: unknown, requestId: string): ErrorEnvelope {
   if (err instanceof ToolError) return err.toEnvelope();

@@ -1,14 +1,14 @@
 // One tool call, from raw arguments to a structured result or a structured error: input checks,
-// then the stage (run, validate, preview, apply) through the backend, the guard and the journal.
-// Transport-free: server.ts adapts it to MCP, and the sandbox's REST routes reuse the backend.
+// then the stage through the stage runner, with the guard around previews and applies.
+// Transport-free: server.ts adapts it to MCP; the sandbox runs stages through the same runner.
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { CallInfo, Operation, ToolSpec } from './catalog.js';
 import { PREVIEW_TOKEN_FIELD } from './catalog.js';
 import type { NoxBackend } from './backend/contract.js';
 import type { Guard } from './guard/index.js';
-import { ToolError, toEnvelope, type ErrorEnvelope } from './errors.js';
-import { journalChange } from './journal.js';
+import { issuesOf, ToolError, toEnvelope, type ErrorEnvelope } from './errors.js';
+import { checkOutput, stageRunner, type StageRunner } from './stages.js';
 import type { Db } from './store.js';
 import type { Logger } from './log.js';
 
@@ -20,8 +20,16 @@ export interface Engine {
   now: () => Date;
   /** When the client cannot be asked, refuse confirm-worthy applies instead of proceeding on the token alone. */
   requireConfirmation: boolean;
-  /** Finds the campaign of touched ids when a change names none (from the catalog). */
+  /** Finds the campaign of touched ids when a change names none (from the embedded workspace). */
   campaignOfIds?: (db: Db, ids: string[]) => string | undefined;
+}
+
+const runners = new WeakMap<Engine, StageRunner>();
+/** The engine's stage runner, made once per engine. */
+export function stagesOf(engine: Engine): StageRunner {
+  let r = runners.get(engine);
+  if (!r) runners.set(engine, (r = stageRunner(engine)));
+  return r;
 }
 
 export type ConfirmAnswer = 'accept' | 'decline' | 'unavailable';
@@ -52,15 +60,13 @@ export async function invokeTool(engine: Engine, spec: ToolSpec, rawArgs: unknow
 
 async function runStage(engine: Engine, spec: ToolSpec, input: Record<string, unknown>, hooks: CallHooks): Promise<Record<string, unknown>> {
   const { op } = spec;
+  const stages = stagesOf(engine);
   const call: CallInfo = { principal: hooks.principal, ...(hooks.progress ? { progress: hooks.progress } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) };
   switch (spec.stage) {
-    case 'run': {
-      // A write is journaled inside its own transaction (on the local backend), so neither is kept without the other.
-      const record = op.kind === 'read' ? undefined : (result: unknown) => journal(engine, op, input, parseOutput(op, op.output, result), hooks.principal, undefined, 'written');
-      return parseOutput(op, op.output, await engine.backend.run(op, input, call, record));
-    }
+    case 'run':
+      return stages.run(op, input, call);
     case 'validate': {
-      const problems = await engine.backend.validate(op, input, call);
+      const problems = await stages.validate(op, input, call);
       return {
         operation: op.name,
         valid: problems.length === 0,
@@ -69,10 +75,9 @@ async function runStage(engine: Engine, spec: ToolSpec, input: Record<string, un
       };
     }
     case 'preview': {
-      const reading = await engine.backend.preview(op, input, call);
-      const effect = parseOutput(op, op.preview!.effect, reading.effect);
+      const reading = await stages.preview(op, input, call);
       const minted = engine.guard.mint({ operation: op.name, args: input, principal: hooks.principal, target: engine.backend.target, state: reading.state, summary: reading.summary });
-      return { operation: op.name, preview_token: minted.preview_token, expires_at: minted.expires_at, summary: reading.summary, effect };
+      return { operation: op.name, preview_token: minted.preview_token, expires_at: minted.expires_at, summary: reading.summary, effect: reading.effect };
     }
     case 'apply': {
       const { [PREVIEW_TOKEN_FIELD]: token, ...args } = input;
@@ -80,18 +85,10 @@ async function runStage(engine: Engine, spec: ToolSpec, input: Record<string, un
         { operation: op.name, args, token: String(token), principal: hooks.principal, target: engine.backend.target },
         {
           ...(op.confirm ? { confirm: (summary: string) => confirm(engine, op, summary, hooks) } : {}),
-          execute: (expect) =>
-            engine.backend.apply(op, args, call, {
-              ...expect,
-              record: (result) => {
-                const out = parseOutput(op, op.output, result);
-                expect.record(out);
-                journal(engine, op, args, out, hooks.principal, expect.idempotencyKey.replace(/^nox-/, ''), 'applied');
-              },
-            }),
+          execute: (expect) => stages.apply(op, args, call, expect),
         },
       );
-      const result = parseOutput(op, op.output, applied.result);
+      const result = checkOutput(op, op.output, applied.result);
       return { operation: op.name, applied: true, replayed: applied.replayed, token_id: applied.token_id, summary: applied.summary, result };
     }
   }
@@ -114,19 +111,8 @@ async function confirm(engine: Engine, op: Operation, summary: string, hooks: Ca
   }
 }
 
-function journal(engine: Engine, op: Operation, input: Record<string, unknown>, out: Record<string, unknown>, principal: string, tokenId: string | undefined, status: 'applied' | 'written'): void {
-  journalChange(engine.store, { op, input, out, principal, tokenId, status, at: engine.now(), campaignOfIds: engine.campaignOfIds });
-}
-
-/** Handler results are checked against the declared schema: a mismatch is our defect, never the caller's. */
-function parseOutput(op: Operation, schema: z.ZodType, value: unknown): Record<string, unknown> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new Error(`${op.name} produced output that does not match its schema: ${r.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return r.data as Record<string, unknown>;
-}
-
 function inputError(spec: ToolSpec, error: z.ZodError): ToolError {
-  const issues = error.issues.slice(0, 20).map((i) => ({ field: i.path.map(String).join('.') || '(arguments)', message: i.message }));
+  const issues = issuesOf(error, '(arguments)');
   const missingToken = spec.stage === 'apply' && issues.some((i) => i.field === PREVIEW_TOKEN_FIELD);
   if (missingToken) {
     return new ToolError('PREVIEW_REQUIRED', `${spec.name} needs a preview_token from ${spec.name.replace(/_apply$/, '_preview')} for exactly these arguments.`, {

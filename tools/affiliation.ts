@@ -2,12 +2,13 @@
 // Store authorization happens in the NoxInfluencer SaaS; no tool here offers it. Affiliate links
 // live on the store's own domain and are never Nox short links.
 import { z } from 'zod';
-import { defineOperation, type Operation } from '../src/catalog.js';
-import type { Workspace } from '../src/backend/local/workspace.js';
+import type { Operation } from '../src/catalog.js';
+import { defineOperation } from '../workspace/legacy.js';
+import type { Workspace } from '../workspace/workspace.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
 import type { LoadedFile } from '../src/files.js';
 import { csvRow, readTable, buildXlsx, type Table } from '../src/spreadsheet.js';
-import { MEMBER_STATUSES } from '../src/backend/local/vocabulary.js';
+import { MEMBER_STATUSES } from './vocabulary.js';
 import { fileFields, getRow, id, ids, inJson, pageInput, pageQuery, paged, platform, sample, Where } from './shared.js';
 
 const HINT_STORE = 'Store ids come from affiliation_stores_list (always the first step).';

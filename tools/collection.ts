@@ -1,10 +1,11 @@
 // Collections: where reviewed creators are kept, per platform, for the staged grouped operations.
 import { z } from 'zod';
-import { defineOperation, type CallInfo, type Catalog, type Problem } from '../src/catalog.js';
-import type { Workspace } from '../src/backend/local/workspace.js';
+import type { CallInfo, Catalog, Problem } from '../src/catalog.js';
+import { defineOperation } from '../workspace/legacy.js';
+import type { Workspace, WorkspaceJobs } from '../workspace/workspace.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
 import { buildXlsx } from '../src/spreadsheet.js';
-import { DEFAULT_COOP_STATUS, type Platform } from '../src/backend/local/vocabulary.js';
+import { DEFAULT_COOP_STATUS, type Platform } from './vocabulary.js';
 import { actingUser, escapeLike, fileFields, fingerprint, getRow, id, ids, inJson, pageInput, pageQuery, paged, parseJsonList, platform, sample, unknownLabels, Where, searchText } from './shared.js';
 import { creatorResolver, EMAIL_RE, failedItem, matchCreators, readSheet, templateOutput, templatePathField, urlCell, type FailedItem, type ParsedCreatorUrl } from './creator-import.js';
 
@@ -1203,7 +1204,7 @@ export const collectionOperations = [
 ];
 
 /** Async job kinds of this domain (imports): rows resolve in one transaction, with progress. */
-export const collectionJobs: NonNullable<Catalog['jobs']> = {
+export const collectionJobs: WorkspaceJobs = {
   [IMPORT_JOB]: (ws) => async (params, ctx) => {
     const p = params as unknown as ImportJobParams;
     if (ctx.signal.aborted) throw new ToolError('CONFLICT', 'The import was cancelled before it started; nothing was imported.');

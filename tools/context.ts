@@ -6,14 +6,15 @@
 // id lists are unioned, and `remove` drops ids everywhere. campaign_context_get adds what the
 // server knows by itself: the campaign's exports and the journal of changes applied for it.
 import { z } from 'zod';
-import { defineOperation, type CatalogReader, type Catalog, type PromptDef } from '../src/catalog.js';
-import type { Workspace } from '../src/backend/local/workspace.js';
+import type { CatalogReader, Catalog, PromptDef } from '../src/catalog.js';
+import { defineOperation } from '../workspace/legacy.js';
+import type { Workspace } from '../workspace/workspace.js';
 import type { Db } from '../src/store.js';
 import { notFound } from '../src/errors.js';
 import { readJournal } from '../src/journal.js';
-import { COOP_STATUSES, MESSAGE_DIRECTIONS } from '../src/backend/local/vocabulary.js';
+import { COOP_STATUSES, MESSAGE_DIRECTIONS } from './vocabulary.js';
 import { id } from './shared.js';
-import { loadCampaign } from './campaign.js';
+import { loadCampaign } from '../workspace/campaign/campaigns.js';
 
 const HINT_ID = 'Campaign ids come from campaign_list or campaign_dropdown.';
 const APPROVALS = ['recipients', 'sender', 'content', 'attachments', 'schedule'] as const;

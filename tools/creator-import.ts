@@ -2,11 +2,11 @@
 // (optionally an email in the second), shared by the collection and CRM imports, and the import
 // templates they write.
 import { z } from 'zod';
-import type { Workspace } from '../src/backend/local/workspace.js';
+import type { Workspace } from '../workspace/workspace.js';
 import { ToolError } from '../src/errors.js';
 import type { FileInput } from '../src/files.js';
 import { readTable, SPREADSHEET_EXTENSIONS } from '../src/spreadsheet.js';
-import { CHANNEL_URL, type Platform } from '../src/backend/local/vocabulary.js';
+import { CHANNEL_URL, type Platform } from './vocabulary.js';
 import { sha256 } from './shared.js';
 
 export interface ParsedCreatorUrl {

@@ -3,11 +3,12 @@
 // valid creator (label-only changes give it the default status); owner-, email-, remark-, url-,
 // group- and archive-only changes need an existing channel, and a missing one is a listed failure.
 import { z } from 'zod';
-import { defineOperation, type CallInfo, type Problem } from '../src/catalog.js';
-import type { Workspace } from '../src/backend/local/workspace.js';
+import type { CallInfo, Problem } from '../src/catalog.js';
+import { defineOperation } from '../workspace/legacy.js';
+import type { Workspace } from '../workspace/workspace.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
 import { buildXlsx } from '../src/spreadsheet.js';
-import { COOP_STATUSES, DEFAULT_COOP_STATUS, type CoopStatus } from '../src/backend/local/vocabulary.js';
+import { COOP_STATUSES, DEFAULT_COOP_STATUS, type CoopStatus } from './vocabulary.js';
 import { actingUser, escapeLike, fileFields, fingerprint, getRow, id, ids, inJson, pageInput, pageQuery, paged, platform, sample, unknownLabels, Where, searchText } from './shared.js';
 import { creatorResolver, EMAIL_RE, failedItem, matchCreators, readSheet, templateOutput, templatePathField, urlCell, type FailedItem, type ParsedCreatorUrl } from './creator-import.js';
 

@@ -1,7 +1,7 @@
 // Discovery: finding creators, so an agent holds creator_id values before it adds anyone anywhere.
 import { z } from 'zod';
-import { defineOperation } from '../src/catalog.js';
-import type { Workspace } from '../src/backend/local/workspace.js';
+import { defineOperation } from '../workspace/legacy.js';
+import type { Workspace } from '../workspace/workspace.js';
 import { invalid, notFound } from '../src/errors.js';
 import { escapeLike, id, pageInput, pageQuery, paged, platform, Where, searchText } from './shared.js';
 

@@ -5,15 +5,16 @@
 // and can be sent or scheduled. Uploading or deleting an attachment on a scheduled task puts it
 // back to draft (the schedule is cancelled and must be previewed again).
 import { z } from 'zod';
-import { defineOperation, type Catalog } from '../src/catalog.js';
-import type { Workspace } from '../src/backend/local/workspace.js';
+import type { Catalog } from '../src/catalog.js';
+import { defineOperation } from '../workspace/legacy.js';
+import type { Workspace, WorkspaceJobs } from '../workspace/workspace.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
 import { type InputRules, type LoadedFile } from '../src/files.js';
 import { readTable, SPREADSHEET_EXTENSIONS } from '../src/spreadsheet.js';
-import { COLLABORATOR_PERMISSIONS, EMAIL_TASK_STATUSES, RECIPIENT_STATUSES } from '../src/backend/local/vocabulary.js';
+import { COLLABORATOR_PERMISSIONS, EMAIL_TASK_STATUSES, RECIPIENT_STATUSES } from './vocabulary.js';
 import { actingUser, escapeLike, fileFields, getRow, id, inJson, loadFile, pageInput, pageQuery, paged, platform, sample, sha256, Where, searchText } from './shared.js';
 import { resolveShortLink } from './short-link.js';
-import { EMAIL_TASK_KIND, openThread, outcomeOf, REPLY_DELAY_MS, simulateReplies } from './simulator.js';
+import { EMAIL_TASK_KIND, openThread, outcomeOf, REPLY_DELAY_MS, simulateReplies } from '../workspace/simulator.js';
 
 const HINT_TASK = 'Task ids come from email_list.';
 const HINT_SENDER = 'Sender ids come from email_sender_list.';
@@ -1611,7 +1612,7 @@ function setCards(ws: Workspace, tid: string, pids: string[]): void {
 const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** Scheduled sends fire from the job runner (they live in the jobs table, so they survive restarts); replies follow a send. */
-export const emailJobs: NonNullable<Catalog['jobs']> = {
+export const emailJobs: WorkspaceJobs = {
   [JOB_SCHEDULED_SEND]: (ws) => async (params) => {
     const tid = String(params.task_id);
     return ws.db

@@ -13,12 +13,13 @@ import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { defineOperation, type CallInfo, type Catalog } from '../src/catalog.js';
-import type { Workspace } from '../src/backend/local/workspace.js';
+import type { CallInfo, Catalog } from '../src/catalog.js';
+import { defineOperation } from '../workspace/legacy.js';
+import type { Workspace, WorkspaceJobs } from '../workspace/workspace.js';
 import type { JobHandler, JobRow } from '../src/jobs.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
 import { csvRow, excel } from '../src/spreadsheet.js';
-import { COOP_STATUSES } from '../src/backend/local/vocabulary.js';
+import { COOP_STATUSES } from './vocabulary.js';
 import { actingUser, escapeLike, getRow, id, inJson, pageInput, pageQuery, paged, platform, Where, searchText } from './shared.js';
 
 const HINT_ID = 'Export ids come from export_create_apply or export_list.';
@@ -621,4 +622,4 @@ function campaignFor(ws: Workspace, input: CreateInput, src: Source): string | n
   return src.campaignId;
 }
 
-export const exportJobs: NonNullable<Catalog['jobs']> = { [EXPORT_JOB]: buildExport };
+export const exportJobs: WorkspaceJobs = { [EXPORT_JOB]: buildExport };

@@ -1,16 +1,16 @@
 // The catalog: every operation of every domain, assembled into the toolsets the server exposes.
 import type { Catalog, Operation } from '../src/catalog.js';
-import { campaignOperations } from './campaign.js';
+import { campaignOperations } from './campaign/index.js';
 import { discoveryOperations } from './discovery.js';
-import { collectionJobs, collectionOperations } from './collection.js';
+import { collectionOperations } from './collection.js';
 import { crmOperations } from './crm.js';
 import { productOperations } from './product.js';
 import { shortLinkOperations } from './short-link.js';
-import { emailJobs, emailOperations } from './email.js';
-import { messageJobs, messageOperations } from './message.js';
+import { emailOperations } from './email.js';
+import { messageOperations } from './message.js';
 import { affiliationOperations } from './affiliation.js';
-import { exportJobs, exportOperations } from './export.js';
-import { campaignOfIds, contextOperations, contextPrompts, contextResources, contextResourceTemplates } from './context.js';
+import { exportOperations } from './export.js';
+import { contextOperations, contextPrompts, contextResources, contextResourceTemplates } from './context.js';
 
 export const operations: Operation[] = [
   ...campaignOperations,
@@ -38,8 +38,6 @@ since the preview, so preview again. Errors carry error_code, summary and action
 export const catalog: Catalog = {
   operations,
   instructions: INSTRUCTIONS,
-  jobs: { ...collectionJobs, ...emailJobs, ...messageJobs, ...exportJobs },
-  campaignOfIds,
   resources: contextResources,
   resourceTemplates: contextResourceTemplates,
   prompts: contextPrompts,

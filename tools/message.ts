@@ -2,11 +2,12 @@
 // Threads store no project or status columns: project_id is `<business_kind>:<business_id>` and
 // the list statuses are derived (deal = the creator wrote last).
 import { z } from 'zod';
-import { defineOperation, type Catalog, type Operation } from '../src/catalog.js';
-import type { Workspace } from '../src/backend/local/workspace.js';
+import type { Catalog, Operation } from '../src/catalog.js';
+import { defineOperation } from '../workspace/legacy.js';
+import type { Workspace, WorkspaceJobs } from '../workspace/workspace.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
 import type { LoadedFile } from '../src/files.js';
-import { COOP_STATUSES, MESSAGE_DIRECTIONS } from '../src/backend/local/vocabulary.js';
+import { COOP_STATUSES, MESSAGE_DIRECTIONS } from './vocabulary.js';
 import { fileFields, getRow, id, inJson, loadFile, pageInput, pageQuery, paged, parseJsonList, sha256, Where } from './shared.js';
 
 const HINT_THREAD = 'Thread ids come from message_list.';
@@ -980,7 +981,7 @@ export const messageOperations: Operation[] = [
 ];
 
 /** The scheduled reply fires at its time; a cancelled or replaced schedule makes the job a no-op. */
-export const messageJobs: NonNullable<Catalog['jobs']> = {
+export const messageJobs: WorkspaceJobs = {
   [SCHEDULED_SEND_JOB]: (ws) => async (params) => {
     const tid = String(params.thread_id);
     return ws.db

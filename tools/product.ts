@@ -1,7 +1,7 @@
 // Product Center: products and tags that email tasks show as product cards.
 import { z } from 'zod';
-import { defineOperation } from '../src/catalog.js';
-import type { Workspace } from '../src/backend/local/workspace.js';
+import { defineOperation } from '../workspace/legacy.js';
+import type { Workspace } from '../workspace/workspace.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
 import type { InputRules } from '../src/files.js';
 import { escapeLike, fileFields, getRow, id, ids, inJson, loadFile, pageInput, pageQuery, paged, sample, sha256, Where, searchText } from './shared.js';

@@ -1,8 +1,8 @@
 // Short links: normal Nox tracking links (never affiliate links: those come from affiliation members).
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { defineOperation } from '../src/catalog.js';
-import type { Workspace } from '../src/backend/local/workspace.js';
+import { defineOperation } from '../workspace/legacy.js';
+import type { Workspace } from '../workspace/workspace.js';
 import { invalid, notFound, ToolError } from '../src/errors.js';
 import { actingUser, escapeLike, getRow, id, ids, inJson, pageInput, pageQuery, paged, Where, searchText } from './shared.js';
 

@@ -4,12 +4,12 @@
 // write, a repeated key returns the first answer, and the same key with another body is refused.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { CallInfo, Catalog, Operation } from '../catalog.js';
-import { journalChange } from '../journal.js';
+import type { CallInfo, Catalog } from '../catalog.js';
 import type { Config } from '../config.js';
 import { createApp, type App, type AppOptions } from '../app.js';
 import type { Migration } from '../store.js';
-import { ToolError } from '../errors.js';
+import { issuesOf, ToolError } from '../errors.js';
+import { stagesOf } from '../invoke.js';
 import { digest } from '../guard/canonical.js';
 import { StaleStateError } from './contract.js';
 import {
@@ -43,10 +43,10 @@ export const sandboxMigrations: Migration[] = [
   },
 ];
 
-export interface Sandbox {
+export interface Sandbox<Ctx = unknown> {
   url: string;
   port: number;
-  app: App;
+  app: App<Ctx>;
   server: Server;
   close(): Promise<void>;
 }
@@ -69,12 +69,12 @@ const fail = (status: number, code: string, summary: string, extra: Partial<Fail
   ...(headers ? { headers } : {}),
 });
 
-export async function startSandbox(config: Config, catalog: Catalog, opts: AppOptions = {}): Promise<Sandbox> {
+export async function startSandbox<Ctx>(config: Config, catalog: Catalog, opts: AppOptions<Ctx>): Promise<Sandbox<Ctx>> {
   if (!config.apiKey) throw new Error('the sandbox needs an API key (NOX_API_KEY)');
   const app = createApp({ ...config, backend: 'local' }, catalog, { ...opts, migrations: [...(opts.migrations ?? []), ...sandboxMigrations] });
   const routes = restRoutes(catalog.operations);
-  const backend = app.engine.backend;
-  const ws = app.workspace;
+  const stages = stagesOf(app.engine);
+  const now = app.engine.now;
   const db = app.store;
   const log = app.log;
   const expectedKey = createHash('sha256').update(config.apiKey).digest();
@@ -82,13 +82,9 @@ export async function startSandbox(config: Config, catalog: Catalog, opts: AppOp
   const lookup = db.prepare('SELECT request_digest, status, response_json FROM sandbox_idempotency WHERE idempotency_key = ?');
   const insert = db.prepare('INSERT INTO sandbox_idempotency (idempotency_key, request_digest, status, response_json, created_at) VALUES (?, ?, ?, ?, ?)');
   // Keys are kept a day (far longer than any client retries one write); older ones are swept now and then.
-  const sweep = () => db.prepare('DELETE FROM sandbox_idempotency WHERE created_at < ?').run(new Date(ws.now().getTime() - 24 * 3600_000).toISOString());
+  const sweep = () => db.prepare('DELETE FROM sandbox_idempotency WHERE created_at < ?').run(new Date(now().getTime() - 24 * 3600_000).toISOString());
   sweep();
   let writes = 0;
-  // The API keeps its own journal, as the embedded workspace does, so the campaign context read
-  // through this API shows what was applied here.
-  const journal = (op: Operation, input: Record<string, unknown>, result: unknown, principal: string, tokenId: string | undefined, status: 'applied' | 'written') =>
-    journalChange(db, { op, input, out: op.output.parse(result) as Record<string, unknown>, principal, tokenId, status, at: ws.now(), campaignOfIds: catalog.campaignOfIds });
 
   const server = createServer((req, res) => {
     handle(req)
@@ -136,14 +132,14 @@ export async function startSandbox(config: Config, catalog: Catalog, opts: AppOp
     inFlight.add(key);
     if (++writes % 500 === 0) sweep();
     try {
-      const answer = await execute(route, rawInput, call, req, (a) => insert.run(key, requestDigest, a.status, JSON.stringify(a.body), ws.now().toISOString()));
+      const answer = await execute(route, rawInput, call, req, (a) => insert.run(key, requestDigest, a.status, JSON.stringify(a.body), now().toISOString()));
       return answer;
     } catch (err) {
       const again = replay(key, requestDigest); // another process recorded the same key first
       if (again) return again;
       const answer = err instanceof Refusal ? err.answer : undefined;
       // A definite refusal is remembered too, so a retry gets the same answer; a 5xx is not (nothing was written).
-      if (answer && answer.status < 500) insert.run(key, requestDigest, answer.status, JSON.stringify(answer.body), ws.now().toISOString());
+      if (answer && answer.status < 500) insert.run(key, requestDigest, answer.status, JSON.stringify(answer.body), now().toISOString());
       throw err;
     } finally {
       inFlight.delete(key);
@@ -161,56 +157,43 @@ export async function startSandbox(config: Config, catalog: Catalog, opts: AppOp
     return { status: row.status, body: JSON.parse(row.response_json) as Answer['body'], headers: { [REPLAYED_HEADER]: 'true' } };
   }
 
-  /** Runs one stage on the local backend; `remember` records a write's answer inside its transaction. */
+  /**
+   * Runs one stage through the engine's stage runner, which journals every write: the API keeps
+   * its own journal, so the campaign context read through it shows what was applied here.
+   * `remember` records a write's answer inside the write's transaction.
+   */
   async function execute(route: RestRoute, rawInput: Record<string, unknown>, call: CallInfo, req: IncomingMessage, remember?: (a: Answer) => void): Promise<Answer> {
     const { op } = route;
     const parsed = op.input.safeParse(rawInput);
     if (!parsed.success) {
-      const issues = parsed.error.issues.slice(0, 20).map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message }));
+      const issues = issuesOf(parsed.error, '(body)');
       throw new Refusal(fail(400, 'INVALID_REQUEST', `Invalid request for ${op.name}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, { action: { type: 'fix_request', hint: 'See docs/api.md for the fields.' }, details: { issues } }));
     }
     const input = parsed.data as Record<string, unknown>;
     const meta = { operation: op.name, stage: route.stage, request_id: randomBytes(6).toString('hex') };
     const ok = (data: unknown, summary: string, extra: Record<string, unknown> = {}): Answer => ({ status: 200, body: { success: true, data, summary, meta: { ...meta, ...extra } } });
+    const answer = (result: Record<string, unknown>) => ok(result, summaryOf(result, op.title));
     try {
       switch (route.stage) {
         case 'run': {
-          if (!route.write) {
-            const result = await backend.run(op, input, call);
-            return ok(result, summaryOf(result, op.title));
-          }
-          // A low-risk write, its journal entry and the record of its key commit together.
-          let answer: Answer | undefined;
-          await backend.run(op, input, call, (result) => {
-            journal(op, input, result, call.principal, undefined, 'written');
-            answer = ok(result, summaryOf(result, op.title));
-            remember?.(answer);
-          });
-          return answer!;
+          let remembered: Answer | undefined;
+          const result = await stages.run(op, input, call, route.write ? (out) => remember?.((remembered = answer(out))) : undefined);
+          return remembered ?? answer(result);
         }
         case 'validate': {
-          const problems = await backend.validate(op, input, call);
+          const problems = await stages.validate(op, input, call);
           return ok({ problems }, problems.length === 0 ? 'The body is valid.' : `${problems.length} problem(s) found.`);
         }
         case 'preview': {
-          const reading = await backend.preview(op, input, call);
+          const reading = await stages.preview(op, input, call);
           return ok({ effect: reading.effect }, reading.summary, { state: reading.state });
         }
         case 'apply': {
           const stateDigest = req.headers[STATE_DIGEST_HEADER];
           if (typeof stateDigest !== 'string' || !stateDigest) throw new Refusal(fail(400, 'INVALID_REQUEST', 'An apply needs the X-Nox-State-Digest header: the digest of the state its preview read.'));
-          let answer: Answer | undefined;
-          await backend.apply(op, input, call, {
-            stateDigest,
-            idempotencyKey: String(req.headers[IDEMPOTENCY_HEADER]),
-            record: (result) => {
-              const key = String(req.headers[IDEMPOTENCY_HEADER]);
-              journal(op, input, result, call.principal, key.startsWith('nox-') ? key.slice(4) : undefined, 'applied');
-              answer = ok(result, summaryOf(result, op.title));
-              remember?.(answer);
-            },
-          });
-          return answer!;
+          let remembered: Answer | undefined;
+          const result = await stages.apply(op, input, call, { stateDigest, idempotencyKey: String(req.headers[IDEMPOTENCY_HEADER]), record: (out) => remember?.((remembered = answer(out))) });
+          return remembered ?? answer(result);
         }
       }
     } catch (err) {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { spawnServer, type Spawned } from '../helpers/spawn.js';
 import { openStore } from '../../src/store.js';
-import { workspaceMigrations } from '../../src/backend/local/schema.js';
+import { workspaceMigrations } from '../../workspace/schema.js';
 import { storePath } from '../../src/app.js';
 
 const dirs: string[] = [];

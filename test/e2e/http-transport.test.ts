@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config.js';
 import { createApp, type App } from '../../src/app.js';
 import { RateLimiter, serveHttp, type HttpHandle } from '../../src/http.js';
 import { createLogger } from '../../src/log.js';
+import { embeddedWorkspace } from '../../workspace/index.js';
 import { catalog } from '../../tools/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -25,7 +26,7 @@ async function serve(env: Record<string, string>): Promise<{ app: App; http: Htt
   const dir = mkdtempSync(join(tmpdir(), 'nox-http-'));
   dirs.push(dir);
   const config = loadConfig(['--http', '--port', '0', '--data-dir', dir], { NOX_LOG_LEVEL: 'silent', ...env });
-  const app = createApp(config, catalog, { startJobs: false, logger: createLogger('silent') });
+  const app = createApp(config, catalog, { startJobs: false, embedded: embeddedWorkspace, logger: createLogger('silent') });
   const http = await serveHttp(config, app.serverParts(), app.log);
   return {
     app,

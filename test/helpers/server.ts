@@ -15,6 +15,8 @@ import { loadConfig } from '../../src/config.js';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { createMcpServer } from '../../src/server.js';
 import { catalog } from '../../tools/index.js';
+import { embeddedWorkspace } from '../../workspace/index.js';
+import type { Workspace } from '../../workspace/workspace.js';
 import type { Db } from '../../src/store.js';
 import { createLogger, type LogLevel } from '../../src/log.js';
 import { startSandbox, type Sandbox } from '../../src/backend/sandbox.js';
@@ -36,7 +38,7 @@ export type CallResult = { ok: true; data: Record<string, any> } | { ok: false; 
 
 export interface TestServer {
   client: Client;
-  app: App;
+  app: App<Workspace>;
   dir: string;
   /** The store holding the workspace tables (the sandbox's when the server runs on the http backend). */
   workspaceDb: Db;
@@ -52,7 +54,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export interface StartOptions extends AppOptions {
+export interface StartOptions extends AppOptions<Workspace> {
   argv?: string[];
   env?: Record<string, string>;
   capabilities?: ClientCapabilities;
@@ -69,20 +71,21 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'nox-test-'));
   let config = loadConfig(['--data-dir', dir, ...(opts.argv ?? [])], { NOX_LOG_LEVEL: 'silent', ...opts.env });
   const mode = opts.backend ? 'local' : (opts.mode ?? testBackend);
-  let sandbox: Sandbox | undefined;
+  let sandbox: Sandbox<Workspace> | undefined;
   if (mode === 'http') {
     // The sandbox keeps its own store under the data dir and shares the files root, as a local API would.
     const apiKey = `test-key-${createHash('sha256').update(dir).digest('hex').slice(0, 24)}`;
     const sandboxFiles = opts.separateFiles ? join(dir, 'sandbox', 'files') : config.filesDir;
     sandbox = await startSandbox({ ...config, command: 'sandbox', backend: 'local', dataDir: join(dir, 'sandbox'), filesDir: sandboxFiles, port: 0, apiKey }, catalog, {
       startJobs: false,
+      embedded: embeddedWorkspace,
       logger: createLogger(testLogLevel),
       ...(opts.now ? { now: opts.now } : {}),
     });
     config = { ...config, backend: 'http', apiBaseUrl: sandbox.url, apiKey };
   }
-  const base = createApp(config, catalog, { startJobs: false, logger: createLogger(testLogLevel), ...opts });
-  const app: App = sandbox ? { ...base, jobs: sandbox.app.jobs, workspace: sandbox.app.workspace } : base;
+  const base = createApp(config, catalog, { startJobs: false, embedded: embeddedWorkspace, logger: createLogger(testLogLevel), ...opts });
+  const app: App<Workspace> = sandbox ? { ...base, jobs: sandbox.app.jobs, workspace: sandbox.app.workspace } : base;
   const server = createMcpServer(app.serverParts());
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await server.connect(serverTransport);

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { recordInbound } from '../../tools/simulator.js';
+import { recordInbound } from '../../workspace/simulator.js';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -74,7 +74,7 @@ describe('follow-up path', () => {
     expect(sent.messages.at(-1).attachments.map((x: any) => x.file_name)).toContain('GlowLab-brief.pdf');
 
     // 7. The creator answers again (simulator): the thread is pending once more, with a reason.
-    s.workspaceDb.transaction(() => recordInbound(s.app.workspace, { threadId: thread.thread_id, html: '<p>Got it, when do you need the draft?</p>', pendingReason: 'creator_asked_question', at: new Date().toISOString() }))();
+    s.workspaceDb.transaction(() => recordInbound(s.app.workspace!, { threadId: thread.thread_id, html: '<p>Got it, when do you need the draft?</p>', pendingReason: 'creator_asked_question', at: new Date().toISOString() }))();
     const again = await s.ok('message_list', { project_ids: [project.project_id], needs_reply: true, page_size: 100 });
     expect(again.items.find((t: any) => t.thread_id === thread.thread_id)).toMatchObject({ needs_reply: true, pending_reason: 'creator_asked_question', last_message_direction: 'inbound' });
   });

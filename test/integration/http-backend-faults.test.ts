@@ -13,6 +13,7 @@ import { StaleStateError } from '../../src/backend/contract.js';
 import { ToolError } from '../../src/errors.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
+import { embeddedWorkspace } from '../../workspace/index.js';
 import { catalog, operations } from '../../tools/index.js';
 import { startServer, workspaceChecksum } from '../helpers/server.js';
 
@@ -232,7 +233,7 @@ describe('the sandbox behind a proxy that loses write responses', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nox-faults-'));
     const config = loadConfig(['sandbox', '--data-dir', join(dir, 'sandbox'), '--port', '0'], { NOX_API_KEY: KEY, NOX_LOG_LEVEL: 'silent' });
-    sandbox = await startSandbox(config, catalog, { startJobs: false, logger: createLogger('silent') });
+    sandbox = await startSandbox(config, catalog, { startJobs: false, embedded: embeddedWorkspace, logger: createLogger('silent') });
     const target = new URL(sandbox.url);
     proxy = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -361,9 +362,9 @@ describe('the sandbox behind a proxy that loses write responses', () => {
 describe('query encoding', () => {
   it('round-trips typed values through a GET query by the input schema', async () => {
     const { z } = await import('zod');
-    const { defineOperation } = await import('../../src/catalog.js');
+    const { defineContract } = await import('../../src/catalog.js');
     const { encodeRequest, decodeRequest } = await import('../../src/backend/http/rest.js');
-    const probe = defineOperation({
+    const probe = defineContract({
       name: 'probe.read',
       toolset: 'probe',
       title: 'Probe',
@@ -381,7 +382,6 @@ describe('query encoding', () => {
         where: z.object({ a: z.int() }).optional(),
       }),
       output: z.object({}),
-      run: () => ({}),
     });
     const [route] = restRoutes([probe]);
     for (const input of [

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { recordInbound } from '../../tools/simulator.js';
+import { recordInbound } from '../../workspace/simulator.js';
 
 let clock = Date.now();
 let s: TestServer;
@@ -206,7 +206,7 @@ describe('replies', () => {
     // An inbound reply after the preview makes the next apply stale.
     const args2 = { thread_id: thread.thread_id, html_body: '<p>One more thing.</p>' };
     const p2 = await s.ok('message_send_preview', args2);
-    s.workspaceDb.transaction(() => recordInbound(s.app.workspace, { threadId: thread.thread_id, html: '<p>Question!</p>', pendingReason: 'creator_asked_question', at: new Date(clock).toISOString() }))();
+    s.workspaceDb.transaction(() => recordInbound(s.app.workspace!, { threadId: thread.thread_id, html: '<p>Question!</p>', pendingReason: 'creator_asked_question', at: new Date(clock).toISOString() }))();
     expect(row(thread.thread_id)).toMatchObject({ needs_reply: 1, last_message_direction: 'inbound', pending_reason: 'creator_asked_question' });
     expect((await s.err('message_send_apply', { ...args2, preview_token: p2.preview_token })).error_code).toBe('PREVIEW_STALE');
     expect(row(thread.thread_id).needs_reply).toBe(1);

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { openStore, type Db } from '../../src/store.js';
-import { workspaceMigrations } from '../../src/backend/local/schema.js';
-import { isSeeded, seedDemoWorkspace } from '../../src/backend/local/seed.js';
-import { COOP_STATUSES } from '../../src/backend/local/vocabulary.js';
+import { workspaceMigrations } from '../../workspace/schema.js';
+import { isSeeded, seedDemoWorkspace } from '../../workspace/seed.js';
+import { COOP_STATUSES } from '../../tools/vocabulary.js';
 
 const NOW = new Date('2025-06-15T10:30:27.123Z');
 const ENGINE_TABLES = new Set(['meta', 'preview_tokens', 'journal', 'jobs', 'schema_migrations']);

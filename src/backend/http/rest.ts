@@ -3,7 +3,7 @@
 // a query for GET, a JSON body otherwise). Nothing here knows an operation by name.
 import { z } from 'zod';
 import type { HttpMethod, Operation, Stage } from '../../catalog.js';
-import { isGuarded } from '../../catalog.js';
+import { isGuarded, stagesOf } from '../../catalog.js';
 
 export const API_KEY_HEADER = 'x-api-key';
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -74,10 +74,6 @@ export function restRoutes(ops: Operation[]): RestRoute[] {
   return routes;
 }
 
-export function stagesOf(op: Operation): Stage[] {
-  if (!isGuarded(op)) return ['run'];
-  return op.kind === 'staged' ? ['validate', 'preview', 'apply'] : ['preview', 'apply'];
-}
 
 const norm = (path: string) => path.replace(/:[A-Za-z0-9_]+/g, ':');
 

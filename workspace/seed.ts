@@ -4,8 +4,8 @@
 // yields byte-identical rows and the demo always looks recent.
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { Db } from '../../store.js';
-import { CHANNEL_URL, COOP_STATUSES, PLATFORMS, type CoopStatus, type Platform } from './vocabulary.js';
+import type { Db } from '../src/store.js';
+import { CHANNEL_URL, COOP_STATUSES, PLATFORMS, type CoopStatus, type Platform } from '../tools/vocabulary.js';
 
 /** Rows per seeded table. */
 export type SeedSummary = Record<string, number>;

@@ -1,6 +1,6 @@
 // The embedded workspace's tables: every entity of the domain, so that each domain only adds
 // behaviour. Ids are opaque TEXT; lists of ids that are only ever read whole are JSON text.
-import type { Migration } from '../../store.js';
+import type { Migration } from '../src/store.js';
 
 export const workspaceMigrations: Migration[] = [
   {

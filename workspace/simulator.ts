@@ -15,7 +15,7 @@
 //   simulateReplies(ws, taskId, at)  records the replies of one sent task (what the reply job runs).
 //   REPLY_DELAY_MS             how long after a send the replies arrive.
 import { createHash } from 'node:crypto';
-import type { Workspace } from '../src/backend/local/workspace.js';
+import type { Workspace } from './workspace.js';
 
 export const REPLY_DELAY_MS = 30 * 60_000;
 export const EMAIL_TASK_KIND = 'email_task';

@@ -1,9 +1,9 @@
 // What an operation's handler works with in the embedded workspace: the store, the clock, id
 // minting, the files root and the job queue.
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../../store.js';
-import type { FilesRoot } from '../../files.js';
-import type { JobQueue } from '../../jobs.js';
+import type { Db } from '../src/store.js';
+import type { FilesRoot } from '../src/files.js';
+import type { JobHandler, JobQueue } from '../src/jobs.js';
 
 export interface Workspace {
   readonly db: Db;
@@ -23,3 +23,6 @@ export function makeWorkspace(db: Db, files: FilesRoot, jobs: JobQueue, now: () 
     newId: (prefix) => `${prefix}_${randomBytes(8).toString('hex')}`,
   };
 }
+
+/** The workspace's async job kinds and their handlers (imports, exports, scheduled sends). */
+export type WorkspaceJobs = Record<string, (ws: Workspace) => JobHandler>;

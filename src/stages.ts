@@ -1,0 +1,82 @@
+// The one stage runner: runs an operation's stage (run, validate, preview, apply) on a backend,
+// checks what the backend produced against the contract's schemas, and journals every write in
+// the write's own transaction. The MCP tool path (invoke.ts) and the sandbox's REST routes both
+// run stages through here; they differ only in what surrounds a stage (the guard, envelopes).
+import type { z } from 'zod';
+import type { CallInfo, Operation, PreviewReading, Problem } from './catalog.js';
+import type { NoxBackend } from './backend/contract.js';
+import { journalChange } from './journal.js';
+import type { Db } from './store.js';
+
+export interface StageContext {
+  backend: NoxBackend;
+  store: Db;
+  now: () => Date;
+  /** Finds the campaign of touched ids when a change names none (from the embedded workspace). */
+  campaignOfIds?: ((db: Db, ids: string[]) => string | undefined) | undefined;
+}
+
+export type Output = Record<string, unknown>;
+
+/** What an apply is held to, and the hook that records its outcome inside the write's transaction. */
+export interface ApplyTerms {
+  stateDigest: string;
+  idempotencyKey: string;
+  record?: (result: Output) => void;
+}
+
+/** Keys derived from a preview token name it, so the journal can point at the token. */
+export const TOKEN_KEY_PREFIX = 'nox-';
+
+export function stageRunner(ctx: StageContext) {
+  const journal = (op: Operation, input: Output, out: Output, principal: string, tokenId: string | undefined, status: 'applied' | 'written') =>
+    journalChange(ctx.store, { op, input, out, principal, tokenId, status, at: ctx.now(), campaignOfIds: ctx.campaignOfIds });
+
+  return {
+    /** Reads and low-risk writes; a write is journaled (and `remember`ed) inside its own transaction. */
+    async run(op: Operation, input: Output, call: CallInfo, remember?: (result: Output) => void): Promise<Output> {
+      if (op.kind === 'read') return checkOutput(op, op.output, await ctx.backend.run(op, input, call));
+      let out: Output | undefined;
+      await ctx.backend.run(op, input, call, (result) => {
+        out = checkOutput(op, op.output, result);
+        journal(op, input, out, call.principal, undefined, 'written');
+        remember?.(out);
+      });
+      return out!;
+    },
+
+    validate(op: Operation, input: Output, call: CallInfo): Promise<Problem[]> {
+      return ctx.backend.validate(op, input, call);
+    },
+
+    async preview(op: Operation, input: Output, call: CallInfo): Promise<PreviewReading<Output>> {
+      const reading = await ctx.backend.preview(op, input, call);
+      return { ...reading, effect: checkOutput(op, op.effect!, reading.effect) };
+    },
+
+    /** The apply of a previewed operation: executed, its outcome recorded and journaled in one transaction. */
+    async apply(op: Operation, input: Output, call: CallInfo, terms: ApplyTerms): Promise<Output> {
+      const tokenId = terms.idempotencyKey.startsWith(TOKEN_KEY_PREFIX) ? terms.idempotencyKey.slice(TOKEN_KEY_PREFIX.length) : undefined;
+      let out: Output | undefined;
+      await ctx.backend.apply(op, input, call, {
+        stateDigest: terms.stateDigest,
+        idempotencyKey: terms.idempotencyKey,
+        record: (result) => {
+          out = checkOutput(op, op.output, result);
+          terms.record?.(out);
+          journal(op, input, out, call.principal, tokenId, 'applied');
+        },
+      });
+      return out!;
+    },
+  };
+}
+
+export type StageRunner = ReturnType<typeof stageRunner>;
+
+/** Backend results are checked against the contract: a mismatch is our defect, never the caller's. */
+export function checkOutput(op: Operation, schema: z.ZodType, value: unknown): Output {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new Error(`${op.name} produced output that does not match its schema: ${r.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return r.data as Output;
+}

@@ -1,0 +1,26 @@
+// Where each kind of id comes from, written once: contracts put these in descriptions, and the
+// embedded workspace puts them in the hints of its NOT_FOUND refusals.
+export const WHERE = {
+  campaign: 'Campaign ids come from campaign_list or campaign_dropdown.',
+  creator: 'Creator ids come from creator_search or collection_items.',
+  collection: 'Collection ids come from collection_list.',
+  crmChannel: 'CRM channels are listed by crm_list; creator ids come from creator_search or collection_items.',
+  crmLabel: 'Label ids come from crm_labels_list.',
+  crmGroup: 'Group ids come from crm_groups_list.',
+  teamMember: 'user_uid values come from email_collaborators_list without a task_id.',
+  emailTask: 'Task ids come from email_list.',
+  emailSender: 'Sender ids come from email_sender_list.',
+  emailAttachment: 'Attachment ids come from email_attachments_list.',
+  product: 'product_collect_id values come from product_list.',
+  productTag: 'Tag ids come from product_tags_list.',
+  shortLink: 'short_link_id values come from short_link_list.',
+  thread: 'Thread ids come from message_list.',
+  messageTemplate: 'Template ids come from message_templates_list.',
+  messageSender: 'Sender ids (sender_auth_id) are the workspace senders; a thread shows its own in message_get.',
+  affiliateStore: 'Store ids come from affiliation_stores_list (always the first step).',
+  affiliateCampaign: 'Affiliate campaign ids come from affiliation_campaigns_list with a store_id.',
+  affiliateMember: 'Member ids come from affiliation_members_pending or affiliation_members_active.',
+  export: 'Export ids come from export_create_apply or export_list.',
+  brand: 'Brand ids come from brand_monitor_list.',
+  collectionImport: 'Import ids come from collection_import_file_apply.',
+} as const;

@@ -1,0 +1,25 @@
+// The embedded workspace as the engine takes it: its tables and demo data, the implementation of
+// every contract of the catalog, its jobs, and how touched ids lead to their campaign. Only the
+// composition root (src/cli.ts) and the tests load this module.
+import type { EmbeddedWorkspace } from '../src/backend/local/implementation.js';
+import { workspaceMigrations } from './schema.js';
+import { isSeeded, seedDemoWorkspace } from './seed.js';
+import { makeWorkspace, type Workspace } from './workspace.js';
+import { fusedImplementations } from './legacy.js';
+import { campaignDomain } from './campaign/index.js';
+import { collectionJobs } from '../tools/collection.js';
+import { emailJobs } from '../tools/email.js';
+import { messageJobs } from '../tools/message.js';
+import { exportJobs } from '../tools/export.js';
+import { campaignOfIds } from '../tools/context.js';
+import '../tools/index.js';
+
+export const embeddedWorkspace: EmbeddedWorkspace<Workspace> = {
+  migrations: workspaceMigrations,
+  isSeeded,
+  seed: seedDemoWorkspace,
+  open: ({ db, files, jobs, now }) => makeWorkspace(db, files, jobs, now),
+  implementations: [...campaignDomain, ...fusedImplementations()],
+  jobs: { ...collectionJobs, ...emailJobs, ...messageJobs, ...exportJobs },
+  campaignOfIds,
+};
