@@ -7,7 +7,8 @@ import { invalid, notFound, ToolError } from '../src/errors.js';
 import { buildXlsx } from '../src/spreadsheet.js';
 import { DEFAULT_COOP_STATUS, type Platform } from './vocabulary.js';
 import { actingUser, escapeLike, fileFields, fingerprint, getRow, id, ids, inJson, pageInput, pageQuery, paged, parseJsonList, platform, sample, unknownLabels, Where, searchText } from './shared.js';
-import { creatorResolver, EMAIL_RE, failedItem, matchCreators, readSheet, templateOutput, templatePathField, urlCell, type FailedItem, type ParsedCreatorUrl } from './creator-import.js';
+import { creatorResolver, EMAIL_RE, matchCreators, readSheet, urlCell, type ParsedCreatorUrl } from '../workspace/creator-import.js';
+import { failedItem, templateOutput, templatePathField, type FailedItem } from './imports.js';
 
 const HINT_ID = 'Collection ids come from collection_list.';
 

@@ -10,7 +10,8 @@ import { invalid, notFound, ToolError } from '../src/errors.js';
 import { buildXlsx } from '../src/spreadsheet.js';
 import { COOP_STATUSES, DEFAULT_COOP_STATUS, type CoopStatus } from './vocabulary.js';
 import { actingUser, escapeLike, fileFields, fingerprint, getRow, id, ids, inJson, pageInput, pageQuery, paged, platform, sample, unknownLabels, Where, searchText } from './shared.js';
-import { creatorResolver, EMAIL_RE, failedItem, matchCreators, readSheet, templateOutput, templatePathField, urlCell, type FailedItem, type ParsedCreatorUrl } from './creator-import.js';
+import { creatorResolver, EMAIL_RE, matchCreators, readSheet, urlCell, type ParsedCreatorUrl } from '../workspace/creator-import.js';
+import { failedItem, templateOutput, templatePathField, type FailedItem } from './imports.js';
 
 const HINT_CHANNEL = 'CRM channels are listed by crm_list; creator ids come from creator_search or collection_items.';
 const HINT_LABEL = 'Label ids come from crm_labels_list.';

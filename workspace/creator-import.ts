@@ -1,12 +1,11 @@
 // Creator imports: spreadsheets whose first column is a YouTube, TikTok or Instagram creator URL
-// (optionally an email in the second), shared by the collection and CRM imports, and the import
-// templates they write.
-import { z } from 'zod';
-import type { Workspace } from '../workspace/workspace.js';
+// (optionally an email in the second), shared by the collection and CRM imports.
+import type { Workspace } from './workspace.js';
 import { ToolError } from '../src/errors.js';
 import type { FileInput } from '../src/files.js';
 import { readTable, SPREADSHEET_EXTENSIONS } from '../src/spreadsheet.js';
-import { CHANNEL_URL, type Platform } from './vocabulary.js';
+import { CHANNEL_URL, type Platform } from '../tools/vocabulary.js';
+import type { FailedItem } from '../tools/imports.js';
 import { sha256 } from './shared.js';
 
 export interface ParsedCreatorUrl {
@@ -61,9 +60,6 @@ export function parseCreatorUrl(raw: string): ParsedCreatorUrl | null {
 
 export const EMAIL_RE = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]{2,}$/;
 
-/** A row that failed, named by spreadsheet row (header = row 1) and column letter. */
-export const failedItem = z.object({ row: z.int(), column: z.string(), value: z.string(), reason: z.string() });
-export type FailedItem = z.infer<typeof failedItem>;
 
 export interface SheetRow {
   row: number;
@@ -119,5 +115,3 @@ export function creatorResolver(ws: Workspace): (p: ParsedCreatorUrl, email: str
   };
 }
 
-export const templateOutput = z.object({ path: z.string().describe('Relative to the files root.'), bytes: z.int(), columns: z.array(z.string()), summary: z.string() });
-export const templatePathField = (fallback: string) => z.string().min(1).max(1024).default(fallback).describe('Where to write the .xlsx, relative to the files root; refused if the file exists.');
