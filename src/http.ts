@@ -11,7 +11,10 @@ import type { ServerParts } from './server.js';
 import { createMcpServer } from './server.js';
 import type { Logger } from './log.js';
 
-const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]', '::1'];
+/** 127.0.0.0/8 written as exactly four decimal octets (no leading zeros, which some parsers read as octal). */
+const LOOPBACK_V4 = /^127(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+/** A Host header: a name or bracketed IPv6 address and an optional port, nothing else (no userinfo, path or second port). */
+const HOST_HEADER = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/i;
 
 export interface HttpHandle {
   server: Server;
@@ -19,8 +22,33 @@ export interface HttpHandle {
   close(): Promise<void>;
 }
 
+/** Exactly a loopback name or address; never by prefix (`127.attacker.example` is a DNS name anyone can point anywhere). */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || h === '[::1]' || LOOPBACK_V4.test(h);
+}
+
+/** The serialized origin (scheme://host[:port]) of an Origin value, or undefined when it is not exactly one. */
+function parseOrigin(value: string): string | undefined {
+  try {
+    const u = new URL(value);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+    // Browsers send the serialized form; a path, credentials, default port or odd spelling means a forged header.
+    return u.origin === value.toLowerCase() ? u.origin : undefined;
+  } catch {
+    return undefined; // `null`, empty, not a URL
+  }
+}
+
+/** Origins as the server compares them: each entry of NOX_ALLOWED_ORIGINS must be an origin (a trailing slash is tolerated). */
+function allowedOriginSet(entries: string[]): Set<string> {
+  const set = new Set<string>();
+  for (const e of entries) {
+    const o = parseOrigin(e.replace(/\/$/, ''));
+    if (!o) throw new Error(`NOX_ALLOWED_ORIGINS: ${JSON.stringify(e)} is not an origin (scheme://host[:port], http or https)`);
+    set.add(o);
+  }
+  return set;
 }
 
 /** sha256(token) → principal, from NOX_HTTP_TOKEN (acting as NOX_PRINCIPAL) and NOX_HTTP_TOKENS (name:token). */
@@ -37,8 +65,8 @@ export async function serveHttp(config: Config, parts: ServerParts, log: Logger)
     throw new Error(`refusing to listen on ${config.host} without NOX_HTTP_TOKEN or NOX_HTTP_TOKENS: a bearer token is required off loopback`);
   }
   const limiter = new RateLimiter(config.rateLimitPerMinute);
-  const allowedHosts = config.allowedHosts ?? LOOPBACK_HOSTS;
-  const allowedOrigins = config.allowedOrigins ?? [];
+  const allowedHosts = config.allowedHosts?.map((h) => h.toLowerCase());
+  const allowedOrigins = allowedOriginSet(config.allowedOrigins ?? []);
   const server = createServer((req, res) => {
     handle(req, res).catch((err) => {
       log.error({ err: String(err) }, 'http request failed');
@@ -52,10 +80,9 @@ export async function serveHttp(config: Config, parts: ServerParts, log: Logger)
     // Liveness only: no version, counts, paths or configuration.
     if (url.pathname === '/healthz') return json(res, 200, { status: 'ok' });
     if (url.pathname !== '/mcp') return json(res, 404, { error: 'not found' });
-    const hostName = (req.headers.host ?? '').replace(/:\d+$/, '');
-    if (!allowedHosts.includes(hostName)) return json(res, 403, { error: 'host not allowed' });
+    if (!hostAllowed(req.headers.host, allowedHosts)) return json(res, 403, { error: 'host not allowed' });
     const origin = req.headers.origin;
-    if (origin && !originAllowed(origin, allowedOrigins)) return json(res, 403, { error: 'origin not allowed' });
+    if (origin !== undefined && !originAllowed(origin, allowedOrigins)) return json(res, 403, { error: 'origin not allowed' });
     const principal = authenticate(req);
     if (principal === null) {
       res.setHeader('WWW-Authenticate', 'Bearer');
@@ -188,13 +215,19 @@ export class RateLimiter {
   }
 }
 
-function originAllowed(origin: string, allowed: string[]): boolean {
-  if (allowed.includes(origin)) return true;
-  try {
-    return isLoopback(new URL(origin).hostname.replace(/^\[|\]$/g, ''));
-  } catch {
-    return false;
-  }
+/** The Host's name, exactly: in NOX_ALLOWED_HOSTS when set, else a loopback name or address. */
+function hostAllowed(header: string | undefined, allowed: string[] | undefined): boolean {
+  const m = header ? HOST_HEADER.exec(header) : null;
+  if (!m) return false;
+  const name = m[1]!.toLowerCase();
+  return allowed ? allowed.includes(name) : isLoopback(name);
+}
+
+/** A configured origin (scheme, host and port exactly), or a loopback origin on any port. */
+function originAllowed(origin: string, allowed: Set<string>): boolean {
+  const o = parseOrigin(origin);
+  if (!o) return false;
+  return allowed.has(o) || isLoopback(new URL(o).hostname);
 }
 
 /** The body, or 'too_large' as soon as it passes the cap (the rest is not buffered). */

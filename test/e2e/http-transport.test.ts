@@ -12,7 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { loadConfig } from '../../src/config.js';
 import { createApp, type App } from '../../src/app.js';
-import { RateLimiter, serveHttp, type HttpHandle } from '../../src/http.js';
+import { RateLimiter, isLoopback, serveHttp, type HttpHandle } from '../../src/http.js';
 import { createLogger } from '../../src/log.js';
 import { embeddedWorkspace } from '../../workspace/index.js';
 import { catalog } from '../../tools/index.js';
@@ -124,6 +124,69 @@ describe('bearer identities, Host and Origin, body cap', () => {
       await alice.close();
       await bob.close();
     }
+  });
+});
+
+describe('Origin and Host are compared exactly, never by prefix', () => {
+  let s: Awaited<ReturnType<typeof serve>>;
+  beforeAll(async () => {
+    s = await serve({ NOX_ALLOWED_ORIGINS: 'https://app.example.com,http://tools.example.org:8080/' });
+  });
+  afterAll(() => s.close());
+  const list = (headers: Record<string, string>) => raw(s.http.url, { body: rpc(1, 'tools/list'), headers });
+
+  it('refuses look-alike, malformed and null origins with 403', async () => {
+    const hostile = [
+      'http://127.0.0.1.evil.example',
+      'http://127.attacker.example',
+      'http://127.0.0.1.nip.io',
+      'http://127.0.0.1.nip.io:8765',
+      'http://localhost.evil.example',
+      'http://localhost.:3000',
+      'http://[::1].evil.example',
+      'https://app.example.com.evil.example',
+      'https://app.example.com:444',
+      'http://app.example.com',
+      'http://tools.example.org:8081',
+      'http://tools.example.org',
+      'http://localhost:3000/path',
+      'http://user@localhost:3000',
+      'file://localhost',
+      'null',
+      'localhost',
+      '',
+    ];
+    for (const origin of hostile) expect({ origin, status: (await list({ origin })).status }).toEqual({ origin, status: 403 });
+  });
+
+  it('serves loopback origins on any port and the configured origins exactly', async () => {
+    const port = new URL(s.http.url).port;
+    const legit = [`http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`, 'http://127.4.5.6:5173', 'https://localhost', 'https://app.example.com', 'http://tools.example.org:8080'];
+    for (const origin of legit) expect({ origin, status: (await list({ origin })).status }).toEqual({ origin, status: 200 });
+    expect((await list({})).status).toBe(200); // no Origin: not a browser
+  });
+
+  it('serves loopback Host names and refuses look-alike or malformed ones', async () => {
+    const port = new URL(s.http.url).port;
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'localhost']) expect({ host, status: (await list({ host })).status }).toEqual({ host, status: 200 });
+    for (const host of ['127.0.0.1.evil.example', `127.0.0.1.nip.io:${port}`, '127.attacker.example', 'localhost.evil.example', `localhost:${port}@evil.example`, 'evil.example', `localhost:${port}:1`])
+      expect({ host, status: (await list({ host })).status }).toEqual({ host, status: 403 });
+  });
+
+  it('treats as loopback only exact names and 127.0.0.0/8 dotted quads', () => {
+    for (const h of ['localhost', '127.0.0.1', '127.255.0.9', '::1', '[::1]']) expect({ h, loopback: isLoopback(h) }).toEqual({ h, loopback: true });
+    for (const h of ['127.attacker.example', '127.0.0.1.nip.io', '127.0.0.1.evil.example', '127.1', '127.0.0.256', '127.0.0.01', '0.0.0.0', 'localhost.example', '::ffff:127.0.0.1'])
+      expect({ h, loopback: isLoopback(h) }).toEqual({ h, loopback: false });
+  });
+
+  it('refuses to start on a look-alike loopback name without a token, and on a malformed allowed origin', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nox-http-'));
+    dirs.push(dir);
+    // Refused before any lookup or listen: the name is never resolved.
+    const lookalike = loadConfig(['--http', '--host', '127.attacker.example', '--port', '0', '--data-dir', dir], { NOX_LOG_LEVEL: 'silent' });
+    await expect(serveHttp(lookalike, {} as never, createLogger('silent'))).rejects.toThrow(/bearer token is required/);
+    const badOrigin = loadConfig(['--http', '--port', '0', '--data-dir', dir], { NOX_LOG_LEVEL: 'silent', NOX_ALLOWED_ORIGINS: 'https://app.example.com/path' });
+    await expect(serveHttp(badOrigin, {} as never, createLogger('silent'))).rejects.toThrow(/NOX_ALLOWED_ORIGINS/);
   });
 });
 
