@@ -88,27 +88,26 @@ export async function serveHttp(config: Config, parts: ServerParts, log: Logger)
       res.setHeader('WWW-Authenticate', 'Bearer');
       return json(res, 401, { error: 'a valid bearer token is required' });
     }
+    // Stateless and no server-initiated messages: no SSE stream on GET and no session to DELETE,
+    // so both are 405 (the spec's answer for a server without a GET stream) instead of a stream held open.
+    if (req.method !== 'POST') return methodNotAllowed(res);
     let body: unknown;
-    if (req.method === 'POST') {
-      const tooLarge = () => {
-        res.setHeader('connection', 'close');
-        json(res, 413, { error: `request body over ${config.maxBodyBytes} bytes` });
-      };
-      if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) return tooLarge();
-      const raw = await readBody(req, config.maxBodyBytes);
-      if (raw === 'too_large') return tooLarge();
-      try {
-        body = JSON.parse(raw.toString('utf8'));
-      } catch {
-        return json(res, 400, { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null });
-      }
-      const calls = toolCalls(body);
-      if (calls.length > 0) {
-        const wait = limiter.take(principal, calls.length);
-        if (wait > 0) return rateLimited(res, calls, wait, config.rateLimitPerMinute, Array.isArray(body));
-      }
-    } else if (req.method !== 'GET' && req.method !== 'DELETE') {
-      return json(res, 405, { error: 'method not allowed' });
+    const tooLarge = () => {
+      res.setHeader('connection', 'close');
+      json(res, 413, { error: `request body over ${config.maxBodyBytes} bytes` });
+    };
+    if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) return tooLarge();
+    const raw = await readBody(req, config.maxBodyBytes);
+    if (raw === 'too_large') return tooLarge();
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return json(res, 400, { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null });
+    }
+    const calls = toolCalls(body);
+    if (calls.length > 0) {
+      const wait = limiter.take(principal, calls.length);
+      if (wait > 0) return rateLimited(res, calls, wait, config.rateLimitPerMinute, Array.isArray(body));
     }
     const mcp = createMcpServer({ ...parts, defaultPrincipal: principal });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
@@ -246,6 +245,11 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'too_larg
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+function methodNotAllowed(res: ServerResponse): void {
+  res.setHeader('allow', 'POST');
+  json(res, 405, { jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this server takes JSON-RPC over POST only and offers no event stream.' }, id: null });
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

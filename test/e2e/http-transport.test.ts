@@ -190,6 +190,70 @@ describe('Origin and Host are compared exactly, never by prefix', () => {
   });
 });
 
+describe('no event stream: GET and DELETE on /mcp are 405', () => {
+  let s: Awaited<ReturnType<typeof serve>>;
+  beforeAll(async () => {
+    s = await serve({});
+  });
+  afterAll(() => s.close());
+
+  /** One request on its own connection (Connection: close), failing after `ms` instead of waiting for a stream that never ends. */
+  function once(method: string, ms = 5_000): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request(s.http.url, { method, agent: false, headers: { accept: 'application/json, text/event-stream' } }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+        });
+      });
+      const timer = setTimeout(() => {
+        req.destroy();
+        reject(new Error(`${method} /mcp did not finish within ${ms} ms`));
+      }, ms);
+      req.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      req.end();
+    });
+  }
+
+  const openConnections = () => new Promise<number>((r, j) => s.http.server.getConnections((e, n) => (e ? j(e) : r(n))));
+
+  it('answers 50 concurrent GETs with 405, Allow: POST and a JSON-RPC error, and keeps no connection open', async () => {
+    const t0 = Date.now();
+    const all = await Promise.all(Array.from({ length: 50 }, () => once('GET')));
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    for (const r of all) {
+      expect(r.status).toBe(405);
+      expect(r.headers.allow).toBe('POST');
+      expect(r.headers['content-type']).toMatch(/^application\/json/);
+      expect(JSON.parse(r.body)).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: expect.any(Number), message: expect.any(String) } });
+    }
+    let open = await openConnections();
+    for (let i = 0; i < 40 && open > 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      open = await openConnections();
+    }
+    expect(open).toBe(0);
+  });
+
+  it('answers DELETE and other methods with 405 and Allow: POST; POST still works', async () => {
+    for (const method of ['DELETE', 'PUT', 'PATCH']) {
+      const r = await once(method);
+      expect({ method, status: r.status, allow: r.headers.allow }).toEqual({ method, status: 405, allow: 'POST' });
+    }
+    const client = await connect(s.http.url); // the SDK client's own GET probe gets 405 and carries on
+    try {
+      expect((await client.listTools()).tools.length).toBeGreaterThan(10);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe('rate limits per principal', () => {
   it('refuses tool calls over the limit with RATE_LIMITED and a wait, per identity', async () => {
     const s = await serve({ NOX_HTTP_TOKENS: `alice:${ALICE},bob:${BOB}`, NOX_RATE_LIMIT_PER_MINUTE: '3' });
