@@ -23,6 +23,7 @@ import {
   matchRoute,
   restRoutes,
   statusOf,
+  unsafeSegment,
   type FailureEnvelope,
   type RestRoute,
   type SuccessEnvelope,
@@ -103,6 +104,11 @@ export async function startSandbox<Ctx>(config: Config, catalog: Catalog, opts: 
       return fail(401, 'INVALID_API_KEY', 'A valid API key is required in the X-Api-Key header.', {
         action: { type: 'fix_credentials', hint: 'Send the key the sandbox was started with (NOX_API_KEY).' },
       });
+    }
+    // Checked on the raw target: the URL parser above has already resolved `..` into another route.
+    for (const seg of (req.url ?? '/').split(/[?#]/)[0]!.split('/')) {
+      const why = seg === '' ? undefined : unsafeSegment(seg);
+      if (why) return fail(400, 'INVALID_REQUEST', `A path segment ${why}; nothing was run.`, { action: { type: 'fix_request', hint: 'Send each path parameter percent-encoded as one segment; ids are never "." or ".." and contain no "/" or "\\".' } });
     }
     const match = matchRoute(routes, req.method ?? 'GET', url.pathname);
     if (match === undefined) return fail(404, 'NOT_FOUND', `No route ${req.method} ${url.pathname}.`, { action: { type: 'fix_request', hint: 'The routes are listed in docs/api.md.' } });

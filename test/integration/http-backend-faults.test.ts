@@ -11,6 +11,7 @@ import { restRoutes } from '../../src/backend/http/rest.js';
 import { startSandbox, type Sandbox } from '../../src/backend/sandbox.js';
 import { StaleStateError } from '../../src/backend/contract.js';
 import { ToolError } from '../../src/errors.js';
+import { digest } from '../../src/guard/canonical.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { embeddedWorkspace } from '../../workspace/index.js';
@@ -340,6 +341,92 @@ describe('the sandbox behind a proxy that loses write responses', () => {
     }
   });
 
+  // Dot segments and separators in an id would be resolved into another route: collection_id ".."
+  // turned POST /collections/../batch/apply into collection.delete's apply.
+  const HOSTILE_IDS = ['..', '.', '%2e%2e', '.%2E', '%2e', '%252e%252e', 'a/b', '../x', 'a\\b', '%2F', 'a%5cb', ''];
+
+  it('refuses dot-segment and separator ids with INVALID_REQUEST before anything is sent', async () => {
+    const s = await server();
+    try {
+      const cid = (await s.ok('collection_list', { page_size: 1 })).items[0].collection_id;
+      const checksum = workspaceChecksum(sandbox.app.store);
+      const sent = forwarded.length;
+      for (const id of HOSTILE_IDS) {
+        const calls: [string, Record<string, unknown>][] = [
+          ['collection_get', { collection_id: id }],
+          ['campaign_get', { campaign_id: id }],
+          ['collection_update', { collection_id: id, name: 'Renamed by a dot' }],
+          ['collection_delete_preview', { collection_id: id }],
+          ['collection_batch_validate', { collection_id: id, platform: 'youtube', action: 'delete', creator_ids: ['x'] }],
+          ['collection_batch_preview', { collection_id: id, platform: 'youtube', action: 'delete', creator_ids: ['x'] }],
+          ['collection_batch_preview', { collection_id: id, platform: 'youtube', action: 'move', creator_ids: ['x'], target_collection_id: cid }],
+        ];
+        for (const [tool, args] of calls) {
+          const e = await s.err(tool, args);
+          expect({ tool, id, code: e.error_code }).toEqual({ tool, id, code: 'INVALID_REQUEST' });
+          expect(e.action?.hint).toBeTruthy();
+        }
+        // An apply never gets that far either: there is no preview of it to apply.
+        expect((await s.err('collection_batch_apply', { collection_id: id, platform: 'youtube', action: 'delete', creator_ids: ['x'], preview_token: 'pt_forged' })).error_code).toMatch(/^(PREVIEW_INVALID|INVALID_REQUEST)$/);
+      }
+      expect(forwarded.length).toBe(sent);
+      expect(workspaceChecksum(sandbox.app.store)).toBe(checksum);
+      expect((await s.ok('collection_get', { collection_id: cid })).collection_id).toBe(cid);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('percent-encodes ids with spaces and unicode as one segment, which the sandbox decodes back exactly', async () => {
+    const s = await server();
+    try {
+      for (const id of ['cmp with spaces', 'cmp_ü_✓_名前', '100% sure?#&=+', 'a%41', '...', '.x', 'x..']) {
+        const before = forwarded.length;
+        const e = await s.err('campaign_get', { campaign_id: id });
+        expect({ id, code: e.error_code }).toEqual({ id, code: 'NOT_FOUND' });
+        expect(e.summary).toContain(JSON.stringify(id)); // the sandbox read back exactly this id
+        const sentNow = forwarded.slice(before);
+        expect(sentNow.map((f) => f.url)).toEqual([`GET /campaigns/${encodeURIComponent(id)}`]);
+      }
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('the sandbox refuses a request whose path holds a dot segment or an encoded separator', async () => {
+    // Sent raw (node:http keeps the path as written; fetch and URL would resolve the dots first).
+    const post = (path: string, headers: Record<string, string> = {}, body: unknown = {}) =>
+      new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const t = new URL(sandbox.url);
+        const req = httpRequest({ host: t.hostname, port: t.port, method: 'POST', path, headers: { 'content-type': 'application/json', 'x-api-key': KEY, ...headers } }, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(body) }));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify(body));
+      });
+    const c = await post('/collections', { 'idempotency-key': 'dot-seg-create-0001' }, { name: 'Dot-segment target' });
+    expect(c.status).toBe(200);
+    const cid = c.body.data.collection_id as string;
+    const preview = await post(`/collections/${cid}/preview`);
+    expect(preview.status).toBe(200);
+    const state = { 'x-nox-state-digest': digest(preview.body.meta.state) };
+    const checksum = workspaceChecksum(sandbox.app.store);
+    let n = 0;
+    // Each would otherwise be resolved to /collections/<cid>/apply: a delete nobody previewed by that path.
+    for (const path of [`/collections/${cid}/batch/../apply`, `/collections/${cid}/batch/%2e%2e/apply`, `/collections/${cid}/x/.%2E/apply`, `/collections/${cid}/./apply`, `/collections/${cid}/batch/..\\apply`]) {
+      const r = await post(path, { ...state, 'idempotency-key': `dot-seg-apply-${n++}-000` });
+      expect({ path, status: r.status, code: r.body.error_code }).toEqual({ path, status: 400, code: 'INVALID_REQUEST' });
+    }
+    for (const path of [`/collections/a%2Fb/preview`, `/collections/a%5Cb/preview`, `/collections/%252e%252e/preview`]) {
+      const r = await post(path);
+      expect({ path, status: r.status, code: r.body.error_code }).toEqual({ path, status: 400, code: 'INVALID_REQUEST' });
+    }
+    expect(workspaceChecksum(sandbox.app.store)).toBe(checksum);
+    expect(sandbox.app.store.prepare('SELECT COUNT(*) FROM collections WHERE collection_id = ?').pluck().get(cid)).toBe(1);
+  });
+
   it('refuses a reused Idempotency-Key with another body, a missing key, and a wrong API key', async () => {
     const post = (headers: Record<string, string>, body: unknown) =>
       fetch(`${sandbox.url}/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
@@ -385,7 +472,7 @@ describe('query encoding', () => {
     });
     const [route] = restRoutes([probe]);
     for (const input of [
-      { probe_id: 'p/1 x', keyword: '123', page: 3, flag: false, ids: ['only'], nums: [1, 2], where: { a: 1 } },
+      { probe_id: 'p 1 x ü%', keyword: '123', page: 3, flag: false, ids: ['only'], nums: [1, 2], where: { a: 1 } },
       { probe_id: 'p2', keyword: 'true', ids: [], nums: [] },
       { probe_id: 'p3', ids: ['a,b', '[x]'] },
     ]) {

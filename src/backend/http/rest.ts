@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { HttpMethod, Operation, Stage } from '../../catalog.js';
 import { isGuarded, stagesOf } from '../../catalog.js';
+import { ToolError } from '../../errors.js';
 
 export const API_KEY_HEADER = 'x-api-key';
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -122,14 +123,45 @@ export interface EncodedRequest {
   body?: Record<string, unknown>;
 }
 
+/**
+ * Why a value cannot travel as one path segment, or undefined when it can. A URL parser or any
+ * proxy on the way resolves `.` and `..` (also as %2e) and splits on `/` and `\`, which turns the
+ * value into another route (collection_id ".." made a batch apply reach collection.delete). Every
+ * decoding is checked, so a layer that decodes once more finds nothing either.
+ */
+export function unsafeSegment(value: string): string | undefined {
+  if (value === '') return 'is empty';
+  let v = value;
+  for (let i = 0; i < 8; i++) {
+    const bare = v.replace(/[\t\n\r]/g, ''); // URL parsers drop these before resolving dots
+    if (bare === '.' || bare === '..') return 'is a dot segment';
+    if (/[/\\]/.test(v)) return 'contains a path separator';
+    // Lenient byte-wise decoding, as a forgiving parser would do: an invalid escape elsewhere hides nothing.
+    const next = v.replace(/%([0-9a-f]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+    if (next === v) return undefined;
+    v = next;
+  }
+  return 'is percent-encoded too many times';
+}
+
 /** How the http backend sends one call: parameters in the path, the rest as query (GET) or JSON body. */
 export function encodeRequest(route: RestRoute, input: Record<string, unknown>): EncodedRequest {
   const rest: Record<string, unknown> = { ...input };
+  // The one place a path is built: each parameter is checked, then encoded as exactly one segment.
   const path = route.path.replace(/:([A-Za-z0-9_]+)/g, (_m, name: string) => {
     const v = rest[name];
     delete rest[name];
     if (v === undefined || v === null || typeof v === 'object') throw new Error(`${route.op.name}: path parameter ${name} needs a scalar value`);
-    return encodeURIComponent(String(v));
+    const text = String(v);
+    const why = unsafeSegment(text);
+    if (why) {
+      const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+      throw new ToolError('INVALID_REQUEST', `${name} ${JSON.stringify(shown)} ${why}, so it cannot be sent as an id; nothing was sent.`, {
+        hint: `Pass ${name} exactly as a list, search or create tool returned it: ids are never '.', '..' and never contain '/' or '\\'.`,
+        details: { issues: [{ field: name, message: why }] },
+      });
+    }
+    return encodeURIComponent(text);
   });
   if (route.method !== 'GET') return { method: route.method, path, body: rest };
   const q = new URLSearchParams();
