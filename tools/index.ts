@@ -1,7 +1,7 @@
 // The catalog: every operation of every domain, assembled into the toolsets the server exposes.
 import type { Catalog, Operation } from '../src/catalog.js';
 import { campaignOperations } from './campaign/index.js';
-import { discoveryOperations } from './discovery.js';
+import { discoveryOperations } from './discovery/index.js';
 import { collectionOperations } from './collection.js';
 import { crmOperations } from './crm.js';
 import { productOperations } from './product.js';
@@ -10,11 +10,10 @@ import { emailOperations } from './email.js';
 import { messageOperations } from './message.js';
 import { affiliationOperations } from './affiliation.js';
 import { exportOperations } from './export.js';
-import { contextOperations, contextPrompts, contextResources, contextResourceTemplates } from './context.js';
+import { guideResources, contextResourceTemplates, workflowPrompts } from './guide.js';
 
 export const operations: Operation[] = [
   ...campaignOperations,
-  ...contextOperations,
   ...discoveryOperations,
   ...collectionOperations,
   ...crmOperations,
@@ -38,7 +37,7 @@ since the preview, so preview again. Errors carry error_code, summary and action
 export const catalog: Catalog = {
   operations,
   instructions: INSTRUCTIONS,
-  resources: contextResources,
+  resources: guideResources,
   resourceTemplates: contextResourceTemplates,
-  prompts: contextPrompts,
+  prompts: workflowPrompts,
 };

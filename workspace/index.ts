@@ -6,12 +6,12 @@ import { workspaceMigrations } from './schema.js';
 import { isSeeded, seedDemoWorkspace } from './seed.js';
 import { makeWorkspace, type Workspace } from './workspace.js';
 import { fusedImplementations } from './legacy.js';
-import { campaignDomain } from './campaign/index.js';
+import { campaignDomain, campaignOfIds } from './campaign/index.js';
+import { discoveryDomain } from './discovery/index.js';
 import { collectionJobs } from '../tools/collection.js';
 import { emailJobs } from '../tools/email.js';
 import { messageJobs } from '../tools/message.js';
 import { exportJobs } from '../tools/export.js';
-import { campaignOfIds } from '../tools/context.js';
 import '../tools/index.js';
 
 export const embeddedWorkspace: EmbeddedWorkspace<Workspace> = {
@@ -19,7 +19,7 @@ export const embeddedWorkspace: EmbeddedWorkspace<Workspace> = {
   isSeeded,
   seed: seedDemoWorkspace,
   open: ({ db, files, jobs, now }) => makeWorkspace(db, files, jobs, now),
-  implementations: [...campaignDomain, ...fusedImplementations()],
+  implementations: [...campaignDomain, ...discoveryDomain, ...fusedImplementations()],
   jobs: { ...collectionJobs, ...emailJobs, ...messageJobs, ...exportJobs },
   campaignOfIds,
 };

@@ -2,7 +2,7 @@
 // journal of applied changes, the resources (guide and per-campaign context) and the prompts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectTools } from '../../src/catalog.js';
-import { campaignOfIds } from '../../tools/context.js';
+import { campaignOfIds } from '../../workspace/campaign/index.js';
 import { operations } from '../../tools/index.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 

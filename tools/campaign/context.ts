@@ -1,0 +1,123 @@
+// The campaign context: what the workflow keeps stable across the loop (goal, market, creator
+// decisions, approvals, links, affiliation, reply state, message filters, ids, export reasons),
+// recorded by partial merges, and read back with the campaign's exports and journal.
+import { z } from 'zod';
+import { defineContract } from '../../src/catalog.js';
+import { COOP_STATUSES, MESSAGE_DIRECTIONS } from '../vocabulary.js';
+import { WHERE } from '../hints.js';
+import { id } from '../shared.js';
+
+export const APPROVALS = ['recipients', 'sender', 'content', 'attachments', 'schedule'] as const;
+export const ID_KINDS = ['collection_ids', 'label_ids', 'product_collect_ids', 'task_ids', 'thread_ids', 'attachment_ids', 'export_ids'] as const;
+export type ApprovalKey = (typeof APPROVALS)[number];
+export type IdKind = (typeof ID_KINDS)[number];
+
+// The record body: every part optional, a partial merge.
+const strs = (d: string) => z.array(z.string().min(1).max(128)).max(500).describe(d);
+const approvalIn = z.strictObject({
+  status: z.enum(['pending', 'approved', 'rejected']).describe('Approval state.'),
+  by: z.string().max(128).optional().describe('Who decided (user_uid or name).'),
+  note: z.string().max(500).optional().describe('What exactly was approved, e.g. recipient count or subject.'),
+});
+
+export const recordInput = z.strictObject({
+  campaign_id: id(`The campaign. ${WHERE.campaign}`),
+  goal: z.string().trim().min(1).max(2000).optional().describe('Campaign goal (defaults to the campaign objective).'),
+  market: z.array(z.string().regex(/^[A-Z]{2}$/)).max(50).optional().describe('Target countries, ISO alpha-2 (defaults to the campaign markets).'),
+  creators: z
+    .array(z.strictObject({ creator_id: id('Creator id.'), decision: z.enum(['include', 'exclude']).describe('Kept or dropped.'), reason: z.string().trim().min(1).max(500).describe('Why.') }))
+    .max(500)
+    .optional()
+    .describe('Creator decisions, upserted by creator_id.'),
+  approvals: z.partialRecord(z.enum(APPROVALS), approvalIn).optional().describe('Keyed by recipients, sender, content, attachments or schedule; each given one is replaced.'),
+  links: z
+    .array(z.strictObject({ id: id('short_link_id, or member_id for an affiliate tracking link.'), kind: z.enum(['short_link', 'affiliate']).describe('Normal Nox short link or affiliate tracking link.'), url: z.string().max(2000).optional().describe('The link URL.') }))
+    .max(100)
+    .optional()
+    .describe('Links in use, upserted by id.'),
+  affiliation: z
+    .strictObject({ store_id: id('Shopify store_id.').optional(), affiliate_campaign_id: id('Affiliate campaign_id.').optional(), member_ids: strs('Affiliate member_ids (added).').optional() })
+    .optional()
+    .describe('Affiliation ids in use.'),
+  reply_state: z
+    .array(
+      z.strictObject({
+        thread_id: id('Thread id from message_list.'),
+        needs_reply: z.boolean().describe('needs_reply as read.'),
+        last_message_direction: z.enum(MESSAGE_DIRECTIONS).describe('inbound, outbound or unknown.'),
+        pending_reason: z.string().max(500).nullable().optional().describe('pending_reason as read.'),
+      }),
+    )
+    .max(200)
+    .optional()
+    .describe('Reply state that drove a follow-up decision, upserted by thread_id.'),
+  message_filters: z
+    .strictObject({
+      project_ids: strs('e.g. email_task:<task_id>.').optional(),
+      creator_uids: strs('Task owner / member user_uids.').optional(),
+      label_id: id('Label filter.').optional(),
+      coop_status: z.enum(COOP_STATUSES).optional().describe('Cooperation status filter.'),
+    })
+    .optional()
+    .describe('The message_list filters that rebuild the thread view; given fields replace.'),
+  ids: z.partialRecord(z.enum(ID_KINDS), strs('Ids to add.')).optional().describe(`Ids used in follow-ups, keyed by ${ID_KINDS.join(', ')}; added to the kept sets.`),
+  export_reasons: z.array(z.strictObject({ export_id: id('Export id.'), reason: z.string().trim().min(1).max(500).describe('Why it was made.') })).max(100).optional().describe('Why each export was made, upserted by export_id.'),
+  notes: z.string().max(4000).nullable().optional().describe('Free notes; null clears.'),
+  remove: strs('Ids to drop from every list (creators, links, threads, ids, members, export reasons).').optional(),
+});
+export type RecordInput = z.output<typeof recordInput>;
+
+const approvalOut = z.object({ status: z.string(), by: z.string().optional(), note: z.string().optional(), at: z.string() }).nullable();
+export const contextOut = z.object({
+  campaign: z.object({ campaign_id: z.string(), name: z.string(), objective: z.string(), markets: z.array(z.string()), platforms: z.array(z.string()), status: z.string() }),
+  goal: z.string(),
+  market: z.array(z.string()),
+  creators: z.array(z.object({ creator_id: z.string(), decision: z.string(), reason: z.string(), at: z.string() })),
+  included_count: z.int(),
+  excluded_count: z.int(),
+  approvals: z.record(z.enum(APPROVALS), approvalOut).describe('recipients, sender, content, attachments, schedule; null: not recorded.'),
+  links: z.array(z.object({ id: z.string(), kind: z.string(), url: z.string().optional(), at: z.string() })),
+  affiliation: z.object({ store_id: z.string().optional(), affiliate_campaign_id: z.string().optional(), member_ids: z.array(z.string()) }),
+  reply_state: z.array(z.object({ thread_id: z.string(), needs_reply: z.boolean(), last_message_direction: z.string(), pending_reason: z.string().nullable().optional(), at: z.string() })),
+  message_filters: z.object({ project_ids: z.array(z.string()).optional(), creator_uids: z.array(z.string()).optional(), label_id: z.string().optional(), coop_status: z.string().optional() }),
+  ids: z.record(z.enum(ID_KINDS), z.array(z.string())),
+  export_reasons: z.array(z.object({ export_id: z.string(), reason: z.string(), at: z.string() })),
+  notes: z.string().nullable(),
+  exports: z.array(z.object({ export_id: z.string(), kind: z.string(), status: z.string(), reason: z.string(), row_count: z.int().nullable(), file_name: z.string().nullable(), created_at: z.string() })).describe('Exports made for this campaign (newest 50).'),
+  journal: z
+    .array(z.object({ entry_id: z.int(), at: z.string(), operation: z.string(), status: z.string(), summary: z.string(), ids: z.array(z.string()), token_id: z.string().nullable(), principal: z.string() }))
+    .describe('Changes applied for this campaign, newest first.'),
+  updated_at: z.string().nullable().describe('Last record; null when nothing was recorded yet.'),
+});
+export type ContextOut = z.input<typeof contextOut>;
+
+
+
+export const context = {
+  get: defineContract({
+    name: 'campaign.context_get',
+    title: 'Get the campaign context',
+    description: 'What the campaign keeps stable (goal, market, creator decisions, approvals, links, affiliation, reply state, filters, ids, export reasons) plus its exports and the journal of applied changes.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/campaigns/:campaign_id/context' },
+    input: z.strictObject({
+      campaign_id: id(`The campaign. ${WHERE.campaign}`),
+      journal_limit: z.int().min(0).max(200).default(20).describe('Newest journal entries to include.'),
+    }),
+    output: contextOut,
+  }),
+  record: defineContract({
+    name: 'campaign.context_record',
+    title: 'Record into the campaign context',
+    description: 'Merges a partial record into the campaign context: given scalars replace, keyed lists upsert by id, id sets grow, remove drops ids. Call after each decision or applied step.',
+    kind: 'write',
+    risk: 'low',
+    hints: { idempotent: true },
+    route: { method: 'PATCH', path: '/campaigns/:campaign_id/context' },
+    input: recordInput,
+    output: z.object({ campaign_id: z.string(), changed: z.array(z.string()).describe('Parts this call changed; campaign_context_get shows the whole context.'), updated_at: z.string(), summary: z.string() }),
+    idsOf: (i) => [i.campaign_id, ...(i.creators ?? []).map((c) => c.creator_id).slice(0, 50)],
+  }),
+};
+
