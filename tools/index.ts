@@ -9,7 +9,8 @@ import { shortLinkOperations } from './short-link.js';
 import { emailOperations } from './email.js';
 import { messageOperations } from './message.js';
 import { affiliationOperations } from './affiliation.js';
-import { exportOperations } from './export.js';
+import { brandMonitorOperations } from './brand-monitor/index.js';
+import { exportOperations } from './export/index.js';
 import { guideResources, contextResourceTemplates, workflowPrompts } from './guide.js';
 
 export const operations: Operation[] = [
@@ -22,6 +23,7 @@ export const operations: Operation[] = [
   ...emailOperations,
   ...messageOperations,
   ...affiliationOperations,
+  ...brandMonitorOperations,
   ...exportOperations,
 ];
 

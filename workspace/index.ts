@@ -8,10 +8,11 @@ import { makeWorkspace, type Workspace } from './workspace.js';
 import { fusedImplementations } from './legacy.js';
 import { campaignDomain, campaignOfIds } from './campaign/index.js';
 import { discoveryDomain } from './discovery/index.js';
+import { brandMonitorDomain } from './brand-monitor/index.js';
+import { exportDomain, exportJobs } from './export/index.js';
 import { collectionJobs } from '../tools/collection.js';
 import { emailJobs } from '../tools/email.js';
 import { messageJobs } from '../tools/message.js';
-import { exportJobs } from '../tools/export.js';
 import '../tools/index.js';
 
 export const embeddedWorkspace: EmbeddedWorkspace<Workspace> = {
@@ -19,7 +20,7 @@ export const embeddedWorkspace: EmbeddedWorkspace<Workspace> = {
   isSeeded,
   seed: seedDemoWorkspace,
   open: ({ db, files, jobs, now }) => makeWorkspace(db, files, jobs, now),
-  implementations: [...campaignDomain, ...discoveryDomain, ...fusedImplementations()],
+  implementations: [...campaignDomain, ...discoveryDomain, ...brandMonitorDomain, ...exportDomain, ...fusedImplementations()],
   jobs: { ...collectionJobs, ...emailJobs, ...messageJobs, ...exportJobs },
   campaignOfIds,
 };
