@@ -1,0 +1,52 @@
+// How a thread is classified: its CRM labels and its cooperation status, listed and set.
+import { z } from 'zod';
+import { defineContract } from '../../src/catalog.js';
+import { COOP_STATUSES } from '../vocabulary.js';
+import { threadId } from './schemas.js';
+
+export const labels = {
+  list: defineContract({
+    name: 'message.labels_list',
+    title: 'Message labels',
+    description: 'The CRM labels usable on threads (label_id for message_list and message_labels_set), with thread counts.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/messages/labels' },
+    input: z.strictObject({}),
+    output: z.object({ items: z.array(z.object({ label_id: z.string(), name: z.string(), color: z.string(), thread_count: z.int() })) }),
+  }),
+  coopStatuses: defineContract({
+    name: 'message.coop_statuses',
+    title: 'Cooperation statuses',
+    description: 'The cooperation statuses (coop_status values for message_list and message_coop_set) with thread counts.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/messages/coop-statuses' },
+    input: z.strictObject({}),
+    output: z.object({ items: z.array(z.object({ coop_status: z.string(), thread_count: z.int() })) }),
+  }),
+  set: defineContract({
+    name: 'message.labels_set',
+    title: 'Set thread labels',
+    description: "Replaces one thread's labels with label_ids (CRM labels from message_labels_list); [] clears them.",
+    kind: 'write',
+    risk: 'low',
+    hints: { idempotent: true },
+    route: { method: 'PUT', path: '/messages/:thread_id/labels' },
+    input: z.strictObject({ thread_id: threadId, label_ids: z.array(z.string().min(1).max(128)).max(20).describe('The full new set of label ids.') }),
+    output: z.object({ thread_id: z.string(), label_ids: z.array(z.string()), summary: z.string() }),
+    idsOf: (i) => [i.thread_id],
+  }),
+  coopSet: defineContract({
+    name: 'message.coop_set',
+    title: 'Set thread cooperation status',
+    description: "Sets one thread's cooperation status (values from message_coop_statuses). The creator's CRM channel is not changed.",
+    kind: 'write',
+    risk: 'low',
+    hints: { idempotent: true },
+    route: { method: 'PUT', path: '/messages/:thread_id/coop-status' },
+    input: z.strictObject({ thread_id: threadId, coop_status: z.enum(COOP_STATUSES).describe('New cooperation status.') }),
+    output: z.object({ thread_id: z.string(), coop_status: z.string(), previous: z.string().nullable(), summary: z.string() }),
+    idsOf: (i) => [i.thread_id],
+  }),
+};
