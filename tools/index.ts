@@ -7,7 +7,7 @@ import { crmOperations } from './crm.js';
 import { productOperations } from './product.js';
 import { shortLinkOperations } from './short-link.js';
 import { emailOperations } from './email.js';
-import { messageOperations } from './message.js';
+import { messageOperations } from './message/index.js';
 import { affiliationOperations } from './affiliation.js';
 import { brandMonitorOperations } from './brand-monitor/index.js';
 import { exportOperations } from './export/index.js';
