@@ -110,3 +110,10 @@ export function visibleText(html: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+// --- Team members (email collaborators and reports; CRM and exports check owners the same way) ---
+
+/** A team member named by user_uid must exist. */
+export function checkTeamMember(ws: Workspace, uid: string): void {
+  if (!ws.db.prepare('SELECT 1 FROM team_members WHERE user_uid = ?').get(uid)) throw notFound('team member', uid, WHERE.teamMember);
+}
