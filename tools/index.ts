@@ -6,7 +6,7 @@ import { collectionOperations } from './collection.js';
 import { crmOperations } from './crm.js';
 import { productOperations } from './product.js';
 import { shortLinkOperations } from './short-link.js';
-import { emailOperations } from './email.js';
+import { emailOperations } from './email/index.js';
 import { messageOperations } from './message/index.js';
 import { affiliationOperations } from './affiliation.js';
 import { brandMonitorOperations } from './brand-monitor/index.js';

@@ -1,0 +1,71 @@
+// Who besides the owner can see or edit an email task. The owner always stays.
+import { z } from 'zod';
+import { defineContract } from '../../src/catalog.js';
+import { WHERE } from '../hints.js';
+import { id } from '../shared.js';
+import { collaborator, taskId } from './schemas.js';
+
+const grantable = z.enum(['edit', 'view', 'manage_members']).describe('edit, view or manage_members.');
+const permissionChange = z.object({ user_uid: z.string(), permission: z.string() });
+
+export const collaborators = {
+  list: defineContract({
+    name: 'email.collaborators_list',
+    title: 'List collaborators',
+    description: 'Without task_id: the team members (user_uid, name, role). With task_id: that task\'s collaborators and permissions.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/email/collaborators' },
+    input: z.strictObject({ task_id: taskId.optional() }),
+    output: z.object({
+      task_id: z.string().nullable(),
+      team_members: z.array(z.object({ user_uid: z.string(), name: z.string(), email: z.string(), role: z.string() })),
+      collaborators: z.array(collaborator),
+    }),
+  }),
+  add: defineContract({
+    name: 'email.collaborators_add',
+    title: 'Add a collaborator',
+    description: 'Gives a team member (user_uid) edit, view or manage_members access to a task; an existing collaborator gets the new permission.',
+    kind: 'write',
+    risk: 'low',
+    hints: { idempotent: true },
+    route: { method: 'POST', path: '/email/tasks/:task_id/collaborators' },
+    input: z.strictObject({ task_id: taskId, user_uid: id(`Team member. ${WHERE.teamMember}`), permission: grantable }),
+    output: z.object({ task_id: z.string(), user_uid: z.string(), permission: z.string(), previous_permission: z.string().nullable(), collaborators: z.array(collaborator), summary: z.string() }),
+    idsOf: (i) => [i.task_id, i.user_uid],
+  }),
+  remove: defineContract({
+    name: 'email.collaborators_remove',
+    title: 'Remove a collaborator',
+    description: "Removes a team member's access to a task; the owner always stays.",
+    kind: 'write',
+    risk: 'low',
+    hints: { destructive: true, idempotent: true },
+    route: { method: 'DELETE', path: '/email/tasks/:task_id/collaborators/:user_uid' },
+    input: z.strictObject({ task_id: taskId, user_uid: id(`Collaborator to remove (from email_collaborators_list with task_id).`) }),
+    output: z.object({ task_id: z.string(), removed: z.boolean(), collaborators: z.array(collaborator), summary: z.string() }),
+    idsOf: (i) => [i.task_id, i.user_uid],
+  }),
+  replace: defineContract({
+    name: 'email.collaborators_replace',
+    title: 'Replace collaborators',
+    description: 'Resets the whole collaborator set of a task (the owner stays and is left out of the list); [] leaves only the owner.',
+    kind: 'write',
+    risk: 'high',
+    confirm: true,
+    route: { method: 'PUT', path: '/email/tasks/:task_id/collaborators' },
+    input: z.strictObject({
+      task_id: taskId,
+      collaborators: z.array(z.strictObject({ user_uid: id(`Team member. ${WHERE.teamMember}`), permission: grantable })).max(50).describe('The complete new set, without the owner.'),
+    }),
+    output: z.object({ task_id: z.string(), added: z.int(), removed: z.int(), changed: z.int(), collaborators: z.array(collaborator), summary: z.string() }),
+    effect: z.object({
+      owner_uid: z.string(),
+      will_add: z.array(permissionChange),
+      will_remove: z.array(z.string()),
+      will_change: z.array(permissionChange),
+    }),
+    idsOf: (i) => [i.task_id],
+  }),
+};

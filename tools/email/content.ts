@@ -1,0 +1,37 @@
+// What an email task says: subject, bodies, embedded short links and product cards.
+import { z } from 'zod';
+import { defineContract } from '../../src/catalog.js';
+import { productCardDetail, taskId, taskView } from './schemas.js';
+
+export const content = {
+  save: defineContract({
+    name: 'email.content_save',
+    title: 'Save email content',
+    description:
+      'Saves subject, html_body and text_body of a draft task (omitted fields kept); product_collect_ids sets the product cards (≤5, [] clears); short_links (ids or URLs from short_link_list) are embedded if the body lacks them.',
+    kind: 'write',
+    risk: 'low',
+    hints: { idempotent: true },
+    route: { method: 'PUT', path: '/email/tasks/:task_id/content' },
+    input: z.strictObject({
+      task_id: taskId,
+      subject: z.string().trim().min(1).max(300).optional().describe('Email subject.'),
+      html_body: z.string().max(200_000).optional().describe('HTML body with visible text.'),
+      text_body: z.string().max(200_000).optional().describe('Plain-text body.'),
+      product_collect_ids: z.array(z.string().min(1).max(128)).max(50).optional().describe('Product cards in order, at most 5 (from product_list).'),
+      short_links: z.array(z.string().min(1).max(2048)).max(20).optional().describe('short_link_id or short_url values to embed.'),
+    }),
+    output: taskView.extend({ embedded_short_links: z.array(z.string()).describe('URLs appended to the body by this call.') }),
+    idsOf: (i) => [i.task_id],
+  }),
+  products: defineContract({
+    name: 'email.products_list',
+    title: 'List product cards',
+    description: 'The product cards of a task, in order, with the product details.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/email/tasks/:task_id/products' },
+    input: z.strictObject({ task_id: taskId }),
+    output: z.object({ task_id: z.string(), items: z.array(productCardDetail) }),
+  }),
+};

@@ -1,0 +1,54 @@
+// The recipient filter of an email task: who of the pending recipients is actually sent to.
+import { z } from 'zod';
+import { defineContract } from '../../src/catalog.js';
+import { pageInput, paged, searchText } from '../shared.js';
+import { filterEffect, filterSchema, listRow, taskId } from './schemas.js';
+
+export const filters = {
+  options: defineContract({
+    name: 'email.recipient_filter_options',
+    title: 'Recipient filter options',
+    description: 'The recipient filter dimensions and the collections and other tasks they can name.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/email/recipient-filter/options' },
+    input: z.strictObject({ task_id: taskId.optional() }),
+    output: z.object({
+      dimensions: z.array(z.object({ key: z.string(), type: z.string(), description: z.string() })),
+      collections: z.array(z.object({ collection_id: z.string(), name: z.string() })),
+      tasks: z.array(z.object({ task_id: z.string(), name: z.string(), status: z.string() })),
+    }),
+  }),
+  get: defineContract({
+    name: 'email.recipient_filter_get',
+    title: 'Get a recipient filter',
+    description: "A task's recipient filter and what it does now: how many pending recipients it hides, and why.",
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/email/tasks/:task_id/recipient-filter' },
+    input: z.strictObject({ task_id: taskId }),
+    output: z.object({ task_id: z.string(), filter: filterSchema, effect: filterEffect }),
+  }),
+  update: defineContract({
+    name: 'email.recipient_filter_update',
+    title: 'Set a recipient filter',
+    description: 'Replaces the recipient filter of a draft task ({} clears it); the filter decides who is actually sent to. Returns how many it hides and why.',
+    kind: 'write',
+    risk: 'low',
+    hints: { idempotent: true },
+    route: { method: 'PUT', path: '/email/tasks/:task_id/recipient-filter' },
+    input: z.strictObject({ task_id: taskId, filter: filterSchema.describe('The whole filter; {} clears it.') }),
+    output: z.object({ task_id: z.string(), filter: filterSchema, effect: filterEffect, summary: z.string() }),
+    idsOf: (i) => [i.task_id],
+  }),
+  tasks: defineContract({
+    name: 'email.recipient_filter_tasks',
+    title: 'Tasks for the recipient filter',
+    description: 'Other email tasks a filter can name in hide_in_other_task, with their recipient counts.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/email/recipient-filter/tasks' },
+    input: z.strictObject({ task_id: taskId.optional().describe('The task being filtered (left out of the list).'), keyword: searchText(200).optional().describe('Matches the name.'), ...pageInput }),
+    output: paged(listRow),
+  }),
+};

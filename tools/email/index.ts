@@ -1,0 +1,14 @@
+// The email domain: tasks, their recipients, filter, collaborators, attachment, content and
+// sender, the send itself, and reports. Listed in the order tools/list has always shown them.
+import type { Operation } from '../../src/catalog.js';
+import { tasks } from './tasks.js';
+import { recipients } from './recipients.js';
+import { filters } from './filters.js';
+import { collaborators } from './collaborators.js';
+import { attachments } from './attachments.js';
+import { content } from './content.js';
+import { senders } from './sender.js';
+import { sending } from './send.js';
+import { reports } from './reports.js';
+
+export const emailOperations: Operation[] = [tasks, recipients, filters, collaborators, attachments, content, senders, sending, reports].flatMap((family) => Object.values(family));

@@ -1,0 +1,97 @@
+// Recipients of an email task: listed, added, removed, replaced or imported from a spreadsheet.
+// Only a task before the send flow (draft or cancelled) takes recipient changes.
+import { z } from 'zod';
+import { defineContract } from '../../src/catalog.js';
+import { RECIPIENT_STATUSES } from '../vocabulary.js';
+import { fileFields, pageInput, paged } from '../shared.js';
+import { IMPORT_MAX_BYTES, MAX_RECIPIENTS, recipientBrief, recipientInput, taskId } from './schemas.js';
+
+const failedRow = z.object({ row: z.int(), value: z.string(), reason: z.string() });
+
+export const recipients = {
+  list: defineContract({
+    name: 'email.recipients_list',
+    title: 'List email recipients',
+    description: 'Recipients of one task with status (pending, filtered_out + reason, sent, bounced, replied), reply counts, and for pending ones the reason the current filter would hide them.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/email/tasks/:task_id/recipients' },
+    input: z.strictObject({ task_id: taskId, status: z.enum(RECIPIENT_STATUSES).optional().describe('Only recipients in this status.'), ...pageInput }),
+    output: paged(
+      z.object({
+        recipient_id: z.string(),
+        creator_id: z.string().nullable(),
+        nickname: z.string().nullable(),
+        platform: z.string().nullable(),
+        channel_id: z.string().nullable(),
+        email_address: z.string().nullable(),
+        status: z.enum(RECIPIENT_STATUSES),
+        filtered_reason: z.string().nullable(),
+        would_be_hidden_by: z.string().nullable().describe('Pending only: why the current filter would hide it.'),
+        opened: z.boolean(),
+        clicked: z.boolean(),
+        reply_count: z.int(),
+        sent_at: z.string().nullable(),
+        added_at: z.string(),
+      }),
+    ).extend({ task_id: z.string() }),
+  }),
+  add: defineContract({
+    name: 'email.recipients_add',
+    title: 'Add email recipients',
+    description:
+      'Adds recipients to a draft task: each {creator_id} or {platform, channel_id} or {email_address}. URLs and @handles are refused: resolve them with creator_search first. Present ones are reported, not duplicated.',
+    kind: 'write',
+    risk: 'low',
+    route: { method: 'POST', path: '/email/tasks/:task_id/recipients' },
+    input: z.strictObject({ task_id: taskId, recipients: z.array(recipientInput).min(1).max(1000).describe('Recipients to add.') }),
+    output: z.object({ task_id: z.string(), added_count: z.int(), already_present_count: z.int(), recipient_count: z.int(), summary: z.string() }),
+    idsOf: (i) => [i.task_id],
+  }),
+  delete: defineContract({
+    name: 'email.recipients_delete',
+    title: 'Remove email recipients',
+    description: 'Removes recipients (recipient_id from email_recipients_list) from a draft task.',
+    kind: 'write',
+    risk: 'low',
+    hints: { destructive: true, idempotent: true },
+    route: { method: 'POST', path: '/email/tasks/:task_id/recipients/delete' },
+    input: z.strictObject({ task_id: taskId, recipient_ids: z.array(z.string().min(1).max(128)).min(1).max(1000).describe('recipient_id values from email_recipients_list.') }),
+    output: z.object({ task_id: z.string(), deleted_count: z.int(), not_found: z.array(z.string()), recipient_count: z.int(), summary: z.string() }),
+    idsOf: (i) => [i.task_id],
+  }),
+  replace: defineContract({
+    name: 'email.recipients_replace',
+    title: 'Replace email recipients',
+    description: 'Sets the whole recipient list of a draft task (same recipient forms as email_recipients_add); recipients not in the new list are removed.',
+    kind: 'write',
+    risk: 'high',
+    route: { method: 'PUT', path: '/email/tasks/:task_id/recipients' },
+    input: z.strictObject({ task_id: taskId, recipients: z.array(recipientInput).min(1).max(MAX_RECIPIENTS).describe('The complete new recipient list.') }),
+    output: z.object({ task_id: z.string(), added_count: z.int(), removed_count: z.int(), kept_count: z.int(), recipient_count: z.int(), summary: z.string() }),
+    effect: z.object({ will_add_count: z.int(), will_remove_count: z.int(), will_keep_count: z.int(), sample_add: z.array(recipientBrief), sample_remove: z.array(recipientBrief) }),
+    idsOf: (i) => [i.task_id],
+  }),
+  import: defineContract({
+    name: 'email.recipients_import',
+    title: 'Import email recipients',
+    description:
+      'Adds recipients from a .xlsx/.csv (≤8 MB) with columns creator_id, platform + channel_id, or email (no header: first column creator_id or email). Only before the send flow; unusable rows are listed.',
+    kind: 'write',
+    risk: 'high',
+    hints: { destructive: false },
+    route: { method: 'POST', path: '/email/tasks/:task_id/recipients/import' },
+    input: z.strictObject({ task_id: taskId, ...fileFields(IMPORT_MAX_BYTES, 'A .xlsx or .csv file') }),
+    output: z.object({ task_id: z.string(), added_count: z.int(), already_present_count: z.int(), failed_count: z.int(), failed_items: z.array(failedRow), recipient_count: z.int(), summary: z.string() }),
+    effect: z.object({
+      file_name: z.string(),
+      row_count: z.int(),
+      will_add_count: z.int(),
+      already_present_count: z.int(),
+      failed_count: z.int(),
+      failed_items: z.array(failedRow).describe('Up to 20 rows that will not be imported.'),
+      sample_add: z.array(recipientBrief),
+    }),
+    idsOf: (i) => [i.task_id],
+  }),
+};

@@ -1,0 +1,76 @@
+// Send and reply metrics: of one task, over several tasks, and per team member.
+import { z } from 'zod';
+import { defineContract } from '../../src/catalog.js';
+import { WHERE } from '../hints.js';
+import { taskId } from './schemas.js';
+
+export const metrics = z.object({
+  task_count: z.int(),
+  recipient_count: z.int(),
+  sent_count: z.int().describe('Emails sent, bounced ones included.'),
+  bounced_count: z.int(),
+  filtered_out_count: z.int(),
+  opened_count: z.int(),
+  clicked_count: z.int(),
+  open_rate: z.number().describe('opened / delivered (sent - bounced), 0..1.'),
+  reply_count: z.int().describe('Tracked email replies: answers to the email itself (sum of recipient reply counts).'),
+  replied_creator_count: z.int().describe('Distinct creators (or external addresses) that replied.'),
+  inbound_message_count: z.int().describe("Inbound messages on the tasks' threads, answers to follow-ups included."),
+  threads_needing_reply: z.int(),
+});
+
+const reportScope = {
+  task_ids: z.array(z.string().min(1).max(128)).min(1).max(200).optional().describe(`Tasks to include (default: every sent task). ${WHERE.emailTask}`),
+  sent_from: z.string().max(40).optional().describe('Only tasks sent at or after this ISO time.'),
+  sent_to: z.string().max(40).optional().describe('Only tasks sent before this ISO time.'),
+};
+const uids = (what: string) => z.array(z.string().min(1).max(128)).min(1).max(50).optional().describe(`${what} ${WHERE.teamMember}`);
+
+export const reports = {
+  task: defineContract({
+    name: 'email.report',
+    title: 'Email task report',
+    description: 'Send and reply metrics of one task: reply_count (tracked replies), replied_creator_count (distinct repliers) and inbound_message_count (thread messages) are different numbers.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/email/tasks/:task_id/report' },
+    input: z.strictObject({ task_id: taskId }),
+    output: metrics.extend({ task_id: z.string(), name: z.string(), status: z.string(), sent_at: z.string().nullable() }),
+  }),
+  teamSummary: defineContract({
+    name: 'email.team_summary',
+    title: 'Email team summary',
+    description: 'Metrics over several tasks (default every sent task); replied_creator_count counts each creator once across them. Per-task rows are included.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/email/reports/team-summary' },
+    input: z.strictObject({ ...reportScope, uids: uids('Only tasks owned by these team member uids.') }),
+    output: metrics.extend({
+      tasks: z
+        .array(
+          z.object({
+            task_id: z.string(),
+            name: z.string(),
+            owner_uid: z.string(),
+            status: z.string(),
+            sent_at: z.string().nullable(),
+            sent_count: z.int(),
+            reply_count: z.int(),
+            replied_creator_count: z.int(),
+            inbound_message_count: z.int(),
+          }),
+        )
+        .describe('Up to 100 tasks.'),
+    }),
+  }),
+  teamBreakdown: defineContract({
+    name: 'email.team_breakdown',
+    title: 'Email team breakdown',
+    description: 'The same metrics per team member uid (the task owner), over every sent task or the ones named.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/email/reports/team-breakdown' },
+    input: z.strictObject({ ...reportScope, uids: uids('Only these team member uids.') }),
+    output: z.object({ items: z.array(metrics.extend({ uid: z.string(), name: z.string() })) }),
+  }),
+};

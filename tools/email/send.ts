@@ -1,0 +1,85 @@
+// Sending an email task now or at a set time, and cancelling a scheduled send. The preview of a
+// send or schedule is the approval sheet; everything it shows is bound to the preview token.
+import { z } from 'zod';
+import { defineContract } from '../../src/catalog.js';
+import { EMAIL_TASK_STATUSES } from '../vocabulary.js';
+import { attachment, filterSchema, productCardDetail, sender, taskId } from './schemas.js';
+
+const recipientSample = z.object({ recipient_id: z.string(), creator_id: z.string().nullable(), nickname: z.string().nullable(), email_address: z.string().nullable() });
+
+export const approvalEffect = z.object({
+  task: z.object({ task_id: z.string(), name: z.string(), status: z.string(), type: z.int() }),
+  recipients: z.object({
+    total_count: z.int().describe('Pending recipients before the filter.'),
+    will_send_count: z.int().describe('Final count after the filter.'),
+    filtered_out_count: z.int(),
+    filtered_by_reason: z.record(z.string(), z.int()),
+    sample: z.array(recipientSample),
+    filtered_sample: z.array(recipientSample.extend({ reason: z.string() })),
+  }),
+  filter: filterSchema,
+  sender: sender,
+  subject: z.string(),
+  body_digest: z.string().describe('sha256 of html_body + text_body.'),
+  body_excerpt: z.string(),
+  product_cards: z.array(productCardDetail),
+  short_links: z.array(z.string()),
+  attachment: attachment.nullable(),
+  plan_send_at: z.string().nullable().describe('null: sent on apply.'),
+});
+
+export const sendResult = z.object({
+  task_id: z.string(),
+  status: z.enum(EMAIL_TASK_STATUSES),
+  sent_count: z.int(),
+  bounced_count: z.int(),
+  filtered_out_count: z.int(),
+  threads_opened: z.int(),
+  replies_expected_after: z.string().describe('When simulated replies start to arrive.'),
+  summary: z.string(),
+});
+
+export const sending = {
+  send: defineContract({
+    name: 'email.send',
+    title: 'Send an email task',
+    description:
+      'Sends a draft task now to the recipients that pass its filter. The preview is the approval sheet (final recipients, filtered ones and why, sender, subject, body digest, cards, attachment); any change after it makes apply PREVIEW_STALE.',
+    kind: 'write',
+    risk: 'high',
+    confirm: true,
+    hints: { destructive: true, openWorld: true },
+    route: { method: 'POST', path: '/email/tasks/:task_id/send' },
+    input: z.strictObject({ task_id: taskId }),
+    output: sendResult,
+    effect: approvalEffect,
+    idsOf: (i) => [i.task_id],
+  }),
+  schedule: defineContract({
+    name: 'email.schedule',
+    title: 'Schedule an email task',
+    description:
+      'Schedules a draft task for plan_send_at (ISO 8601 with Z or a whole-hour offset such as +08:00; +05:30 is refused). The preview is the approval sheet; a later change makes apply PREVIEW_STALE.',
+    kind: 'write',
+    risk: 'high',
+    confirm: true,
+    hints: { destructive: true, openWorld: true },
+    route: { method: 'POST', path: '/email/tasks/:task_id/schedule' },
+    input: z.strictObject({ task_id: taskId, plan_send_at: z.string().min(1).max(40).describe('Send time, e.g. 2026-05-01T09:00:00+08:00.') }),
+    output: z.object({ task_id: z.string(), status: z.string(), plan_send_at: z.string(), recipient_count: z.int(), summary: z.string() }),
+    effect: approvalEffect,
+    idsOf: (i) => [i.task_id],
+  }),
+  cancel: defineContract({
+    name: 'email.cancel',
+    title: 'Cancel a scheduled send',
+    description: 'Cancels the schedule of a scheduled task (status cancelled); the task can then be edited and sent or scheduled again.',
+    kind: 'write',
+    risk: 'low',
+    hints: { idempotent: true },
+    route: { method: 'POST', path: '/email/tasks/:task_id/cancel' },
+    input: z.strictObject({ task_id: taskId }),
+    output: z.object({ task_id: z.string(), status: z.string(), cancelled_plan_send_at: z.string().nullable(), summary: z.string() }),
+    idsOf: (i) => [i.task_id],
+  }),
+};

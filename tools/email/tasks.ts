@@ -1,0 +1,85 @@
+// Email tasks themselves. The send flow is draft → scheduled → sending → sent. email_cancel takes
+// a scheduled task out of it (status cancelled); a draft or cancelled task is "before the send
+// flow": editable, importable, and can be sent or scheduled.
+import { z } from 'zod';
+import { defineContract } from '../../src/catalog.js';
+import { EMAIL_TASK_STATUSES } from '../vocabulary.js';
+import { id, pageInput, paged, searchText } from '../shared.js';
+import { listRow, taskId, taskView } from './schemas.js';
+
+const taskName = z.string().trim().min(1).max(200).describe('Task name.');
+const refusedTaskType = z.unknown().optional().describe('Not accepted: standalone tasks are always type 3.');
+
+export const tasks = {
+  list: defineContract({
+    name: 'email.list',
+    title: 'List email tasks',
+    description: 'Lists email tasks (status draft → scheduled → sending → sent, or cancelled) with recipient counts, newest change first.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/email/tasks' },
+    input: z.strictObject({
+      status: z.enum(EMAIL_TASK_STATUSES).optional().describe('Only tasks in this status (draft lists drafts).'),
+      campaign_id: id('Only tasks kept under this campaign.').optional(),
+      owner_uid: id('Only tasks owned by this team member.').optional(),
+      keyword: searchText(200).optional().describe('Matches the name or subject.'),
+      ...pageInput,
+    }),
+    output: paged(listRow),
+  }),
+  get: defineContract({
+    name: 'email.get',
+    title: 'Get an email task',
+    description: 'Everything the approval needs: status, recipient counts, sender, subject, body, product cards, short links, attachment, schedule, filter and collaborators.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/email/tasks/:task_id' },
+    input: z.strictObject({ task_id: taskId }),
+    output: taskView,
+  }),
+  create: defineContract({
+    name: 'email.create',
+    title: 'Create an email task',
+    description: 'Creates a standalone email task (type 3, draft) owned by the acting team member; campaign_id is kept as context only. Returns task_id.',
+    kind: 'write',
+    risk: 'low',
+    route: { method: 'POST', path: '/email/tasks' },
+    input: z.strictObject({
+      name: taskName,
+      campaign_id: id('Campaign to keep the task under, as context (from campaign_list).').optional(),
+      task_type: refusedTaskType,
+    }),
+    output: taskView,
+    idsOf: (_i, o) => [o.task_id],
+  }),
+  update: defineContract({
+    name: 'email.update',
+    title: 'Update an email task',
+    description: 'Renames a task or changes its campaign context (null removes it). Content, sender and recipients have their own tools.',
+    kind: 'write',
+    risk: 'low',
+    hints: { idempotent: true },
+    route: { method: 'PATCH', path: '/email/tasks/:task_id' },
+    input: z.strictObject({
+      task_id: taskId,
+      name: taskName.optional(),
+      campaign_id: id('Campaign context (from campaign_list); null removes it.').nullable().optional(),
+      task_type: refusedTaskType,
+    }),
+    output: taskView,
+    idsOf: (i) => [i.task_id],
+  }),
+  delete: defineContract({
+    name: 'email.delete',
+    title: 'Delete an email task',
+    description: 'Deletes an email task with its recipients, cards, collaborators and attachment; a schedule is cancelled. Message threads it opened stay.',
+    kind: 'write',
+    risk: 'high',
+    confirm: true,
+    route: { method: 'DELETE', path: '/email/tasks/:task_id' },
+    input: z.strictObject({ task_id: taskId }),
+    output: z.object({ deleted: z.boolean(), task_id: z.string(), removed_recipients: z.int(), summary: z.string() }),
+    effect: z.object({ task: listRow, will_remove_recipients: z.int(), will_cancel_schedule: z.boolean(), threads_kept: z.int() }),
+    idsOf: (i) => [i.task_id],
+  }),
+};
