@@ -1,0 +1,102 @@
+// Staged grouped operations on a collection + platform slice: refresh, move / copy / delete /
+// label, and add to the CRM. One selector (explicit creator_ids, or the whole platform slice).
+import { z } from 'zod';
+import { defineContract } from '../../src/catalog.js';
+import { id, ids, platform } from '../shared.js';
+import { collectionId } from './collections.js';
+
+const selectorFields = {
+  collection_id: collectionId,
+  platform,
+  creator_ids: ids('Only these creators of the collection (ids from collection_items); omit for the whole platform slice.').optional(),
+};
+
+const outcomeCounts = z.record(z.string(), z.int()).describe('Matched items per outcome.');
+const sampleRow = z.object({ creator_id: z.string(), nickname: z.string(), outcome: z.string() });
+const stagedEffect = z.object({
+  collection_id: z.string(),
+  collection_name: z.string(),
+  platform: z.string(),
+  matched_count: z.int().describe('Items the selector matched.'),
+  outcome_counts: outcomeCounts,
+  sample: z.array(sampleRow).describe('Up to 10 matched items with their outcome.'),
+});
+
+export const grouped = {
+  refresh: defineContract({
+    name: 'collection.refresh',
+    title: 'Refresh collection items',
+    description:
+      'Refreshes a collection + platform slice (or explicit creator_ids of it): what=email looks up emails, base refreshes base data, audience unlocks audience data. Ids from collection_list / collection_items.',
+    kind: 'staged',
+    risk: 'high',
+    hints: { destructive: false, idempotent: true },
+    route: { method: 'POST', path: '/collections/:collection_id/refresh' },
+    input: z.strictObject({
+      ...selectorFields,
+      what: z.enum(['email', 'base', 'audience']).describe('email: look up emails; base: refresh base data; audience: unlock audience data.'),
+    }),
+    output: z.object({
+      collection_id: z.string(),
+      campaign_id: z.string().nullable(),
+      platform: z.string(),
+      what: z.string(),
+      matched_count: z.int(),
+      updated_count: z.int().describe('Items whose data or stamp was written.'),
+      outcome_counts: outcomeCounts,
+      summary: z.string(),
+    }),
+    effect: stagedEffect.extend({ what: z.string() }),
+    idsOf: (i) => [i.collection_id],
+  }),
+  batch: defineContract({
+    name: 'collection.batch',
+    title: 'Move, copy, delete or label collection items',
+    description:
+      'Grouped change to a collection + platform slice (or explicit creator_ids of it): move or copy to target_collection_id, delete, or label with CRM label_ids (from crm_labels_list).',
+    kind: 'staged',
+    risk: 'high',
+    route: { method: 'POST', path: '/collections/:collection_id/batch' },
+    input: z.strictObject({
+      ...selectorFields,
+      action: z.enum(['move', 'copy', 'delete', 'label']).describe('move (removes from this collection), copy (keeps it), delete, or label the items.'),
+      target_collection_id: id('move/copy only: the destination collection (from collection_list).').optional(),
+      label_ids: ids('label only: CRM label ids (from crm_labels_list).', 50).optional(),
+      label_operation: z.enum(['add', 'remove']).optional().describe('label only: add (default) or remove the labels.'),
+    }),
+    output: z.object({
+      collection_id: z.string(),
+      target_collection_id: z.string().nullable(),
+      campaign_id: z.string().nullable(),
+      action: z.string(),
+      matched_count: z.int(),
+      changed_count: z.int().describe('Items moved, copied, deleted or relabeled.'),
+      outcome_counts: outcomeCounts,
+      summary: z.string(),
+    }),
+    effect: stagedEffect.extend({ action: z.string(), target_collection_id: z.string().nullable(), label_ids: z.array(z.string()) }),
+    idsOf: (i) => [i.collection_id, ...(i.target_collection_id ? [i.target_collection_id] : [])],
+  }),
+  addToCrm: defineContract({
+    name: 'collection.add_to_crm',
+    title: 'Add a collection slice to the CRM',
+    description:
+      'Creates CRM channels (default coop status, owned by you) for every creator of one collection on one platform; the whole slice only, no subsets. Creators already in the CRM are reported and left as they are.',
+    kind: 'staged',
+    risk: 'high',
+    hints: { destructive: false },
+    route: { method: 'POST', path: '/collections/:collection_id/add-to-crm' },
+    input: z.strictObject({ collection_id: collectionId, platform }),
+    output: z.object({
+      collection_id: z.string(),
+      campaign_id: z.string().nullable(),
+      platform: z.string(),
+      matched_count: z.int(),
+      created_count: z.int(),
+      already_in_crm_count: z.int().describe('Including archived channels, which stay archived.'),
+      summary: z.string(),
+    }),
+    effect: stagedEffect.extend({ will_create_count: z.int(), already_in_crm_count: z.int() }),
+    idsOf: (i) => [i.collection_id],
+  }),
+};
