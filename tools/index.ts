@@ -2,7 +2,7 @@
 import type { Catalog, Operation } from '../src/catalog.js';
 import { campaignOperations } from './campaign/index.js';
 import { discoveryOperations } from './discovery/index.js';
-import { collectionOperations } from './collection.js';
+import { collectionOperations } from './collection/index.js';
 import { crmOperations } from './crm.js';
 import { productOperations } from './product.js';
 import { shortLinkOperations } from './short-link.js';

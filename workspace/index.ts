@@ -12,7 +12,7 @@ import { brandMonitorDomain } from './brand-monitor/index.js';
 import { exportDomain, exportJobs } from './export/index.js';
 import { messageDomain, messageJobs } from './message/index.js';
 import { emailDomain, emailJobs } from './email/index.js';
-import { collectionJobs } from '../tools/collection.js';
+import { collectionDomain, collectionJobs } from './collection/index.js';
 import '../tools/index.js';
 
 export const embeddedWorkspace: EmbeddedWorkspace<Workspace> = {
@@ -20,7 +20,7 @@ export const embeddedWorkspace: EmbeddedWorkspace<Workspace> = {
   isSeeded,
   seed: seedDemoWorkspace,
   open: ({ db, files, jobs, now }) => makeWorkspace(db, files, jobs, now),
-  implementations: [...campaignDomain, ...discoveryDomain, ...brandMonitorDomain, ...exportDomain, ...messageDomain, ...emailDomain, ...fusedImplementations()],
+  implementations: [...campaignDomain, ...discoveryDomain, ...brandMonitorDomain, ...exportDomain, ...messageDomain, ...emailDomain, ...collectionDomain, ...fusedImplementations()],
   jobs: { ...collectionJobs, ...emailJobs, ...messageJobs, ...exportJobs },
   campaignOfIds,
 };
