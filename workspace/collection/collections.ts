@@ -1,11 +1,10 @@
 // Collections in the embedded workspace, and the row helpers the other collection families use.
 import type { z } from 'zod';
-import { notFound } from '../../src/errors.js';
 import type { collection as collectionSchema, platformCounts } from '../../tools/collection/collections.js';
 import { collections } from '../../tools/collection/collections.js';
 import { WHERE } from '../../tools/hints.js';
 import { implement, type Implemented } from '../implement.js';
-import { actingUser, escapeLike, getRow, inJson, pageQuery, Where } from '../shared.js';
+import { actingUser, checkCampaign, escapeLike, getRow, inJson, pageQuery, Where } from '../shared.js';
 import type { Workspace } from '../workspace.js';
 
 export interface CollectionRow {
@@ -55,12 +54,6 @@ export function touch(ws: Workspace, collectionIds: string[]): void {
 
 /** The campaign a change of several collections is journaled under: the first linked one. */
 export const firstCampaign = (cols: CollectionRow[]): string | null => cols.find((c) => c.campaign_id)?.campaign_id ?? null;
-
-function checkCampaign(ws: Workspace, campaignId: string | null | undefined): void {
-  if (campaignId && !ws.db.prepare('SELECT 1 FROM campaigns WHERE campaign_id = ?').get(campaignId)) {
-    throw notFound('campaign', campaignId, 'Campaign ids come from campaign_list.');
-  }
-}
 
 export const collectionsImplementations = {
   list: implement(collections.list, {
