@@ -5,7 +5,7 @@ import { discoveryOperations } from './discovery/index.js';
 import { collectionOperations } from './collection/index.js';
 import { crmOperations } from './crm.js';
 import { productOperations } from './product.js';
-import { shortLinkOperations } from './short-link.js';
+import { shortLinkOperations } from './short-link/index.js';
 import { emailOperations } from './email/index.js';
 import { messageOperations } from './message/index.js';
 import { affiliationOperations } from './affiliation.js';

@@ -13,6 +13,7 @@ import { exportDomain, exportJobs } from './export/index.js';
 import { messageDomain, messageJobs } from './message/index.js';
 import { emailDomain, emailJobs } from './email/index.js';
 import { collectionDomain, collectionJobs } from './collection/index.js';
+import { shortLinkDomain } from './short-link/index.js';
 import '../tools/index.js';
 
 export const embeddedWorkspace: EmbeddedWorkspace<Workspace> = {
@@ -20,7 +21,7 @@ export const embeddedWorkspace: EmbeddedWorkspace<Workspace> = {
   isSeeded,
   seed: seedDemoWorkspace,
   open: ({ db, files, jobs, now }) => makeWorkspace(db, files, jobs, now),
-  implementations: [...campaignDomain, ...discoveryDomain, ...brandMonitorDomain, ...exportDomain, ...messageDomain, ...emailDomain, ...collectionDomain, ...fusedImplementations()],
+  implementations: [...campaignDomain, ...discoveryDomain, ...brandMonitorDomain, ...exportDomain, ...messageDomain, ...emailDomain, ...collectionDomain, ...shortLinkDomain, ...fusedImplementations()],
   jobs: { ...collectionJobs, ...emailJobs, ...messageJobs, ...exportJobs },
   campaignOfIds,
 };

@@ -3,7 +3,7 @@ import { invalid, notFound, ToolError } from '../../src/errors.js';
 import { WHERE } from '../../tools/hints.js';
 import { content } from '../../tools/email/content.js';
 import { MAX_PRODUCT_CARDS } from '../../tools/email/schemas.js';
-import { resolveShortLink } from '../../tools/short-link.js';
+import { resolveShortLink } from '../short-link/links.js';
 import { implement, type Implemented } from '../implement.js';
 import type { Workspace } from '../workspace.js';
 import { cardDetailsOf, loadTask, requireEditable, viewTask } from './task-store.js';

@@ -1,0 +1,109 @@
+// Short links: normal Nox tracking links (never affiliate links: those come from affiliation members).
+import { z } from 'zod';
+import { defineContract } from '../../src/catalog.js';
+import { WHERE } from '../hints.js';
+import { httpUrl, id, ids, pageInput, paged, searchText } from '../shared.js';
+
+export const shortLink = z.object({
+  short_link_id: z.string(),
+  title: z.string(),
+  short_url: z.string(),
+  web_url: z.string().nullable(),
+  ios_url: z.string().nullable(),
+  android_url: z.string().nullable(),
+  utm: z.record(z.string(), z.string()).describe('UTM fields that are set.'),
+  creator_id: z.string().nullable(),
+  created_by: z.string().describe('user_uid of the creator of the link.'),
+  created_at: z.string(),
+});
+
+const dayString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').describe('UTC date, YYYY-MM-DD.');
+const utmField = (name: string) => z.string().trim().min(1).max(200).optional().describe(`${name} value.`);
+
+export const links = {
+  list: defineContract({
+    name: 'short_link.list',
+    title: 'List short links',
+    description: 'Lists normal Nox short links (never affiliate links), newest first, with clicks over the last 7 days.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/short-links' },
+    input: z.strictObject({
+      keyword: searchText(200).optional().describe('Matches title, short_url or destination.'),
+      creator_id: id('Only links made for this creator.').optional(),
+      created_from: dayString.optional(),
+      created_to: dayString.optional(),
+      ...pageInput,
+    }),
+    output: paged(shortLink.extend({ clicks_7d: z.int() })),
+  }),
+  get: defineContract({
+    name: 'short_link.get',
+    title: 'Get a short link with clicks',
+    description: 'One short link with its clicks per day over a window (default the last 7 days, up to 366).',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/short-links/:short_link_id' },
+    input: z.strictObject({
+      short_link_id: id(`The link's id. ${WHERE.shortLink}`),
+      from: dayString.optional(),
+      to: dayString.optional(),
+    }),
+    output: shortLink.extend({
+      window: z.object({ from: z.string(), to: z.string() }),
+      clicks_total: z.int(),
+      clicks_by_day: z.array(z.object({ day: z.string(), clicks: z.int() })),
+    }),
+  }),
+  create: defineContract({
+    name: 'short_link.create',
+    title: 'Create a short link',
+    description: 'Creates a normal Nox tracking link (title, at least one of web_url/ios_url/android_url, optional UTM fields); returns short_url. Never an affiliate link.',
+    kind: 'write',
+    risk: 'low',
+    route: { method: 'POST', path: '/short-links' },
+    input: z.strictObject({
+      title: z.string().trim().min(1).max(200).describe('Title shown in the short link list.'),
+      web_url: httpUrl('Destination for web browsers.').optional(),
+      ios_url: httpUrl('Destination on iOS.').optional(),
+      android_url: httpUrl('Destination on Android.').optional(),
+      utm_source: utmField('utm_source'),
+      utm_medium: utmField('utm_medium'),
+      utm_campaign: utmField('utm_campaign'),
+      utm_term: utmField('utm_term'),
+      utm_content: utmField('utm_content'),
+      creator_id: id('Creator the link is made for (from creator_search).').optional(),
+    }),
+    output: shortLink,
+    idsOf: (_i, o) => [o.short_link_id],
+  }),
+  update: defineContract({
+    name: 'short_link.update',
+    title: 'Rename a short link',
+    description: 'Changes the title of a short link; destinations and UTM fields cannot change (create a new link instead).',
+    kind: 'write',
+    risk: 'low',
+    hints: { idempotent: true },
+    route: { method: 'PATCH', path: '/short-links/:short_link_id' },
+    input: z.strictObject({ short_link_id: id(`The link's id. ${WHERE.shortLink}`), title: z.string().trim().min(1).max(200).describe('New title.') }),
+    output: shortLink,
+    idsOf: (i) => [i.short_link_id],
+  }),
+  delete: defineContract({
+    name: 'short_link.delete',
+    title: 'Delete short links',
+    description: 'Deletes short links by id with their click history; emails already sent keep the (now dead) URL.',
+    kind: 'write',
+    risk: 'high',
+    confirm: true,
+    route: { method: 'POST', path: '/short-links/delete' },
+    input: z.strictObject({ short_link_ids: ids(`Links to delete. ${WHERE.shortLink}`, 100) }),
+    output: z.object({ deleted_count: z.int(), short_link_ids: z.array(z.string()), summary: z.string() }),
+    effect: z.object({
+      will_delete_count: z.int(),
+      links: z.array(z.object({ short_link_id: z.string(), title: z.string(), short_url: z.string() })),
+      used_in_tasks: z.array(z.string()).describe('Unsent email tasks whose body contains one of these URLs.'),
+    }),
+    idsOf: (i) => [...i.short_link_ids],
+  }),
+};
