@@ -4,7 +4,7 @@ import { campaignOperations } from './campaign/index.js';
 import { discoveryOperations } from './discovery/index.js';
 import { collectionOperations } from './collection/index.js';
 import { crmOperations } from './crm.js';
-import { productOperations } from './product.js';
+import { productOperations } from './product/index.js';
 import { shortLinkOperations } from './short-link/index.js';
 import { emailOperations } from './email/index.js';
 import { messageOperations } from './message/index.js';

@@ -13,6 +13,7 @@ import { exportDomain, exportJobs } from './export/index.js';
 import { messageDomain, messageJobs } from './message/index.js';
 import { emailDomain, emailJobs } from './email/index.js';
 import { collectionDomain, collectionJobs } from './collection/index.js';
+import { productDomain } from './product/index.js';
 import { shortLinkDomain } from './short-link/index.js';
 import '../tools/index.js';
 
@@ -21,7 +22,7 @@ export const embeddedWorkspace: EmbeddedWorkspace<Workspace> = {
   isSeeded,
   seed: seedDemoWorkspace,
   open: ({ db, files, jobs, now }) => makeWorkspace(db, files, jobs, now),
-  implementations: [...campaignDomain, ...discoveryDomain, ...brandMonitorDomain, ...exportDomain, ...messageDomain, ...emailDomain, ...collectionDomain, ...shortLinkDomain, ...fusedImplementations()],
+  implementations: [...campaignDomain, ...discoveryDomain, ...brandMonitorDomain, ...exportDomain, ...messageDomain, ...emailDomain, ...collectionDomain, ...productDomain, ...shortLinkDomain, ...fusedImplementations()],
   jobs: { ...collectionJobs, ...emailJobs, ...messageJobs, ...exportJobs },
   campaignOfIds,
 };
