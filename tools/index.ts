@@ -8,7 +8,7 @@ import { productOperations } from './product/index.js';
 import { shortLinkOperations } from './short-link/index.js';
 import { emailOperations } from './email/index.js';
 import { messageOperations } from './message/index.js';
-import { affiliationOperations } from './affiliation.js';
+import { affiliationOperations } from './affiliation/index.js';
 import { brandMonitorOperations } from './brand-monitor/index.js';
 import { exportOperations } from './export/index.js';
 import { guideResources, contextResourceTemplates, workflowPrompts } from './guide.js';

@@ -1,0 +1,31 @@
+// Shopify stores linked to the workspace. Store authorization happens in the NoxInfluencer SaaS;
+// no tool here offers it.
+import { z } from 'zod';
+import { WHERE } from '../hints.js';
+import { id, pageInput, paged } from '../shared.js';
+import { defineAffiliationContract } from './define.js';
+
+export const storeId = id(`The store's id. ${WHERE.affiliateStore}`);
+
+export const stores = {
+  list: defineAffiliationContract({
+    name: 'affiliation.stores_list',
+    title: 'List Shopify stores',
+    description: 'The Shopify stores linked to the workspace, with authorized state. Always the first affiliation step; authorization itself is done in the NoxInfluencer SaaS, not here.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/affiliation/stores' },
+    input: z.strictObject({}),
+    output: z.object({ items: z.array(z.object({ store_id: z.string(), name: z.string(), domain: z.string(), authorized: z.boolean(), currency: z.string(), campaign_count: z.int() })) }),
+  }),
+  products: defineAffiliationContract({
+    name: 'affiliation.store_products',
+    title: 'Store products',
+    description: 'Products of one authorized store (store_id from affiliation_stores_list).',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/affiliation/stores/:store_id/products' },
+    input: z.strictObject({ store_id: storeId, ...pageInput }),
+    output: paged(z.object({ store_product_id: z.string(), title: z.string(), price: z.number(), url: z.string() })),
+  }),
+};
