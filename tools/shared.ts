@@ -9,7 +9,9 @@ export const ids = (description: string, max = 10_000) => z.array(z.string().min
 export const platform = z.enum(PLATFORMS).describe('Creator platform: youtube, tiktok or instagram.');
 export const isoTime = z.string().describe('ISO 8601 time.');
 /** A web address people will open: http or https only. */
-export const httpUrl = (what: string) => z.url({ protocol: /^https?$/ }).max(2048).describe(what);
+export const httpUrl = (what: string) => httpUrlValue(2048).describe(what);
+/** httpUrl without its description, for a field described on its nullable or optional wrapper (crm.update's url). */
+export const httpUrlValue = (maxLength: number) => z.url({ protocol: /^https?$/ }).max(maxLength);
 
 /**
  * Free text matched against stored fields. Control characters are refused: SQLite's LIKE stops
@@ -45,6 +47,10 @@ export function fileFields(maxBytes: number, what = 'The file') {
     filename: z.string().min(1).max(255).optional().describe('The file name when content_base64 is used, e.g. "brief.pdf".'),
   };
 }
+
+// Used by crm (crm.update's email) and the creator imports of collections and CRM (workspace/creator-import.ts).
+/** An email address as the CRM and the spreadsheet imports accept it. */
+export const EMAIL_RE = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]{2,}$/;
 
 // Transitional: domains not yet split into contracts and implementations import the workspace's
 // SQL helpers from here; this goes with workspace/legacy.ts.

@@ -58,8 +58,8 @@ export function parseCreatorUrl(raw: string): ParsedCreatorUrl | null {
   return null;
 }
 
-export const EMAIL_RE = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]{2,}$/;
-
+// The email rule lives with the schemas (crm.update's email field uses it too); imports check cells against it.
+export { EMAIL_RE } from '../tools/shared.js';
 
 export interface SheetRow {
   row: number;

@@ -111,9 +111,9 @@ export function visibleText(html: string): string {
     .trim();
 }
 
-// --- Team members (email collaborators and reports; CRM and exports check owners the same way) ---
+// --- Team members (email collaborators and reports, CRM owners, export filters) ---
 
-/** A team member named by user_uid must exist. */
-export function checkTeamMember(ws: Workspace, uid: string): void {
-  if (!ws.db.prepare('SELECT 1 FROM team_members WHERE user_uid = ?').get(uid)) throw notFound('team member', uid, WHERE.teamMember);
+/** A team member a change names must exist (nothing to check when none is named). */
+export function checkTeamMember(ws: Workspace, uid: string | null | undefined): void {
+  if (uid && !ws.db.prepare('SELECT 1 FROM team_members WHERE user_uid = ?').get(uid)) throw notFound('team member', uid, WHERE.teamMember);
 }
