@@ -3,7 +3,7 @@ import type { Catalog, Operation } from '../src/catalog.js';
 import { campaignOperations } from './campaign/index.js';
 import { discoveryOperations } from './discovery/index.js';
 import { collectionOperations } from './collection/index.js';
-import { crmOperations } from './crm.js';
+import { crmOperations } from './crm/index.js';
 import { productOperations } from './product/index.js';
 import { shortLinkOperations } from './short-link/index.js';
 import { emailOperations } from './email/index.js';

@@ -16,6 +16,7 @@ import { collectionDomain, collectionJobs } from './collection/index.js';
 import { productDomain } from './product/index.js';
 import { shortLinkDomain } from './short-link/index.js';
 import { affiliationDomain } from './affiliation/index.js';
+import { crmDomain } from './crm/index.js';
 import '../tools/index.js';
 
 export const embeddedWorkspace: EmbeddedWorkspace<Workspace> = {
@@ -23,7 +24,7 @@ export const embeddedWorkspace: EmbeddedWorkspace<Workspace> = {
   isSeeded,
   seed: seedDemoWorkspace,
   open: ({ db, files, jobs, now }) => makeWorkspace(db, files, jobs, now),
-  implementations: [...campaignDomain, ...discoveryDomain, ...brandMonitorDomain, ...exportDomain, ...messageDomain, ...emailDomain, ...collectionDomain, ...productDomain, ...shortLinkDomain, ...affiliationDomain, ...fusedImplementations()],
+  implementations: [...campaignDomain, ...discoveryDomain, ...brandMonitorDomain, ...exportDomain, ...messageDomain, ...emailDomain, ...collectionDomain, ...productDomain, ...shortLinkDomain, ...affiliationDomain, ...crmDomain, ...fusedImplementations()],
   jobs: { ...collectionJobs, ...emailJobs, ...messageJobs, ...exportJobs },
   campaignOfIds,
 };

@@ -1,0 +1,94 @@
+// Many creators at once (selector.creator_ids): batch updates, archiving, adding to an email task.
+// Every creator gets an outcome; those that cannot take the change are listed, never skipped.
+import { z } from 'zod';
+import { defineContract } from '../../src/catalog.js';
+import { WHERE } from '../hints.js';
+import { id, ids } from '../shared.js';
+import { coopStatus } from './channels.js';
+
+export const failure = z.object({ creator_id: z.string(), reason: z.string().describe('creator_not_found or no_crm_channel.') });
+
+export const batchSampleRow = z.object({ creator_id: z.string(), nickname: z.string().nullable(), outcome: z.string() });
+
+export const batchEffect = z.object({
+  requested_count: z.int(),
+  matched_count: z.int().describe('Requested ids that are creators of the workspace.'),
+  existing_count: z.int().describe('Creators that already have a CRM channel.'),
+  will_create_count: z.int().describe('Missing channels the change creates (coop-status or label changes only).'),
+  failed_count: z.int(),
+  failed: z.array(failure).describe('Per-creator failures, at most 50 shown.'),
+  sample: z.array(batchSampleRow),
+});
+
+const selector = z.strictObject({ creator_ids: ids('Creator ids (from crm_list, creator_search or collection_items).', 50_000) }).describe('Which creators: selector.creator_ids.');
+
+export const batch = {
+  update: defineContract({
+    name: 'crm.batch_update',
+    title: 'Batch-update CRM channels',
+    description:
+      'Changes coop_status, labels (add/remove) and/or owner_uid or archived of many creators (selector.creator_ids). Coop-status or label changes create missing channels; owner/archive-only changes fail for creators without one and list them.',
+    kind: 'write',
+    risk: 'high',
+    hints: { destructive: false },
+    route: { method: 'POST', path: '/crm/batch-update' },
+    input: z.strictObject({
+      selector,
+      coop_status: coopStatus.optional(),
+      labels: z
+        .strictObject({ operation: z.enum(['add', 'remove']).describe('add or remove the labels.'), label_ids: ids(WHERE.crmLabel, 50) })
+        .optional()
+        .describe('Label change for every selected channel.'),
+      owner_uid: id('Team member user_uid to own the channels; null clears.').nullable().optional(),
+      archived: z.boolean().optional().describe('true archives, false restores.'),
+    }),
+    output: z.object({ created_count: z.int(), updated_count: z.int(), failed_count: z.int(), failed: z.array(failure).describe('At most 100 shown.'), summary: z.string() }),
+    effect: batchEffect,
+    idsOf: (i) => i.selector.creator_ids.slice(0, 200),
+  }),
+  archive: defineContract({
+    name: 'crm.archive',
+    title: 'Archive CRM channels',
+    description: 'Archives the CRM channels of the given creators (crm_restore brings one back). Creators without a channel fail and are listed.',
+    kind: 'write',
+    risk: 'high',
+    hints: { destructive: false, idempotent: true },
+    route: { method: 'POST', path: '/crm/archive' },
+    input: z.strictObject({ creator_ids: ids(`Creators whose CRM channels to archive. ${WHERE.crmChannel}`) }),
+    output: z.object({ archived_count: z.int(), already_archived_count: z.int(), failed_count: z.int(), failed: z.array(failure).describe('At most 100 shown.'), summary: z.string() }),
+    effect: batchEffect.omit({ will_create_count: true }).extend({ will_archive_count: z.int(), already_archived_count: z.int() }),
+    idsOf: (i) => i.creator_ids.slice(0, 200),
+  }),
+  addToEmail: defineContract({
+    name: 'crm.add_to_email',
+    title: 'Add CRM channels to an email task',
+    description:
+      'Adds existing, active CRM channels (selector.creator_ids) to a draft email task as recipients; refuses tasks already in their send flow. Task ids from email_list.',
+    kind: 'staged',
+    risk: 'high',
+    hints: { destructive: false },
+    route: { method: 'POST', path: '/crm/add-to-email' },
+    // The description's own wording ("Email task ids"), kept as the published schema has it.
+    input: z.strictObject({ task_id: id('The email task to add recipients to. Email task ids come from email_list.'), selector }),
+    output: z.object({
+      task_id: z.string(),
+      campaign_id: z.string().nullable(),
+      added_count: z.int(),
+      already_recipient_count: z.int(),
+      failed_count: z.int(),
+      failed: z.array(failure.extend({ reason: z.string().describe('creator_not_found, no_crm_channel or archived.') })).describe('At most 100 shown.'),
+      summary: z.string(),
+    }),
+    effect: z.object({
+      task_id: z.string(),
+      task_name: z.string(),
+      requested_count: z.int(),
+      will_add_count: z.int(),
+      already_recipient_count: z.int(),
+      failed_count: z.int(),
+      failed: z.array(failure).describe('At most 50 shown.'),
+      sample: z.array(batchSampleRow),
+    }),
+    idsOf: (i) => [i.task_id],
+  }),
+};

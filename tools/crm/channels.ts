@@ -1,0 +1,97 @@
+// CRM channels one at a time: list, get, update (which may create the channel), restore.
+// Rule of the real system: a coop-status or label change auto-creates a missing channel for a
+// valid creator (label-only changes give it the default status); owner-, email-, remark-, url-,
+// group- and archive-only changes need an existing channel, and a missing one is a listed failure.
+import { z } from 'zod';
+import { defineContract } from '../../src/catalog.js';
+import { COOP_STATUSES } from '../vocabulary.js';
+import { WHERE } from '../hints.js';
+import { EMAIL_RE, httpUrlValue, id, pageInput, paged, platform, searchText } from '../shared.js';
+
+export const coopStatus = z.enum(COOP_STATUSES).describe(`Cooperation status: ${COOP_STATUSES.join(', ')}.`);
+const creatorId = id(`The creator's id. ${WHERE.crmChannel}`);
+const labelIdList = (d: string) => z.array(z.string().min(1).max(128)).max(50).describe(d);
+
+export const channel = z.object({
+  creator_id: z.string(),
+  platform: z.string(),
+  nickname: z.string(),
+  channel_id: z.string(),
+  channel_url: z.string(),
+  coop_status: z.string(),
+  label_ids: z.array(z.string()),
+  group_ids: z.array(z.string()),
+  owner_uid: z.string().nullable(),
+  email: z.string().nullable(),
+  url: z.string().nullable(),
+  remark: z.string(),
+  archived: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const channels = {
+  list: defineContract({
+    name: 'crm.list',
+    title: 'List CRM channels',
+    description: 'Lists CRM channels (newest change first) with coop status, labels, groups and owner; filter by labels, status, owner, group, archived or keyword.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/crm' },
+    input: z.strictObject({
+      label_ids: labelIdList(`Channels carrying any of these labels. ${WHERE.crmLabel}`).optional(),
+      coop_status: coopStatus.optional(),
+      owner_uid: id('Channels owned by this team member user_uid.').optional(),
+      group_id: id(`Channels in this group. ${WHERE.crmGroup}`).optional(),
+      platform: platform.optional(),
+      archived: z.boolean().default(false).describe('false (default): active channels; true: archived ones.'),
+      keyword: searchText(200).optional().describe('Matches nickname, channel id, email or remark.'),
+      ...pageInput,
+    }),
+    output: paged(channel),
+  }),
+  get: defineContract({
+    name: 'crm.get',
+    title: 'Get a CRM channel',
+    description: 'One CRM channel by creator_id: coop status, labels, groups, owner, email, url, remark, archived.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/crm/:creator_id' },
+    input: z.strictObject({ creator_id: creatorId }),
+    output: channel,
+  }),
+  update: defineContract({
+    name: 'crm.update',
+    title: 'Update a CRM channel',
+    description:
+      'Updates one creator\'s CRM channel. coop_status or label_ids (replaces the set) create a missing channel; owner_uid, email, url, remark or group_ids alone need an existing one.',
+    kind: 'write',
+    risk: 'low',
+    hints: { idempotent: true },
+    route: { method: 'PATCH', path: '/crm/:creator_id' },
+    input: z.strictObject({
+      creator_id: creatorId,
+      coop_status: coopStatus.optional(),
+      label_ids: labelIdList(`The channel's whole label set. ${WHERE.crmLabel}`).optional(),
+      group_ids: labelIdList(`The channel's whole group set. ${WHERE.crmGroup}`).optional(),
+      owner_uid: id('Team member user_uid; null clears.').nullable().optional(),
+      email: z.string().regex(EMAIL_RE, 'an email address').max(320).nullable().optional().describe('Contact email; null clears.'),
+      url: httpUrlValue(2000).nullable().optional().describe('Channel or contact URL; null clears.'),
+      remark: z.string().max(2000).optional().describe('Free-text note.'),
+    }),
+    output: channel.extend({ created: z.boolean().describe('True when this change created the channel.'), summary: z.string() }),
+    idsOf: (i) => [i.creator_id],
+  }),
+  restore: defineContract({
+    name: 'crm.restore',
+    title: 'Restore an archived CRM channel',
+    description: 'Brings one archived CRM channel back to the active list (crm_list with archived: true shows archived ones).',
+    kind: 'write',
+    risk: 'low',
+    hints: { idempotent: true },
+    route: { method: 'POST', path: '/crm/:creator_id/restore' },
+    input: z.strictObject({ creator_id: creatorId }),
+    output: channel.extend({ restored: z.boolean().describe('False when it was not archived.'), summary: z.string() }),
+    idsOf: (i) => [i.creator_id],
+  }),
+};

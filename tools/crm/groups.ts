@@ -1,0 +1,70 @@
+// CRM groups: named sets of channels, unique by name; a channel's groups are set by crm_update.
+import { z } from 'zod';
+import { defineContract } from '../../src/catalog.js';
+import { WHERE } from '../hints.js';
+import { id, pageInput, paged, searchText } from '../shared.js';
+
+export const group = z.object({ group_id: z.string(), name: z.string(), description: z.string(), channel_count: z.int(), created_at: z.string() });
+
+const groupId = id(`The group's id. ${WHERE.crmGroup}`);
+const groupName = z.string().trim().min(1).max(100).describe('Group name, unique (case-insensitive).');
+const groupDescription = z.string().max(2000).describe('What the group is for.');
+
+export const groups = {
+  list: defineContract({
+    name: 'crm.groups_list',
+    title: 'List CRM groups',
+    description: 'Lists CRM groups with their channel counts; crm_list with group_id lists a group\'s channels.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/crm/groups' },
+    input: z.strictObject({ keyword: searchText(100).optional().describe('Matches the name.'), ...pageInput }),
+    output: paged(group),
+  }),
+  get: defineContract({
+    name: 'crm.groups_get',
+    title: 'Get a CRM group',
+    description: 'One CRM group with its channel count and up to 50 member creator ids.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/crm/groups/:group_id' },
+    input: z.strictObject({ group_id: groupId }),
+    output: group.extend({ creator_ids: z.array(z.string()).describe('Members, at most 50 (crm_list with group_id pages all).') }),
+  }),
+  create: defineContract({
+    name: 'crm.groups_create',
+    title: 'Create a CRM group',
+    description: 'Creates a CRM group and returns its group_id; put channels in it with crm_update group_ids.',
+    kind: 'write',
+    risk: 'low',
+    route: { method: 'POST', path: '/crm/groups' },
+    input: z.strictObject({ name: groupName, description: groupDescription.default('') }),
+    output: group.extend({ summary: z.string() }),
+    idsOf: (_i, o) => [o.group_id],
+  }),
+  update: defineContract({
+    name: 'crm.groups_update',
+    title: 'Update a CRM group',
+    description: 'Renames a CRM group or changes its description.',
+    kind: 'write',
+    risk: 'low',
+    hints: { idempotent: true },
+    route: { method: 'PATCH', path: '/crm/groups/:group_id' },
+    input: z.strictObject({ group_id: groupId, name: groupName.optional(), description: groupDescription.optional() }),
+    output: group.extend({ summary: z.string() }),
+    idsOf: (i) => [i.group_id],
+  }),
+  delete: defineContract({
+    name: 'crm.groups_delete',
+    title: 'Delete a CRM group',
+    description: 'Deletes a CRM group; its channels stay in the CRM, only the grouping goes.',
+    kind: 'write',
+    risk: 'high',
+    confirm: true,
+    route: { method: 'DELETE', path: '/crm/groups/:group_id' },
+    input: z.strictObject({ group_id: groupId }),
+    output: z.object({ deleted: z.boolean(), group_id: z.string(), removed_from_channels: z.int(), summary: z.string() }),
+    effect: z.object({ group }),
+    idsOf: (i) => [i.group_id],
+  }),
+};

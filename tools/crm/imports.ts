@@ -1,0 +1,57 @@
+// CRM imports: a spreadsheet of creator URLs (with email, coop status, label names and remark)
+// becomes CRM channels; its template shows the columns.
+import { z } from 'zod';
+import { defineContract } from '../../src/catalog.js';
+import { fileFields } from '../shared.js';
+import { failedItem, templateOutput, templatePathField } from '../imports.js';
+
+/** The descriptions below state these limits (≤10 MB, ≤500 rows); the workspace enforces them. */
+export const CRM_IMPORT_LIMITS = { maxBytes: 10 * 1024 * 1024, maxRows: 500 };
+
+export const repeatedItem = z.object({ row: z.int(), creator_id: z.string().nullable(), reason: z.string().describe('already_in_crm or duplicate_of_row_<n>.') });
+
+export const crmImports = {
+  template: defineContract({
+    name: 'crm.import_template',
+    title: 'Write the CRM import template',
+    description: 'Writes the .xlsx template for crm_import_file into the files root: creator URL, email, coop status, label names, remark.',
+    kind: 'write',
+    risk: 'low',
+    route: { method: 'POST', path: '/crm/import-template' },
+    input: z.strictObject({ output_path: templatePathField('templates/crm-import-template.xlsx') }),
+    output: templateOutput,
+  }),
+  file: defineContract({
+    name: 'crm.import_file',
+    title: 'Import CRM channels from a spreadsheet',
+    description:
+      'Imports a .xlsx/.csv (≤10 MB, ≤500 rows; columns as in crm_import_template) into the CRM. Valid new rows are written; failed_items and repeated_items are returned; repeated rows overwrite only with overwrite_existing: true.',
+    kind: 'write',
+    risk: 'high',
+    route: { method: 'POST', path: '/crm/import' },
+    input: z.strictObject({
+      ...fileFields(CRM_IMPORT_LIMITS.maxBytes, 'A .xlsx or .csv file'),
+      overwrite_existing: z.boolean().default(false).describe('true: rows of creators already in the CRM overwrite their channel; false: they are reported as repeated.'),
+    }),
+    output: z.object({
+      created_count: z.int().describe('New CRM channels.'),
+      created_creators_count: z.int().describe('Unknown channels created as new creators.'),
+      overwritten_count: z.int(),
+      failed_items: z.array(failedItem),
+      repeated_items: z.array(repeatedItem),
+      summary: z.string(),
+    }),
+    effect: z.object({
+      file_name: z.string(),
+      row_count: z.int(),
+      will_create_count: z.int(),
+      new_creator_count: z.int().describe('Rows whose channel is not a creator yet.'),
+      will_overwrite_count: z.int(),
+      repeated_count: z.int(),
+      repeated_items: z.array(repeatedItem).describe('At most 50 shown.'),
+      failed_count: z.int(),
+      failed_items: z.array(failedItem).describe('At most 50 shown.'),
+      sample: z.array(z.object({ row: z.int(), platform: z.string(), channel_id: z.string(), outcome: z.string() })),
+    }),
+  }),
+};

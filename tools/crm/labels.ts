@@ -1,0 +1,60 @@
+// CRM labels: tags on channels (and on collection items and message threads), unique by name.
+import { z } from 'zod';
+import { defineContract } from '../../src/catalog.js';
+import { WHERE } from '../hints.js';
+import { id, pageInput, paged, searchText } from '../shared.js';
+
+export const label = z.object({ label_id: z.string(), name: z.string(), color: z.string(), channel_count: z.int().describe('CRM channels carrying it.'), created_at: z.string() });
+
+const labelId = id(`The label's id. ${WHERE.crmLabel}`);
+const labelName = z.string().trim().min(1).max(50).describe('Label name, unique (case-insensitive).');
+const labelColor = z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'a #RRGGBB color').describe('Color as #RRGGBB.');
+
+export const labels = {
+  list: defineContract({
+    name: 'crm.labels_list',
+    title: 'List CRM labels',
+    description: 'Lists CRM labels with how many channels carry each; label_id values are used by crm_batch_update, crm_list and collection_batch.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/crm/labels' },
+    input: z.strictObject({ keyword: searchText(100).optional().describe('Matches the name.'), ...pageInput }),
+    output: paged(label),
+  }),
+  create: defineContract({
+    name: 'crm.labels_create',
+    title: 'Create a CRM label',
+    description: 'Creates a CRM label and returns its label_id; names are unique (case-insensitive).',
+    kind: 'write',
+    risk: 'low',
+    route: { method: 'POST', path: '/crm/labels' },
+    input: z.strictObject({ name: labelName, color: labelColor.default('#6B7280') }),
+    output: label.extend({ summary: z.string() }),
+    idsOf: (_i, o) => [o.label_id],
+  }),
+  update: defineContract({
+    name: 'crm.labels_update',
+    title: 'Update a CRM label',
+    description: 'Renames or recolors a CRM label; its channels keep it.',
+    kind: 'write',
+    risk: 'low',
+    hints: { idempotent: true },
+    route: { method: 'PATCH', path: '/crm/labels/:label_id' },
+    input: z.strictObject({ label_id: labelId, name: labelName.optional(), color: labelColor.optional() }),
+    output: label.extend({ summary: z.string() }),
+    idsOf: (i) => [i.label_id],
+  }),
+  delete: defineContract({
+    name: 'crm.labels_delete',
+    title: 'Delete a CRM label',
+    description: 'Deletes a CRM label and removes it from every channel, collection item and message thread carrying it.',
+    kind: 'write',
+    risk: 'high',
+    confirm: true,
+    route: { method: 'DELETE', path: '/crm/labels/:label_id' },
+    input: z.strictObject({ label_id: labelId }),
+    output: z.object({ deleted: z.boolean(), label_id: z.string(), removed_from_channels: z.int(), removed_from_items: z.int(), summary: z.string() }),
+    effect: z.object({ label, collection_item_count: z.int().describe('Collection items carrying it.'), thread_count: z.int().describe('Message threads carrying it.') }),
+    idsOf: (i) => [i.label_id],
+  }),
+};
