@@ -10,7 +10,8 @@ import { EMAIL_RE, httpUrlValue, id, pageInput, paged, platform, searchText } fr
 
 export const coopStatus = z.enum(COOP_STATUSES).describe(`Cooperation status: ${COOP_STATUSES.join(', ')}.`);
 const creatorId = id(`The creator's id. ${WHERE.crmChannel}`);
-const labelIdList = (d: string) => z.array(z.string().min(1).max(128)).max(50).describe(d);
+/** Label or group ids of a filter or a whole set. */
+const tagIdList = (d: string) => z.array(z.string().min(1).max(128)).max(50).describe(d);
 
 export const channel = z.object({
   creator_id: z.string(),
@@ -39,7 +40,7 @@ export const channels = {
     risk: 'low',
     route: { method: 'GET', path: '/crm' },
     input: z.strictObject({
-      label_ids: labelIdList(`Channels carrying any of these labels. ${WHERE.crmLabel}`).optional(),
+      label_ids: tagIdList(`Channels carrying any of these labels. ${WHERE.crmLabel}`).optional(),
       coop_status: coopStatus.optional(),
       owner_uid: id('Channels owned by this team member user_uid.').optional(),
       group_id: id(`Channels in this group. ${WHERE.crmGroup}`).optional(),
@@ -72,8 +73,8 @@ export const channels = {
     input: z.strictObject({
       creator_id: creatorId,
       coop_status: coopStatus.optional(),
-      label_ids: labelIdList(`The channel's whole label set. ${WHERE.crmLabel}`).optional(),
-      group_ids: labelIdList(`The channel's whole group set. ${WHERE.crmGroup}`).optional(),
+      label_ids: tagIdList(`The channel's whole label set. ${WHERE.crmLabel}`).optional(),
+      group_ids: tagIdList(`The channel's whole group set. ${WHERE.crmGroup}`).optional(),
       owner_uid: id('Team member user_uid; null clears.').nullable().optional(),
       email: z.string().regex(EMAIL_RE, 'an email address').max(320).nullable().optional().describe('Contact email; null clears.'),
       url: httpUrlValue(2000).nullable().optional().describe('Channel or contact URL; null clears.'),
