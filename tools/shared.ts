@@ -51,7 +51,3 @@ export function fileFields(maxBytes: number, what = 'The file') {
 // Used by crm (crm.update's email) and the creator imports of collections and CRM (workspace/creator-import.ts).
 /** An email address as the CRM and the spreadsheet imports accept it. */
 export const EMAIL_RE = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]{2,}$/;
-
-// Transitional: domains not yet split into contracts and implementations import the workspace's
-// SQL helpers from here; this goes with workspace/legacy.ts.
-export * from '../workspace/shared.js';
