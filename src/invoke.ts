@@ -20,6 +20,8 @@ export interface Engine {
   now: () => Date;
   /** When the client cannot be asked, refuse confirm-worthy applies instead of proceeding on the token alone. */
   requireConfirmation: boolean;
+  /** How long to wait for the person's answer to a confirmation before refusing (default 5 minutes). */
+  confirmTimeoutMs?: number;
   /** Finds the campaign of touched ids when a change names none (from the embedded workspace). */
   campaignOfIds?: (db: Db, ids: string[]) => string | undefined;
 }
@@ -32,7 +34,11 @@ export function stagesOf(engine: Engine): StageRunner {
   return r;
 }
 
-export type ConfirmAnswer = 'accept' | 'decline' | 'unavailable';
+/**
+ * 'unavailable': the client declares no (form) elicitation, so nobody can be asked.
+ * 'failed': it does, but the dialog errored or was not answered in time.
+ */
+export type ConfirmAnswer = 'accept' | 'decline' | 'failed' | 'unavailable';
 
 export interface CallHooks {
   principal: string;
@@ -94,12 +100,24 @@ async function runStage(engine: Engine, spec: ToolSpec, input: Record<string, un
   }
 }
 
+/** Only an explicit accept proceeds; the switch decides only when the client cannot ask at all. */
 async function confirm(engine: Engine, op: Operation, summary: string, hooks: CallHooks): Promise<void> {
-  const answer = hooks.confirm ? await hooks.confirm(`${op.title}: ${summary}\n\nApply this now?`) : 'unavailable';
+  let answer: ConfirmAnswer;
+  try {
+    answer = hooks.confirm ? await hooks.confirm(`${op.title}: ${summary}\n\nApply this now?`) : 'unavailable';
+  } catch {
+    answer = 'failed';
+  }
   if (answer === 'accept') return;
   if (answer === 'decline') {
-    throw new ToolError('CONFIRMATION_DECLINED', 'The person declined this apply; nothing was changed.', {
+    throw new ToolError('CONFIRMATION_DECLINED', 'The person declined or cancelled this apply; nothing was changed.', {
       hint: 'Ask the person what to change, preview again, and apply only after they approve.',
+      actionType: 'ask_user',
+    });
+  }
+  if (answer === 'failed') {
+    throw new ToolError('CONFIRMATION_UNAVAILABLE', 'The person could not be asked to confirm this apply (the confirmation dialog failed or was not answered in time); nothing was changed.', {
+      hint: 'Apply again with the same preview_token when the person can answer; it stays valid until it expires.',
       actionType: 'ask_user',
     });
   }

@@ -86,7 +86,7 @@ export function createMcpServer(parts: ServerParts): McpServer {
             },
           }
         : {}),
-      confirm: (message) => askPerson(mcp, message),
+      confirm: (message) => askPerson(mcp, message, parts.engine.confirmTimeoutMs ?? CONFIRM_TIMEOUT_MS, extra.signal),
     };
     const outcome = await invokeTool(parts.engine, spec, req.params.arguments, hooks);
     if (!outcome.ok) return errorResult(outcome.error);
@@ -123,20 +123,30 @@ function errorResult(error: ReturnType<ToolError['toEnvelope']>): CallToolResult
   return { isError: true, content: [{ type: 'text', text: JSON.stringify(error) }] };
 }
 
-/** MCP elicitation: asks the person to approve an apply. 'unavailable' when the client cannot elicit. */
-async function askPerson(mcp: McpServer, message: string): Promise<ConfirmAnswer> {
+/** How long a person has to answer a confirmation before the apply is refused. */
+const CONFIRM_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * MCP elicitation: asks the person to approve an apply. 'unavailable' only when the client declares
+ * no elicitation; a dialog that errors, is aborted or times out is 'failed', never a yes (so is a
+ * client that declares only URL elicitation, which cannot show this form).
+ */
+async function askPerson(mcp: McpServer, message: string, timeoutMs: number, signal: AbortSignal): Promise<ConfirmAnswer> {
   if (!mcp.server.getClientCapabilities()?.elicitation) return 'unavailable';
   try {
-    const res = await mcp.server.elicitInput({
-      message,
-      requestedSchema: {
-        type: 'object',
-        properties: { approve: { type: 'boolean', title: 'Apply this change', description: 'Yes applies exactly what the preview showed.' } },
-        required: ['approve'],
+    const res = await mcp.server.elicitInput(
+      {
+        message,
+        requestedSchema: {
+          type: 'object',
+          properties: { approve: { type: 'boolean', title: 'Apply this change', description: 'Yes applies exactly what the preview showed.' } },
+          required: ['approve'],
+        },
       },
-    });
+      { timeout: timeoutMs, signal },
+    );
     return res.action === 'accept' && res.content?.approve === true ? 'accept' : 'decline';
   } catch {
-    return 'unavailable';
+    return 'failed';
   }
 }

@@ -139,6 +139,67 @@ describe('asking the person', () => {
     }
   });
 
+  it('only an explicit yes applies: a failed, cancelled or unanswered dialog sends and deletes nothing, and the token applies later', async () => {
+    type Mode = 'throw' | 'cancel' | 'never' | 'unchecked' | 'accept';
+    let mode: Mode = 'throw';
+    const asked: string[] = [];
+    const t = await startServer({
+      capabilities: { elicitation: {} },
+      onClient: (client) => {
+        client.setRequestHandler(ElicitRequestSchema, async (req) => {
+          asked.push(req.params.message);
+          switch (mode) {
+            case 'throw':
+              throw new Error('the dialog crashed');
+            case 'cancel':
+              return { action: 'cancel' };
+            case 'never':
+              return new Promise<never>(() => undefined); // the person walked away
+            case 'unchecked':
+              return { action: 'accept', content: { approve: false } };
+            case 'accept':
+              return { action: 'accept', content: { approve: true } };
+          }
+        });
+      },
+    });
+    // A short wait for the answer, so that "never" does not hold the test for minutes.
+    t.app.engine.confirmTimeoutMs = 400;
+    try {
+      const send = { task_id: 'task_1823' };
+      const link = await t.ok('short_link_create', { title: 'confirm me', web_url: 'https://confirm.example' });
+      const del = { short_link_ids: [link.short_link_id] };
+      const sendPreview = await t.ok('email_send_preview', send);
+      const delPreview = await t.ok('short_link_delete_preview', del);
+      const before = workspaceChecksum(t.workspaceDb);
+      const expected: Record<Exclude<Mode, 'accept'>, string> = { throw: 'CONFIRMATION_UNAVAILABLE', cancel: 'CONFIRMATION_DECLINED', never: 'CONFIRMATION_UNAVAILABLE', unchecked: 'CONFIRMATION_DECLINED' };
+      for (const m of ['throw', 'cancel', 'never', 'unchecked'] as const) {
+        mode = m;
+        const n = asked.length;
+        const started = Date.now();
+        const e1 = await t.err('email_send_apply', { ...send, preview_token: sendPreview.preview_token });
+        const e2 = await t.err('short_link_delete_apply', { ...del, preview_token: delPreview.preview_token });
+        expect([e1.error_code, e2.error_code], m).toEqual([expected[m], expected[m]]);
+        expect(e1.action?.hint, m).toBeTruthy();
+        expect(asked.length - n, m).toBe(2); // the person was asked each time
+        if (m === 'never') expect(Date.now() - started).toBeLessThan(20_000);
+        // Nothing was sent or deleted, and the tokens are unused.
+        expect(workspaceChecksum(t.workspaceDb), m).toBe(before);
+        expect((await t.ok('email_get', send)).status, m).toBe('draft');
+        expect((await t.ok('short_link_get', { short_link_id: link.short_link_id })).short_link_id, m).toBe(link.short_link_id);
+      }
+      mode = 'accept';
+      const sent = await t.ok('email_send_apply', { ...send, preview_token: sendPreview.preview_token });
+      expect(sent).toMatchObject({ replayed: false, result: { status: 'sent' } });
+      expect((await t.ok('email_get', send)).status).toBe('sent');
+      const deleted = await t.ok('short_link_delete_apply', { ...del, preview_token: delPreview.preview_token });
+      expect(deleted).toMatchObject({ replayed: false, result: { deleted_count: 1 } });
+      expect((await t.err('short_link_get', { short_link_id: link.short_link_id })).error_code).toBe('NOT_FOUND');
+    } finally {
+      await t.close();
+    }
+  });
+
   it('fails closed when confirmation is required and the client cannot ask', async () => {
     const t = await startServer({ argv: ['--require-confirmation'] });
     try {
