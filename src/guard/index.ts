@@ -2,7 +2,8 @@
 // of exactly the same request. A token is bound to the operation, the canonical digest of its
 // arguments, the principal, the backend target and a digest of the state the preview read; it is
 // short-lived, server-minted (random secret, only its hash stored, an HMAC over the bound fields),
-// claimed atomically once, and its outcome is recorded so that a repeat replays it.
+// claimed atomically once (and only while unexpired), and its outcome is recorded so that a repeat
+// replays it.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../store.js';
 import { metaGetOrCreate } from '../store.js';
@@ -137,14 +138,12 @@ export class Guard {
     const settled = this.settled(row);
     if (settled) return settled;
     if (row.status === 'claimed') return this.awaitInFlight(row);
-    if (this.now() > row.expires_at) {
-      throw new ToolError('PREVIEW_EXPIRED', `The preview token expired at ${new Date(row.expires_at).toISOString()}.`, {
-        hint: 'Preview again with the same arguments and apply the new token.',
-        actionType: 'preview_again',
-      });
-    }
+    if (this.now() > row.expires_at) throw expired(row.expires_at);
     if (exec.confirm) await exec.confirm(row.summary);
-    if (!this.claim(row.token_id)) return this.apply(req, exec); // another caller won the claim: replay or wait for it
+    // Expiry is checked again inside the claim: a confirmation held open past the expiry must not apply.
+    const claim = this.claim(row.token_id);
+    if (claim === 'expired') throw expired(row.expires_at);
+    if (claim === 'lost') return this.apply(req, exec); // another caller won the claim: replay or wait for it
 
     this.inFlight.add(row.token_id);
     let recorded = false;
@@ -246,11 +245,15 @@ export class Guard {
     }
   }
 
-  private claim(tokenId: string): boolean {
+  /** Claims an unexpired minted token in one conditional UPDATE, so expiry and claim are atomic. */
+  private claim(tokenId: string): 'claimed' | 'lost' | 'expired' {
+    const now = this.now();
     const res = this.db
-      .prepare(`UPDATE preview_tokens SET status = 'claimed', claimed_at = ?, claimed_by = ? WHERE token_id = ? AND status = 'minted'`)
-      .run(this.now(), this.instanceId, tokenId);
-    return res.changes === 1;
+      .prepare(`UPDATE preview_tokens SET status = 'claimed', claimed_at = ?, claimed_by = ? WHERE token_id = ? AND status = 'minted' AND expires_at >= ?`)
+      .run(now, this.instanceId, tokenId, now);
+    if (res.changes === 1) return 'claimed';
+    const status = this.db.prepare('SELECT status FROM preview_tokens WHERE token_id = ?').pluck().get(tokenId) as Status | undefined;
+    return status === 'minted' ? 'expired' : 'lost';
   }
 
   private finish(tokenId: string, status: Status, outcome: { result?: unknown; error?: ErrorEnvelope }): void {
@@ -314,6 +317,13 @@ function claimantAlive(claimedBy: string | null, self: string, selfInFlight: boo
   if (!claimedBy) return false;
   if (claimedBy === self) return selfInFlight;
   return processAlive(claimedBy);
+}
+
+function expired(expiresAt: number): ToolError {
+  return new ToolError('PREVIEW_EXPIRED', `The preview token expired at ${new Date(expiresAt).toISOString()}.`, {
+    hint: 'Preview again with the same arguments and apply the new token.',
+    actionType: 'preview_again',
+  });
 }
 
 function unknownOutcome(tokenId: string): ToolError {

@@ -200,6 +200,31 @@ describe('asking the person', () => {
     }
   });
 
+  it('refuses a yes that comes after the token expired, and changes nothing', async () => {
+    let now = Date.now();
+    const t = await startServer({
+      now: () => new Date(now),
+      argv: ['--preview-ttl', '60'],
+      capabilities: { elicitation: {} },
+      onClient: (client) => {
+        client.setRequestHandler(ElicitRequestSchema, async () => {
+          now += 61_000; // the person takes longer than the token lives
+          return { action: 'accept', content: { approve: true } };
+        });
+      },
+    });
+    try {
+      const cid = (await t.ok('collection_list', {})).items[0].collection_id;
+      const p = await t.ok('collection_delete_preview', { collection_id: cid });
+      const before = workspaceChecksum(t.workspaceDb);
+      expect((await t.err('collection_delete_apply', { collection_id: cid, preview_token: p.preview_token })).error_code).toBe('PREVIEW_EXPIRED');
+      expect(workspaceChecksum(t.workspaceDb)).toBe(before);
+      expect((await t.ok('collection_get', { collection_id: cid })).collection_id).toBe(cid);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('fails closed when confirmation is required and the client cannot ask', async () => {
     const t = await startServer({ argv: ['--require-confirmation'] });
     try {

@@ -424,6 +424,31 @@ describe('Guard properties', () => {
     );
   });
 
+  it('expiry is checked again at the claim: a confirmation held open past the expiry applies nothing', async () => {
+    const { g, db, clock } = harness();
+    await fc.assert(
+      fc.asyncProperty(argsArb, fc.integer({ min: 1, max: 10 * TTL }), async (args, late) => {
+        clock.t = T0;
+        const m = mint(g, args);
+        const expires = T0 + TTL;
+        // The person answers yes, but only after the token expired.
+        const slow = counting('never', { confirm: async () => void (clock.t = expires + late) });
+        const e = await refusal(g.apply({ ...BASE, args, token: m.preview_token }, slow.exec));
+        expect(e.code).toBe('PREVIEW_EXPIRED');
+        expect(slow.calls.n).toBe(0);
+        expect(status(db, m.token_id)).toBe('minted');
+
+        // An answer at the very last valid moment still applies (the same boundary as before asking).
+        clock.t = T0;
+        const m2 = mint(g, args);
+        const inTime = counting('done', { confirm: async () => void (clock.t = expires) });
+        expect(await g.apply({ ...BASE, args, token: m2.preview_token }, inTime.exec)).toMatchObject({ replayed: false, result: 'done' });
+        expect(inTime.calls.n).toBe(1);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it('fresh: a changed state is PREVIEW_STALE naming what changed; a repeat is stale again without executing', async () => {
     const { g, db } = harness();
     await fc.assert(
