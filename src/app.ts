@@ -9,6 +9,7 @@ import { selectTools } from './catalog.js';
 import { openStore, metaGetOrCreate, type Db, type Migration } from './store.js';
 import { FilesRoot } from './files.js';
 import { JobRunner } from './jobs.js';
+import { Instance } from './instance.js';
 import { createLogger, type Logger } from './log.js';
 import { Guard } from './guard/index.js';
 import { LocalBackend } from './backend/local/index.js';
@@ -69,7 +70,10 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
     log.info({ data_dir: config.dataDir }, 'seeded the demo workspace');
   }
   const files = new FilesRoot(config.filesDir);
-  const jobs = new JobRunner(store, log, now);
+  // This process's id and heartbeat in the store: preview claims and job leases name it.
+  const instance = new Instance(store, { leaseMs: config.instanceLeaseMs, now: () => now().getTime(), onError: (err) => log.warn({ err: String(err) }, 'instance heartbeat failed') });
+  instance.start();
+  const jobs = new JobRunner(store, log, instance, now);
   const workspace = embedded?.open({ db: store, files, jobs, now });
   for (const [kind, make] of Object.entries(embedded?.jobs ?? {})) jobs.register(kind, make(workspace!));
   // On the http backend the workspace lives upstream; this store keeps the guard's ledger, the journal and jobs.
@@ -78,7 +82,7 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
     : config.backend === 'http'
       ? new HttpBackend(catalog.operations, { baseUrl: config.apiBaseUrl!, apiKey: config.apiKey!, timeoutMs: config.apiTimeoutMs, maxRetries: config.apiMaxRetries, files, log })
       : new LocalBackend(workspace!, store, implementations!, workspaceId);
-  const guard = new Guard(store, { ttlMs: config.previewTtlSeconds * 1000, now: () => now().getTime() });
+  const guard = new Guard(store, { ttlMs: config.previewTtlSeconds * 1000, now: () => now().getTime(), instance });
   const engine: Engine = { backend, guard, store, log, now, requireConfirmation: config.requireConfirmation, ...(embedded?.campaignOfIds ? { campaignOfIds: embedded.campaignOfIds } : {}) };
   const reader = catalogReader(catalog, engine, config.principal);
   const parts: ServerParts = {
@@ -107,6 +111,7 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
       closed = true;
       await jobs.stop();
       await backend.close();
+      instance.stop();
       store.close();
     },
   };

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { DEFAULT_INSTANCE_LEASE_MS } from './instance.js';
 
 const list = z
   .string()
@@ -26,6 +27,7 @@ export const configSchema = z.object({
   readOnly: bool.default(false),
   tools: list.optional(),
   previewTtlSeconds: z.coerce.number().int().min(5).max(86_400).default(600),
+  instanceLeaseMs: z.coerce.number().int().min(300).max(600_000).default(DEFAULT_INSTANCE_LEASE_MS),
   requireConfirmation: bool.default(false),
   principal: z.string().min(1).max(200).default('local'),
   httpToken: z.string().min(16, 'NOX_HTTP_TOKEN must be at least 16 characters').optional(),
@@ -78,6 +80,7 @@ export const CONFIG_DOC: { key: keyof Config; flag?: string; env?: string; defau
   { key: 'readOnly', flag: '--read-only', env: 'NOX_READ_ONLY', default: 'false', meaning: 'Expose only reads, validates and previews.' },
   { key: 'tools', flag: '--tools', env: 'NOX_TOOLS', default: 'all', meaning: 'Explicit allow-list of tool names.' },
   { key: 'previewTtlSeconds', flag: '--preview-ttl', env: 'NOX_PREVIEW_TTL_SECONDS', default: '600', meaning: 'How long a preview token stays valid.' },
+  { key: 'instanceLeaseMs', env: 'NOX_INSTANCE_LEASE_MS', default: String(DEFAULT_INSTANCE_LEASE_MS), meaning: 'How long a server process counts as alive after its last heartbeat in the store (it beats every third of it); claims and job leases of a process silent for longer are treated as dead.' },
   { key: 'requireConfirmation', flag: '--require-confirmation', env: 'NOX_REQUIRE_CONFIRMATION', default: 'false', meaning: 'Refuse sends, deletes and access changes when the client cannot ask the person (elicitation).' },
   { key: 'principal', env: 'NOX_PRINCIPAL', default: 'local', meaning: 'Who unauthenticated calls act as (stdio); tokens are bound to it.' },
   { key: 'httpToken', env: 'NOX_HTTP_TOKEN', default: '—', meaning: 'Bearer token required on HTTP (mandatory off loopback); its calls act as NOX_PRINCIPAL.' },
@@ -140,6 +143,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     readOnly: f['read-only'] ?? env.NOX_READ_ONLY,
     tools: f.tools ?? env.NOX_TOOLS,
     previewTtlSeconds: f['preview-ttl'] ?? env.NOX_PREVIEW_TTL_SECONDS,
+    instanceLeaseMs: env.NOX_INSTANCE_LEASE_MS,
     requireConfirmation: f['require-confirmation'] ?? env.NOX_REQUIRE_CONFIRMATION,
     principal: env.NOX_PRINCIPAL,
     httpToken: env.NOX_HTTP_TOKEN,

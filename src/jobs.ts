@@ -1,10 +1,11 @@
 // The in-process job runner for async work (imports, exports, scheduled sends). Jobs live in the
 // store, so they survive restarts and can be shared by several processes on one data dir: a job
-// is leased by one runner at a time, and a lease whose owner stopped is taken over on expiry.
+// is leased by one runner at a time, naming its instance; a lease is taken over when it expires or
+// when its owner instance is dead (its heartbeat lease ran out, or it shut down).
 import { randomBytes } from 'node:crypto';
 import type { Db } from './store.js';
 import type { Logger } from './log.js';
-import { newProcessTag, processAlive } from './process-tag.js';
+import type { Liveness } from './instance.js';
 
 export interface JobContext {
   readonly jobId: string;
@@ -45,9 +46,17 @@ export class JobRunner implements JobQueue {
   private inflight = new Set<Promise<boolean>>();
   /** Set by stop(): nothing more is claimed (an interrupted job is requeued, not re-run at once). */
   private stopped = false;
-  private readonly owner = newProcessTag();
+  private readonly owner: string;
 
-  constructor(private readonly db: Db, private readonly log: Logger, private readonly now: () => Date = () => new Date(), private readonly pollMs = 100) {}
+  constructor(
+    private readonly db: Db,
+    private readonly log: Logger,
+    private readonly instance: Liveness,
+    private readonly now: () => Date = () => new Date(),
+    private readonly pollMs = 100,
+  ) {
+    this.owner = instance.id;
+  }
 
   register(kind: string, handler: JobHandler): void {
     this.handlers.set(kind, handler);
@@ -128,9 +137,9 @@ export class JobRunner implements JobQueue {
     const kinds = [...this.handlers.keys()];
     if (kinds.length === 0) return undefined;
     return this.db.transaction(() => {
-      // A lease held by a process that is gone (killed, crashed) is taken over now, not at expiry.
-      const leases = this.db.prepare(`SELECT job_id, lease_owner FROM jobs WHERE status = 'running' AND lease_until >= ? AND lease_owner <> ?`).all(now.getTime(), this.owner) as { job_id: string; lease_owner: string | null }[];
-      for (const l of leases) if (!processAlive(l.lease_owner)) this.db.prepare(`UPDATE jobs SET lease_until = 0 WHERE job_id = ?`).run(l.job_id);
+      // A lease held by an instance that is dead (shut down, or killed and its heartbeat ran out) is taken over now, not at expiry.
+      const leases = this.db.prepare(`SELECT job_id, lease_owner FROM jobs WHERE status = 'running' AND lease_until >= ? AND (lease_owner IS NULL OR lease_owner <> ?)`).all(now.getTime(), this.owner) as { job_id: string; lease_owner: string | null }[];
+      for (const l of leases) if (!this.instance.isAlive(l.lease_owner)) this.db.prepare(`UPDATE jobs SET lease_until = 0 WHERE job_id = ?`).run(l.job_id);
       const row = this.db
         .prepare(
           `SELECT * FROM jobs WHERE kind IN (${kinds.map(() => '?').join(',')})
@@ -157,13 +166,15 @@ export class JobRunner implements JobQueue {
     const handler = this.handlers.get(row.kind)!;
     const ctl = new AbortController();
     this.running.set(row.job_id, ctl);
-    const update = this.db.prepare(`UPDATE jobs SET progress = ?, total = ?, lease_until = ?, updated_at = ? WHERE job_id = ? AND status = 'running'`);
+    // Every write names this runner as the lease owner: once another runner took the job over
+    // (this one was judged dead), this one's writes leave the new owner's row alone.
+    const update = this.db.prepare(`UPDATE jobs SET progress = ?, total = ?, lease_until = ?, updated_at = ? WHERE job_id = ? AND status = 'running' AND lease_owner = ?`);
     const ctx: JobContext = {
       jobId: row.job_id,
       signal: ctl.signal,
       progress: (done, total) => {
         const n = this.now();
-        update.run(done, total ?? null, n.getTime() + LEASE_MS, n.toISOString(), row.job_id);
+        update.run(done, total ?? null, n.getTime() + LEASE_MS, n.toISOString(), row.job_id, this.owner);
         const current = this.get(row.job_id);
         if (current?.status === 'cancelled') ctl.abort();
         if (current) this.emit(current);
@@ -171,17 +182,17 @@ export class JobRunner implements JobQueue {
     };
     try {
       const result = await handler(JSON.parse(row.params_json), ctx);
-      this.db.prepare(`UPDATE jobs SET status = 'done', result_json = ?, lease_owner = NULL, updated_at = ? WHERE job_id = ? AND status = 'running'`).run(JSON.stringify(result ?? null), this.now().toISOString(), row.job_id);
+      this.db.prepare(`UPDATE jobs SET status = 'done', result_json = ?, lease_owner = NULL, updated_at = ? WHERE job_id = ? AND status = 'running' AND lease_owner = ?`).run(JSON.stringify(result ?? null), this.now().toISOString(), row.job_id, this.owner);
     } catch (err) {
       const aborted = ctl.signal.aborted;
       // An abort is a cancellation only when cancel() marked the row; otherwise the runner was
       // stopped (shutdown) and the job goes back to the queue to run again from the start.
       const cancelled = aborted && this.get(row.job_id)?.status === 'cancelled';
       if (aborted && !cancelled) {
-        this.db.prepare(`UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE job_id = ? AND status = 'running'`).run(this.now().toISOString(), row.job_id);
+        this.db.prepare(`UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE job_id = ? AND status = 'running' AND lease_owner = ?`).run(this.now().toISOString(), row.job_id, this.owner);
       } else {
         const envelope = err && typeof err === 'object' && 'toEnvelope' in err ? (err as { toEnvelope(): unknown }).toEnvelope() : { error_code: 'INTERNAL_ERROR', summary: String((err as Error)?.message ?? err) };
-        this.db.prepare(`UPDATE jobs SET status = ?, error_json = ?, lease_owner = NULL, updated_at = ? WHERE job_id = ? AND status IN ('running','cancelled')`).run(cancelled ? 'cancelled' : 'failed', JSON.stringify(envelope), this.now().toISOString(), row.job_id);
+        this.db.prepare(`UPDATE jobs SET status = ?, error_json = ?, lease_owner = NULL, updated_at = ? WHERE job_id = ? AND status IN ('running','cancelled') AND lease_owner = ?`).run(cancelled ? 'cancelled' : 'failed', JSON.stringify(envelope), this.now().toISOString(), row.job_id, this.owner);
         if (!cancelled) this.log.warn({ job_id: row.job_id, kind: row.kind, error: envelope }, 'job failed');
       }
     } finally {

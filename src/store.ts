@@ -1,7 +1,7 @@
 // The server's own store: one SQLite file in the data dir (WAL, foreign keys, busy timeout so that
-// several server processes can share it). It holds the preview ledger, the journal and the job
-// queue; the local backend adds the workspace tables to the same file, so that a workspace write
-// and the outcome record of its apply commit in one transaction.
+// several server processes can share it). It holds the preview ledger, the journal, the job queue
+// and the instances' heartbeats; the local backend adds the workspace tables to the same file, so
+// that a workspace write and the outcome record of its apply commit in one transaction.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -69,6 +69,19 @@ const engineMigrations: Migration[] = [
         updated_at  TEXT NOT NULL
       );
       CREATE INDEX jobs_due ON jobs(status, run_at);
+    `,
+  },
+  {
+    // Liveness of the processes sharing the store: preview claims and job leases name an instance
+    // id, which is alive while its heartbeat lease runs (PIDs repeat across containers).
+    id: 'engine/002-instances',
+    sql: `
+      CREATE TABLE instances (
+        instance_id  TEXT PRIMARY KEY,
+        started_at   INTEGER NOT NULL,
+        heartbeat_at INTEGER NOT NULL,
+        lease_until  INTEGER NOT NULL
+      );
     `,
   },
 ];

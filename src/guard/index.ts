@@ -3,7 +3,7 @@
 // arguments, the principal, the backend target and a digest of the state the preview read; it is
 // short-lived, server-minted (random secret, only its hash stored, an HMAC over the bound fields),
 // claimed atomically once (and only while unexpired), and its outcome is recorded so that a repeat
-// replays it.
+// replays it. A claim names the claiming instance; one whose instance is dead is never re-run.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../store.js';
 import { metaGetOrCreate } from '../store.js';
@@ -11,13 +11,13 @@ import { ToolError } from '../errors.js';
 import { canonicalJson, diffPaths, digest } from './canonical.js';
 import { StaleStateError } from '../backend/contract.js';
 import type { ErrorEnvelope } from '../errors.js';
-import { newProcessTag, processAlive } from '../process-tag.js';
+import type { Liveness } from '../instance.js';
 
 export interface GuardOptions {
   ttlMs: number;
   now?: () => number;
-  /** Identifies this process among those sharing the store (claims name their owner). */
-  instanceId?: string;
+  /** This process among those sharing the store: claims name its id, and it says whose claim is dead. */
+  instance: Liveness;
   /** How long a second apply of an in-flight token waits for its outcome before saying so. */
   inFlightWaitMs?: number;
 }
@@ -79,15 +79,19 @@ const VERBATIM_LIMIT = 300;
 export class Guard {
   private readonly key: Buffer;
   private readonly now: () => number;
-  readonly instanceId: string;
+  private readonly instance: Liveness;
   private readonly inFlight = new Set<string>();
   private readonly inFlightWaitMs: number;
 
   constructor(private readonly db: Db, private readonly opts: GuardOptions) {
     this.key = Buffer.from(metaGetOrCreate(db, 'guard_hmac_key', () => randomBytes(32).toString('hex')), 'hex');
     this.now = opts.now ?? Date.now;
-    this.instanceId = opts.instanceId ?? newProcessTag();
+    this.instance = opts.instance;
     this.inFlightWaitMs = opts.inFlightWaitMs ?? 15_000;
+  }
+
+  get instanceId(): string {
+    return this.instance.id;
   }
 
   /** Mints a token for a preview. Writes only to the ledger, never to the workspace. */
@@ -231,9 +235,10 @@ export class Guard {
       const current = this.db.prepare('SELECT * FROM preview_tokens WHERE token_id = ?').get(row.token_id) as TokenRow;
       const done = this.settled(current);
       if (done) return done;
-      if (!claimantAlive(current.claimed_by, this.instanceId, this.inFlight.has(row.token_id))) {
-        this.db.prepare(`UPDATE preview_tokens SET status = 'unknown', finished_at = ? WHERE token_id = ? AND status = 'claimed'`).run(this.now(), row.token_id);
-        throw unknownOutcome(row.token_id);
+      if (!this.claimantAlive(current.claimed_by, row.token_id)) {
+        const res = this.db.prepare(`UPDATE preview_tokens SET status = 'unknown', finished_at = ? WHERE token_id = ? AND status = 'claimed'`).run(this.now(), row.token_id);
+        if (res.changes === 1) throw unknownOutcome(row.token_id);
+        continue; // its outcome was recorded meanwhile: read it back
       }
       if (this.now() > deadline) {
         throw new ToolError('APPLY_IN_PROGRESS', 'This preview token is being applied by another call right now.', {
@@ -245,12 +250,19 @@ export class Guard {
     }
   }
 
+  /** Whether the claimant of a token is still applying it: this process knows; another's lease says. */
+  private claimantAlive(claimedBy: string | null, tokenId: string): boolean {
+    if (!claimedBy) return false;
+    if (claimedBy === this.instance.id) return this.inFlight.has(tokenId);
+    return this.instance.isAlive(claimedBy);
+  }
+
   /** Claims an unexpired minted token in one conditional UPDATE, so expiry and claim are atomic. */
   private claim(tokenId: string): 'claimed' | 'lost' | 'expired' {
     const now = this.now();
     const res = this.db
       .prepare(`UPDATE preview_tokens SET status = 'claimed', claimed_at = ?, claimed_by = ? WHERE token_id = ? AND status = 'minted' AND expires_at >= ?`)
-      .run(now, this.instanceId, tokenId, now);
+      .run(now, this.instance.id, tokenId, now);
     if (res.changes === 1) return 'claimed';
     const status = this.db.prepare('SELECT status FROM preview_tokens WHERE token_id = ?').pluck().get(tokenId) as Status | undefined;
     return status === 'minted' ? 'expired' : 'lost';
@@ -311,12 +323,6 @@ function describeChange(part: string, before: Part | undefined, after: Part | un
     return { part, text: `${fields.join(', ')} changed`, before: before.value, after: after.value };
   }
   return { part, text: `${part} changed` };
-}
-
-function claimantAlive(claimedBy: string | null, self: string, selfInFlight: boolean): boolean {
-  if (!claimedBy) return false;
-  if (claimedBy === self) return selfInFlight;
-  return processAlive(claimedBy);
 }
 
 function expired(expiresAt: number): ToolError {

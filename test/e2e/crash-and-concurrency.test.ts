@@ -11,6 +11,12 @@ import { openStore } from '../../src/store.js';
 import { workspaceMigrations } from '../../workspace/schema.js';
 import { storePath } from '../../src/app.js';
 
+/**
+ * The processes these tests SIGKILL run with a short heartbeat lease: a killed process stops
+ * beating, and the next one sees it dead once its lease runs out (15 s by default).
+ */
+const SHORT_LEASE = { NOX_INSTANCE_LEASE_MS: '1500' };
+
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -77,7 +83,7 @@ describe('crash safety', () => {
     const applyMs = Date.now() - t0;
     await p0.close();
 
-    const s = await spawnServer(dir);
+    const s = await spawnServer(dir, SHORT_LEASE);
     const preview = await call(s, 'collection_add_creators_preview', args);
     const tokenId = preview.data.preview_token.split('.')[1];
     const pending = call(s, 'collection_add_creators_apply', { ...args, preview_token: preview.data.preview_token }).catch(() => undefined);
@@ -125,7 +131,7 @@ describe('crash safety', () => {
     db.close();
 
     const body = { kind: 'collection', collection_id: collections[0], platform: 'youtube', format: 'xlsx', reason: 'crash test' };
-    const s = await spawnServer(dir);
+    const s = await spawnServer(dir, SHORT_LEASE);
     const p = await call(s, 'export_create_preview', body);
     const exportId = (await call(s, 'export_create_apply', { ...body, preview_token: p.data.preview_token })).data.result.export_id;
     let seen: any;
@@ -148,7 +154,7 @@ describe('crash safety', () => {
         if (got.status === 'ready' || got.status === 'failed') break;
         await new Promise((r) => setTimeout(r, 50));
       }
-      expect(got.status).toBe('ready'); // the dead process's lease is taken over at once
+      expect(got.status).toBe('ready'); // the dead process's job is taken over once its heartbeat lease runs out
       expect(got.row_count).toBe(creators.length);
     } finally {
       await again.close();

@@ -285,8 +285,10 @@ describe('restarts', () => {
       const e = await createExport(first, { kind: 'brand_monitor', brand_id: 'brand_001', reason: 'Crash test' });
       const jobId = JSON.parse(first.workspaceDb.prepare('SELECT params_json FROM exports WHERE export_id = ?').pluck().get(e.export_id) as string).job_id;
       // What a crash leaves: a running job still leased, a running export, a partial file. The lease
-      // names a live process first (this test's own), as when another server still holds it.
-      first.workspaceDb.prepare(`UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ? WHERE job_id = ?`).run(`${process.pid}:elsewhere`, Date.now() + 30_000, jobId);
+      // names an instance whose heartbeat is still fresh first, as when another server still holds it.
+      const t0 = Date.now();
+      first.workspaceDb.prepare('INSERT INTO instances (instance_id, started_at, heartbeat_at, lease_until) VALUES (?, ?, ?, ?)').run('inst_elsewhere', t0, t0, t0 + 45_000);
+      first.workspaceDb.prepare(`UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ? WHERE job_id = ?`).run('inst_elsewhere', t0 + 30_000, jobId);
       first.workspaceDb.prepare(`UPDATE exports SET status = 'running' WHERE export_id = ?`).run(e.export_id);
       mkdirSync(exportsDir(first), { recursive: true });
       writeFileSync(join(exportsDir(first), `${e.export_id}.csv.part`), 'garbage,from,the,crash\r\n');
@@ -312,12 +314,13 @@ describe('restarts', () => {
     }
   });
 
-  it('takes over at once a job whose lease names a process that is gone', async () => {
+  it('takes over at once a job whose lease names an instance that is gone', async () => {
     const dir = freshDir();
     const first = await startServer({ dir });
     const e = await createExport(first, { kind: 'brand_monitor', brand_id: 'brand_001', reason: 'Dead owner' });
     const jobId = JSON.parse(first.workspaceDb.prepare('SELECT params_json FROM exports WHERE export_id = ?').pluck().get(e.export_id) as string).job_id;
-    first.workspaceDb.prepare(`UPDATE jobs SET status = 'running', lease_owner = '999999999:gone', lease_until = ? WHERE job_id = ?`).run(Date.now() + 30_000, jobId);
+    // Its id even names this live process's PID: only the (absent) heartbeat row counts.
+    first.workspaceDb.prepare(`UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ? WHERE job_id = ?`).run(`${process.pid}:gone`, Date.now() + 30_000, jobId);
     await first.close();
     const again = await startServer({ dir });
     try {

@@ -2,12 +2,13 @@
 // exact, fresh, once, crash-safe, and a declined confirmation changes nothing.
 import { createHash, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Guard, type ApplyRequest, type Execution } from '../../src/guard/index.js';
 import { canonicalJson, digest } from '../../src/guard/canonical.js';
 import { openStore, type Db } from '../../src/store.js';
 import { StaleStateError } from '../../src/backend/contract.js';
 import { ToolError } from '../../src/errors.js';
+import { Instance } from '../../src/instance.js';
 
 const T0 = 1_700_000_000_000;
 const TTL = 600_000;
@@ -16,17 +17,32 @@ interface Harness {
   db: Db;
   g: Guard;
   clock: { t: number };
+  instance: Instance;
+}
+
+/** Every instance the tests start; their heartbeat timers stop when the file is done. */
+const started: Instance[] = [];
+afterAll(() => started.forEach((i) => i.stop()));
+
+/** A registered, heartbeating instance on `db` (its clock is the real one unless given). */
+function instanceOn(db: Db, opts: { leaseMs?: number; now?: () => number } = {}): Instance {
+  const i = new Instance(db, opts);
+  i.start();
+  started.push(i);
+  return i;
 }
 
 function harness(opts: { ttlMs?: number; realClock?: boolean; inFlightWaitMs?: number } = {}): Harness {
   const db = openStore(':memory:');
   const clock = { t: T0 };
+  const instance = instanceOn(db);
   const g = new Guard(db, {
     ttlMs: opts.ttlMs ?? TTL,
     ...(opts.realClock ? {} : { now: () => clock.t }),
     inFlightWaitMs: opts.inFlightWaitMs ?? 30_000,
+    instance,
   });
-  return { db, g, clock };
+  return { db, g, clock, instance };
 }
 
 const BASE = { operation: 'collection_add_creators', principal: 'alice', target: 'local:workspace' } as const;
@@ -364,7 +380,8 @@ describe('Guard properties', () => {
   it('once: K concurrent applies of one token execute exactly once; the others replay', async () => {
     const db = openStore(':memory:');
     // Up to three guards on one store stand for several processes sharing it.
-    const guards = [0, 1, 2].map(() => new Guard(db, { ttlMs: TTL, inFlightWaitMs: 30_000 }));
+    // Each with its own heartbeating instance: a claim of one is alive to the others.
+    const guards = [0, 1, 2].map(() => new Guard(db, { ttlMs: TTL, inFlightWaitMs: 30_000, instance: instanceOn(db) }));
     const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
     await fc.assert(
       fc.asyncProperty(
@@ -401,13 +418,30 @@ describe('Guard properties', () => {
   });
 
   it('crash-safe: a claim whose claimant died becomes unknown and is never executed', async () => {
-    const { g, db } = harness();
-    const deadClaimant = fc.constantFrom<string | null>('999999999:dead', 'not-a-pid', '0:zero', '-5:neg', null, 'SELF');
+    // A short wait: a claimant wrongly judged alive answers APPLY_IN_PROGRESS quickly, and the test fails.
+    const { g, db } = harness({ inFlightWaitMs: 200, realClock: true });
+    // An instance that shut down cleanly (its row is gone) and one whose heartbeat stopped (killed).
+    const gone = instanceOn(db);
+    gone.stop();
+    const stale = `inst_${randomBytes(8).toString('hex')}`;
+    db.prepare('INSERT INTO instances (instance_id, started_at, heartbeat_at, lease_until) VALUES (?, ?, ?, ?)').run(stale, Date.now() - 60_000, Date.now() - 30_000, Date.now() - 1);
+    // PIDs mean nothing now: this very process's PID, and PID 1 (every server's PID in a container).
+    const deadClaimant = fc.constantFrom<string | null>(
+      '999999999:dead',
+      'not-a-pid',
+      '0:zero',
+      null,
+      'SELF',
+      `${process.pid}:dead`,
+      '1:restarted-in-a-container',
+      'GONE',
+      'STALE',
+    );
     await fc.assert(
       fc.asyncProperty(argsArb, deadClaimant, async (args, claimant) => {
         const m = mint(g, args);
         // SELF: this very guard claimed it but has no apply in flight (its earlier life ended).
-        const claimedBy = claimant === 'SELF' ? g.instanceId : claimant;
+        const claimedBy = claimant === 'SELF' ? g.instanceId : claimant === 'GONE' ? gone.id : claimant === 'STALE' ? stale : claimant;
         db.prepare(`UPDATE preview_tokens SET status = 'claimed', claimed_by = ? WHERE token_id = ?`).run(claimedBy, m.token_id);
         const { calls, exec } = counting();
         const e1 = await refusal(g.apply({ ...BASE, args, token: m.preview_token }, exec));
@@ -422,6 +456,53 @@ describe('Guard properties', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('a claim of a live instance is waited for, never judged dead, whatever its id looks like', async () => {
+    const { g, db } = harness({ inFlightWaitMs: 150, realClock: true });
+    const other = instanceOn(db);
+    // Another process whose id would read as a PID this one cannot see (another PID namespace).
+    const foreign = '999999999:other-pid-namespace';
+    db.prepare('INSERT INTO instances (instance_id, started_at, heartbeat_at, lease_until) VALUES (?, ?, ?, ?)').run(foreign, Date.now(), Date.now(), Date.now() + 60_000);
+    for (const owner of [other.id, foreign]) {
+      const m = mint(g, { owner });
+      db.prepare(`UPDATE preview_tokens SET status = 'claimed', claimed_by = ? WHERE token_id = ?`).run(owner, m.token_id);
+      const { calls, exec } = counting();
+      const e = await refusal(g.apply({ ...BASE, args: { owner }, token: m.preview_token }, exec));
+      expect(e.code).toBe('APPLY_IN_PROGRESS');
+      expect(status(db, m.token_id)).toBe('claimed');
+      // The owner records its outcome; the waiting side replays it and never executes.
+      db.prepare(`UPDATE preview_tokens SET status = 'applied', outcome_json = ? WHERE token_id = ?`).run(JSON.stringify({ result: { by: owner } }), m.token_id);
+      const r = await g.apply({ ...BASE, args: { owner }, token: m.preview_token }, exec);
+      expect(r).toMatchObject({ replayed: true, result: { by: owner } });
+      expect(calls.n).toBe(0);
+    }
+  });
+
+  it('two guards heartbeating on one store: an apply that outlasts the lease many times is still waited for', async () => {
+    const db = openStore(':memory:');
+    // A 300 ms lease renewed every 100 ms; the apply takes over three leases.
+    const a = new Guard(db, { ttlMs: TTL, instance: instanceOn(db, { leaseMs: 300 }) });
+    const b = new Guard(db, { ttlMs: TTL, inFlightWaitMs: 10_000, instance: instanceOn(db, { leaseMs: 300 }) });
+    expect(a.instanceId).not.toBe(b.instanceId);
+    const m = mint(a, { slow: true });
+    let executions = 0;
+    const exec: Execution = {
+      execute: async (bound) => {
+        executions++;
+        await new Promise((r) => setTimeout(r, 1_000));
+        bound.record('done');
+        return 'done';
+      },
+    };
+    const req = { ...BASE, args: { slow: true }, token: m.preview_token };
+    const first = a.apply(req, exec);
+    await new Promise((r) => setTimeout(r, 50)); // a holds the claim
+    const [ra, rb] = await Promise.all([first, b.apply(req, exec)]);
+    expect(ra.replayed).toBe(false);
+    expect(rb).toMatchObject({ replayed: true, result: 'done' });
+    expect(executions).toBe(1);
+    expect(status(db, m.token_id)).toBe('applied');
   });
 
   it('expiry is checked again at the claim: a confirmation held open past the expiry applies nothing', async () => {
