@@ -1,6 +1,7 @@
 // One error type for every refusal a tool can give. It carries the public error envelope of the
 // Nox API (error_code, summary, action) so tool results and REST responses share one shape.
 
+/** The codes this server gives. A code relayed from upstream keeps its text (see UpstreamCode). */
 export type ErrorCode =
   | 'INVALID_REQUEST'
   | 'NOT_FOUND'
@@ -24,28 +25,54 @@ export type ErrorCode =
   | 'APPLY_IN_PROGRESS'
   | 'APPLY_OUTCOME_UNKNOWN'
   | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_INVALID_RESPONSE'
   | 'INTERNAL_ERROR'
-  | `UPSTREAM_${number}`;
+  | `UPSTREAM_${number}`
+  | UpstreamCode;
+
+/** What the agent should do next; an upstream action type is relayed as it came (UpstreamCode). */
+export type ActionType =
+  | 'fix_request'
+  | 'fix_path'
+  | 'fix_credentials'
+  | 'look_up_id'
+  | 'preview_first'
+  | 'preview_again'
+  | 'read_state'
+  | 'retry_later'
+  | 'retry_or_report'
+  | 'ask_user'
+  | 'list_tools'
+  | 'choose_output'
+  | 'authorize_in_saas'
+  | UpstreamCode;
+
+/**
+ * A code or action type that came from an upstream envelope: passed through unchanged. Branded so
+ * that only ToolError.fromEnvelope makes one and a misspelt code of our own fails the type-check.
+ */
+export type UpstreamCode = string & { readonly relayedFromUpstream: true };
 
 export interface ErrorAction {
-  type: string;
+  type: ActionType;
   hint: string;
   url?: string;
 }
 
+/** The envelope as it travels (JSON): codes are plain strings there. */
 export interface ErrorEnvelope {
   error_code: string;
   summary: string;
-  action?: ErrorAction;
+  action?: { type: string; hint: string; url?: string };
   details?: Record<string, unknown>;
 }
 
 export class ToolError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly action?: ErrorAction;
   readonly details?: Record<string, unknown>;
 
-  constructor(code: ErrorCode | string, summary: string, opts: { hint?: string; actionType?: string; url?: string; details?: Record<string, unknown> } = {}) {
+  constructor(code: ErrorCode, summary: string, opts: { hint?: string; actionType?: ActionType; url?: string; details?: Record<string, unknown> } = {}) {
     super(summary);
     this.name = 'ToolError';
     this.code = code;
@@ -63,8 +90,8 @@ export class ToolError extends Error {
   }
 
   static fromEnvelope(e: ErrorEnvelope): ToolError {
-    const err = new ToolError(e.error_code, e.summary, e.details ? { details: e.details } : {});
-    if (e.action) (err as { action?: ErrorAction }).action = e.action;
+    const err = new ToolError(e.error_code as UpstreamCode, e.summary, e.details ? { details: e.details } : {});
+    if (e.action) (err as { action?: ErrorAction }).action = { ...e.action, type: e.action.type as UpstreamCode };
     return err;
   }
 }

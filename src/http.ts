@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import type { ServerParts } from './server.js';
 import { createMcpServer } from './server.js';
 import type { Logger } from './log.js';
+import { readBody } from './request-body.js';
 
 /** 127.0.0.0/8 written as exactly four decimal octets (no leading zeros, which some parsers read as octal). */
 const LOOPBACK_V4 = /^127(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -229,23 +230,6 @@ function originAllowed(origin: string, allowed: Set<string>): boolean {
   return allowed.has(o) || isLoopback(new URL(o).hostname);
 }
 
-/** The body, or 'too_large' as soon as it passes the cap (the rest is not buffered). */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'too_large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size <= max) return void chunks.push(c);
-      req.off('data', onData);
-      req.resume(); // drain without keeping it; the response closes the connection
-      resolve('too_large');
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function methodNotAllowed(res: ServerResponse): void {
   res.setHeader('allow', 'POST');

@@ -28,6 +28,7 @@ import {
   type RestRoute,
   type SuccessEnvelope,
 } from './http/rest.js';
+import { readBody } from '../request-body.js';
 
 export const sandboxMigrations: Migration[] = [
   {
@@ -258,15 +259,3 @@ function summaryOf(result: unknown, fallback: string): string {
   return typeof s === 'string' ? s : fallback;
 }
 
-function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'too_large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= max) chunks.push(c);
-    });
-    req.on('end', () => resolve(size > max ? 'too_large' : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}

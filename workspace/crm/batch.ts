@@ -136,7 +136,7 @@ function emailProblems(ws: Workspace, taskId: string): { task?: TaskRow; problem
 function planEmail(ws: Workspace, taskId: string, creatorIds: string[]): EmailPlan {
   const { task, problems } = emailProblems(ws, taskId);
   const p = problems[0];
-  if (p) throw new ToolError(p.code, p.message, { hint: p.code === 'NOT_FOUND' ? WHERE.emailTask : 'Choose a draft task (email_list), or cancel the scheduled send first.' });
+  if (p) throw new ToolError(p.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'CONFLICT', p.message, { hint: p.code === 'NOT_FOUND' ? WHERE.emailTask : 'Choose a draft task (email_list), or cancel the scheduled send first.' });
   const requested = [...new Set(creatorIds)];
   const json = JSON.stringify(requested);
   const known = new Set(ws.db.prepare(`SELECT creator_id FROM creators WHERE ${inJson('creator_id')}`).pluck().all(json) as string[]);
