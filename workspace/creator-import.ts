@@ -3,9 +3,10 @@
 import type { Workspace } from './workspace.js';
 import { ToolError } from '../src/errors.js';
 import type { FileInput } from '../src/files.js';
-import { readTable, SPREADSHEET_EXTENSIONS } from '../src/spreadsheet.js';
+import { buildXlsx, readTable, SPREADSHEET_EXTENSIONS } from '../src/spreadsheet.js';
 import { CHANNEL_URL, type Platform } from '../tools/vocabulary.js';
-import type { FailedItem } from '../tools/imports.js';
+import type { FailedItem, templateContract } from '../tools/imports.js';
+import { implement } from './implement.js';
 import { sha256 } from './shared.js';
 
 export interface ParsedCreatorUrl {
@@ -115,3 +116,14 @@ export function creatorResolver(ws: Workspace): (p: ParsedCreatorUrl, email: str
   };
 }
 
+
+/** The implementation of an import's template: a one-sheet workbook written whole into the files root. */
+export function writeTemplate(contract: ReturnType<typeof templateContract>, t: { sheet: string; header: string[]; rows: unknown[][]; what: string }) {
+  return implement(contract, {
+    load: () => buildXlsx(t.sheet, t.header, t.rows),
+    run: (ws, input, _call, xlsx) => {
+      const written = ws.files.writeOutput(input.output_path, xlsx, false);
+      return { ...written, columns: t.header, summary: `Wrote the ${t.what} import template to ${written.path}.` };
+    },
+  });
+}

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { fileFields, id } from '../shared.js';
-import { failedItem, templateOutput, templatePathField } from '../imports.js';
+import { failedItem, templateContract } from '../imports.js';
 import { collectionId } from './collections.js';
 
 export const COLLECTION_IMPORT_LIMITS = { maxBytes: 10 * 1024 * 1024, maxRows: 5000 };
@@ -18,15 +18,12 @@ export const importResult = z.object({
 });
 
 export const imports = {
-  template: defineContract({
+  template: templateContract({
     name: 'collection.import_template',
     title: 'Write the collection import template',
     description: 'Writes the .xlsx template for collection_import_file into the files root: column A a creator URL, column B an optional email.',
-    kind: 'write',
-    risk: 'low',
-    route: { method: 'POST', path: '/collections/import-template' },
-    input: z.strictObject({ output_path: templatePathField('templates/collection-import-template.xlsx') }),
-    output: templateOutput,
+    path: '/collections/import-template',
+    defaultOutput: 'templates/collection-import-template.xlsx',
   }),
   file: defineContract({
     name: 'collection.import_file',

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { fileFields } from '../shared.js';
-import { failedItem, templateOutput, templatePathField } from '../imports.js';
+import { failedItem, templateContract } from '../imports.js';
 
 /** The descriptions below state these limits (≤10 MB, ≤500 rows); the workspace enforces them. */
 export const CRM_IMPORT_LIMITS = { maxBytes: 10 * 1024 * 1024, maxRows: 500 };
@@ -11,15 +11,12 @@ export const CRM_IMPORT_LIMITS = { maxBytes: 10 * 1024 * 1024, maxRows: 500 };
 export const repeatedItem = z.object({ row: z.int(), creator_id: z.string().nullable(), reason: z.string().describe('already_in_crm or duplicate_of_row_<n>.') });
 
 export const crmImports = {
-  template: defineContract({
+  template: templateContract({
     name: 'crm.import_template',
     title: 'Write the CRM import template',
     description: 'Writes the .xlsx template for crm_import_file into the files root: creator URL, email, coop status, label names, remark.',
-    kind: 'write',
-    risk: 'low',
-    route: { method: 'POST', path: '/crm/import-template' },
-    input: z.strictObject({ output_path: templatePathField('templates/crm-import-template.xlsx') }),
-    output: templateOutput,
+    path: '/crm/import-template',
+    defaultOutput: 'templates/crm-import-template.xlsx',
   }),
   file: defineContract({
     name: 'crm.import_file',

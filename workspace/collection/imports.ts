@@ -3,12 +3,11 @@
 import type { z } from 'zod';
 import type { CallInfo } from '../../src/catalog.js';
 import { notFound, ToolError } from '../../src/errors.js';
-import { buildXlsx } from '../../src/spreadsheet.js';
 import { COLLECTION_IMPORT_LIMITS, imports, type importResult } from '../../tools/collection/imports.js';
 import { WHERE } from '../../tools/hints.js';
 import type { FailedItem } from '../../tools/imports.js';
 import type { Platform } from '../../tools/vocabulary.js';
-import { creatorResolver, EMAIL_RE, matchCreators, readSheet, urlCell } from '../creator-import.js';
+import { creatorResolver, EMAIL_RE, matchCreators, readSheet, urlCell, writeTemplate } from '../creator-import.js';
 import { implement, type Implemented } from '../implement.js';
 import { inJson, sample } from '../shared.js';
 import type { Workspace, WorkspaceJobs } from '../workspace.js';
@@ -163,13 +162,7 @@ const TEMPLATE_ROWS = [
 ];
 
 export const importsImplementations = {
-  template: implement(imports.template, {
-    load: () => buildXlsx('Creators', TEMPLATE_HEADER, TEMPLATE_ROWS),
-    run: (ws, input, _call, xlsx) => {
-      const written = ws.files.writeOutput(input.output_path, xlsx, false);
-      return { ...written, columns: TEMPLATE_HEADER, summary: `Wrote the collection import template to ${written.path}.` };
-    },
-  }),
+  template: writeTemplate(imports.template, { sheet: 'Creators', header: TEMPLATE_HEADER, rows: TEMPLATE_ROWS, what: 'collection' }),
   file: implement(imports.file, {
     load: (ws, input) => parseImport(ws, input),
     read: (ws, input, _call, parsed) => readImport(ws, input, parsed),

@@ -5,8 +5,7 @@ import { CRM_IMPORT_LIMITS, crmImports, type repeatedItem } from '../../tools/cr
 import type { FailedItem } from '../../tools/imports.js';
 import { COOP_STATUSES, DEFAULT_COOP_STATUS, type CoopStatus } from '../../tools/vocabulary.js';
 import { ToolError } from '../../src/errors.js';
-import { buildXlsx } from '../../src/spreadsheet.js';
-import { creatorResolver, EMAIL_RE, matchCreators, readSheet, urlCell, type ParsedCreatorUrl } from '../creator-import.js';
+import { creatorResolver, EMAIL_RE, matchCreators, readSheet, urlCell, writeTemplate, type ParsedCreatorUrl } from '../creator-import.js';
 import { implement, type Implemented } from '../implement.js';
 import { actingUser, inJson, sample } from '../shared.js';
 import type { Workspace } from '../workspace.js';
@@ -166,13 +165,7 @@ function writeCrmImport(ws: Workspace, plan: CrmImportPlan, ownerUid: string): {
 }
 
 export const importImplementations = {
-  template: implement(crmImports.template, {
-    load: () => buildXlsx('CRM', CRM_TEMPLATE_HEADER, CRM_TEMPLATE_ROWS),
-    run: (ws, input, _call, xlsx) => {
-      const written = ws.files.writeOutput(input.output_path, xlsx, false);
-      return { ...written, columns: CRM_TEMPLATE_HEADER, summary: `Wrote the CRM import template to ${written.path}.` };
-    },
-  }),
+  template: writeTemplate(crmImports.template, { sheet: 'CRM', header: CRM_TEMPLATE_HEADER, rows: CRM_TEMPLATE_ROWS, what: 'CRM' }),
   file: implement(crmImports.file, {
     load: (ws, input) => loadCrmImport(ws, input),
     read: (ws, input, _call, parsed) => ({ parsed, plan: planCrmImport(ws, input, parsed) }),
