@@ -338,7 +338,7 @@ describe('the built CLI over Streamable HTTP, on the http backend against a spaw
 
   it('runs the workflow first steps through the SDK client, and no log holds a secret', async () => {
     const client = await connect(url, ALICE);
-    let previewToken = '';
+    let previewToken: string;
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toContain('collection_add_creators_apply');

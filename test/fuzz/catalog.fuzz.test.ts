@@ -96,7 +96,7 @@ describe('fuzzing the catalog over stdio', () => {
         try {
           res = await server.client.callTool({ name: tool.name, arguments: args }, undefined, { timeout: 30_000 });
         } catch (e) {
-          throw new Error(`${tool.name} failed at the protocol level for ${JSON.stringify(args).slice(0, 300)}: ${(e as Error).message}`);
+          throw new Error(`${tool.name} failed at the protocol level for ${JSON.stringify(args).slice(0, 300)}: ${(e as Error).message}`, { cause: e });
         }
         stats.inputs++;
         if (res.isError) {

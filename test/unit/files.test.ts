@@ -37,7 +37,7 @@ function refused(f: () => unknown): ToolError {
     f();
   } catch (e) {
     if (e instanceof ToolError) return e;
-    throw new Error(`expected a ToolError, got ${String(e)}`);
+    throw new Error(`expected a ToolError, got ${String(e)}`, { cause: e });
   }
   throw new Error('expected a refusal, but it succeeded');
 }

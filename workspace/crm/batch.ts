@@ -100,9 +100,18 @@ function applyChanges(ws: Workspace, call: CallInfo, plan: BatchPlan, changes: B
   });
   const sets: string[] = ['updated_at = ?'];
   const params: unknown[] = [ws.now().toISOString()];
-  if (changes.coop_status !== undefined) sets.push('coop_status = ?'), params.push(changes.coop_status);
-  if (changes.owner_uid !== undefined) sets.push('owner_uid = ?'), params.push(changes.owner_uid);
-  if (changes.archived !== undefined) sets.push('archived = ?'), params.push(changes.archived ? 1 : 0);
+  if (changes.coop_status !== undefined) {
+    sets.push('coop_status = ?');
+    params.push(changes.coop_status);
+  }
+  if (changes.owner_uid !== undefined) {
+    sets.push('owner_uid = ?');
+    params.push(changes.owner_uid);
+  }
+  if (changes.archived !== undefined) {
+    sets.push('archived = ?');
+    params.push(changes.archived ? 1 : 0);
+  }
   const updated = existingIds.length ? ws.db.prepare(`UPDATE crm_channels SET ${sets.join(', ')} WHERE ${inJson('creator_id')}`).run(...params, JSON.stringify(existingIds)).changes : 0;
   if (changes.labels) setLabels(ws, [...existingIds, ...plan.create], changes.labels.label_ids, changes.labels.operation);
   return { created, updated };

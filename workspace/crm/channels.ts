@@ -47,7 +47,9 @@ export const channelImplementations = {
       const sets: string[] = ['updated_at = ?'];
       const params: unknown[] = [ws.now().toISOString()];
       for (const k of ['coop_status', 'owner_uid', 'email', 'url', 'remark'] as const) {
-        if (input[k] !== undefined) sets.push(`${k} = ?`), params.push(input[k]);
+        if (input[k] === undefined) continue;
+        sets.push(`${k} = ?`);
+        params.push(input[k]);
       }
       ws.db.prepare(`UPDATE crm_channels SET ${sets.join(', ')} WHERE creator_id = ?`).run(...params, cid);
       if (input.label_ids) setLabels(ws, [cid], input.label_ids, 'replace');

@@ -68,7 +68,7 @@ async function waitFor(ws: Workspace, id: string, seconds: number, call: CallInf
   };
   if (report()) return { waited_ms: 0 };
   await new Promise<void>((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
+    // finish runs only from callbacks (never before the timer below exists).
     const finish = () => {
       off();
       clearInterval(poll);
@@ -83,7 +83,7 @@ async function waitFor(ws: Workspace, id: string, seconds: number, call: CallInf
     const poll = setInterval(() => {
       if (report()) finish();
     }, 200);
-    timer = setTimeout(finish, seconds * 1000);
+    const timer = setTimeout(finish, seconds * 1000);
     call.signal?.addEventListener('abort', finish);
   });
   report();
