@@ -2,7 +2,7 @@
 import { invalid, notFound } from '../../src/errors.js';
 import { crmFilter, type CreateInput, type ExportParams } from '../../tools/export/exports.js';
 import { WHERE } from '../../tools/hints.js';
-import { checkCampaign, escapeLike, getRow, inJson, Where } from '../shared.js';
+import { checkCampaign, checkTeamMember, escapeLike, getRow, inJson, Where } from '../shared.js';
 import type { Workspace } from '../workspace.js';
 
 /** Rows read per keyset page. */
@@ -51,7 +51,7 @@ export function sourceOf(ws: Workspace, p: ExportParams): Source {
     only('brand_id', 'brand_monitor');
     const f = p.crm_filter ?? crmFilter.parse({});
     for (const l of f.label_ids ?? []) if (!ws.db.prepare('SELECT 1 FROM crm_labels WHERE label_id = ?').get(l)) throw notFound('CRM label', l, WHERE.crmLabel);
-    if (f.owner_uid && !ws.db.prepare('SELECT 1 FROM team_members WHERE user_uid = ?').get(f.owner_uid)) throw notFound('team member', f.owner_uid, WHERE.teamMember);
+    checkTeamMember(ws, f.owner_uid);
     const like = `%${escapeLike(f.keyword ?? '')}%`;
     const w = new Where()
       .add('ch.archived = ?', f.archived ? 1 : 0)
