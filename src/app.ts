@@ -16,6 +16,7 @@ import { LocalBackend } from './backend/local/index.js';
 import { indexImplementations, type EmbeddedWorkspace } from './backend/local/implementation.js';
 import type { NoxBackend } from './backend/contract.js';
 import { HttpBackend } from './backend/http/index.js';
+import { CliBackend, type CliProbe } from './backend/cli/index.js';
 import type { Engine } from './invoke.js';
 import type { ServerParts } from './server.js';
 
@@ -43,6 +44,8 @@ export interface AppOptions<Ctx = unknown> {
   backend?: (ws: Ctx, workspaceId: string) => NoxBackend;
   /** Extra store migrations (the sandbox's idempotency table). */
   migrations?: Migration[];
+  /** The cli backend: what the installed CLI said about itself at start (probeCli). */
+  cliProbe?: CliProbe;
 }
 
 export function storePath(dataDir: string): string {
@@ -53,13 +56,14 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
   const now = opts.now ?? (() => new Date());
   const log = opts.logger ?? createLogger(config.logLevel);
   // First: a misspelt toolset or tool name stops the start before anything is opened or seeded.
-  const tools = selectTools(catalog.operations, {
+  const selected = selectTools(catalog.operations, {
     ...(config.toolsets ? { toolsets: config.toolsets } : {}),
     readOnly: config.readOnly,
     ...(config.tools ? { tools: config.tools } : {}),
   });
   const embedded = config.backend === 'local' ? opts.embedded : undefined;
   if (config.backend === 'local' && !embedded) throw new Error('the local backend needs the embedded workspace');
+  if (config.backend === 'cli' && !opts.cliProbe && !opts.backend) throw new Error('the cli backend needs the probe of the installed CLI');
   // Checked before anything is opened: every contract has exactly one implementation.
   const implementations = embedded ? indexImplementations(catalog.operations, embedded.implementations) : undefined;
   const store = openStore(storePath(config.dataDir), [...(embedded?.migrations ?? []), ...(opts.migrations ?? [])]);
@@ -77,11 +81,24 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
   const workspace = embedded?.open({ db: store, files, jobs, now });
   for (const [kind, make] of Object.entries(embedded?.jobs ?? {})) jobs.register(kind, make(workspace!));
   // On the http backend the workspace lives upstream; this store keeps the guard's ledger, the journal and jobs.
-  const backend = opts.backend
+  const backend: NoxBackend = opts.backend
     ? opts.backend(workspace!, workspaceId)
     : config.backend === 'http'
       ? new HttpBackend(catalog.operations, { baseUrl: config.apiBaseUrl!, apiKey: config.apiKey!, timeoutMs: config.apiTimeoutMs, maxRetries: config.apiMaxRetries, files, log })
-      : new LocalBackend(workspace!, store, implementations!, workspaceId);
+      : config.backend === 'cli'
+        ? new CliBackend(catalog.operations, opts.cliProbe!, {
+            executable: config.cliExecutable,
+            timeoutMs: config.cliTimeoutMs,
+            concurrency: config.cliConcurrency,
+            maxOutputBytes: config.cliMaxOutputBytes,
+            maxRetries: config.cliMaxRetries,
+            files,
+            env: process.env,
+            log,
+          })
+        : new LocalBackend(workspace!, store, implementations!, workspaceId);
+  // An operation the backend cannot run (a command the installed CLI lacks) is not offered at all.
+  const tools = backend.supports ? selected.filter((t) => backend.supports!(t.op)) : selected;
   const guard = new Guard(store, { ttlMs: config.previewTtlSeconds * 1000, now: () => now().getTime(), instance });
   const engine: Engine = { backend, guard, store, log, now, requireConfirmation: config.requireConfirmation, ...(embedded?.campaignOfIds ? { campaignOfIds: embedded.campaignOfIds } : {}) };
   const reader = catalogReader(catalog, engine, config.principal);

@@ -67,6 +67,26 @@ export interface Contract<I extends Obj = Obj, O extends z.ZodType = z.ZodType, 
   campaignOf?(input: z.output<I>, result: z.output<O>): string | null | undefined;
   /** Ids touched by an applied change, for the journal. */
   idsOf?(input: z.output<I>, result: z.output<O>): string[];
+  /**
+   * The command of NoxInfluencer's official CLI that performs it, where the name does not derive it
+   * (`collection.add_creators` → `collection add-creators`): a command, or one command per value of
+   * an input field (`by`), which then selects the command and is not sent.
+   */
+  cli?: CliBinding;
+}
+
+/** How an operation is named on the CLI: one command, or one per value of the input field `by`. */
+export type CliBinding = string | { by: string; commands: Record<string, string> };
+
+/** The CLI command derived from an operation's name: `<domain> <action>`, words joined by dashes. */
+export function derivedCliCommand(name: string): string {
+  const [domain, action] = name.split('.') as [string, string];
+  return `${domain.replace(/_/g, '-')} ${action.replace(/_/g, '-')}`;
+}
+
+/** The operation's CLI binding: its own, else the one derived from its name. */
+export function cliBindingOf(op: Pick<Contract, 'name' | 'cli'>): CliBinding {
+  return op.cli ?? derivedCliCommand(op.name);
 }
 
 /** A contract as the engine holds it, its schema types erased. */

@@ -9,6 +9,7 @@ import { createApp, storePath } from './app.js';
 import { createMcpServer, SERVER_NAME, SERVER_VERSION } from './server.js';
 import { serveHttp } from './http.js';
 import { startSandbox } from './backend/sandbox.js';
+import { doctorReport, probeCli } from './backend/cli/index.js';
 // The composition root is the one place the engine meets the catalog and the embedded workspace.
 import { catalog } from '../tools/index.js';
 
@@ -21,6 +22,8 @@ Usage:
   nox-campaign-mcp [options]          serve MCP over stdio (default)
   nox-campaign-mcp --http [options]   serve Streamable HTTP on /mcp
   nox-campaign-mcp seed [--reset]     seed the demo workspace (--reset: start from an empty store)
+  nox-campaign-mcp doctor             check the NoxInfluencer CLI the cli backend runs (NOX_CLI): found,
+                                      version, logged in, which operations map to its commands
   nox-campaign-mcp sandbox [--port N] serve the local workspace over the REST API (docs/api.md) on
                                       127.0.0.1 (default port 8766; needs NOX_API_KEY)
 
@@ -45,6 +48,12 @@ async function main(argv: string[]): Promise<number> {
     await app.close();
     return 0;
   }
+  if (config.command === 'doctor') {
+    const probe = await probeCli({ executable: config.cliExecutable, timeoutMs: Math.min(config.cliTimeoutMs, 15_000), env: process.env });
+    const report = doctorReport(probe, catalog.operations);
+    process.stdout.write(report.text);
+    return report.ok ? 0 : 1;
+  }
   if (config.command === 'sandbox') {
     const sandbox = await startSandbox(config, catalog, { embedded: await embedded() });
     const stop = async () => {
@@ -55,7 +64,9 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => void stop());
     return -1; // keep running
   }
-  const app = createApp(config, catalog, config.backend === 'local' ? { embedded: await embedded() } : {});
+  // The cli backend reads what the installed CLI is once, before serving; a problem is logged and each tool answers it.
+  const cliProbe = config.backend === 'cli' ? await probeCli({ executable: config.cliExecutable, timeoutMs: Math.min(config.cliTimeoutMs, 15_000), env: process.env }) : undefined;
+  const app = createApp(config, catalog, config.backend === 'local' ? { embedded: await embedded() } : cliProbe ? { cliProbe } : {});
   const shutdown = async () => {
     await app.close();
     process.exit(0);

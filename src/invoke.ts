@@ -8,7 +8,7 @@ import { PREVIEW_TOKEN_FIELD } from './catalog.js';
 import type { NoxBackend } from './backend/contract.js';
 import type { Guard } from './guard/index.js';
 import { issuesOf, ToolError, toEnvelope, type ErrorEnvelope } from './errors.js';
-import { checkOutput, stageRunner, type StageRunner } from './stages.js';
+import { checkResult, stageRunner, type StageRunner } from './stages.js';
 import type { Db } from './store.js';
 import type { Logger } from './log.js';
 
@@ -94,7 +94,7 @@ async function runStage(engine: Engine, spec: ToolSpec, input: Record<string, un
           execute: (expect) => stages.apply(op, args, call, expect),
         },
       );
-      const result = checkOutput(op, op.output, applied.result);
+      const result = checkResult(engine.backend, op, op.output, applied.result);
       return { operation: op.name, applied: true, replayed: applied.replayed, token_id: applied.token_id, summary: applied.summary, result };
     }
   }

@@ -28,21 +28,24 @@ export interface ServerParts {
   prompts?: PromptDef[];
 }
 
-const listingCache = new WeakMap<ToolSpec[], Tool[]>();
+const listingCache = { withOutput: new WeakMap<ToolSpec[], Tool[]>(), withoutOutput: new WeakMap<ToolSpec[], Tool[]>() };
 
 /** tools/list entries, computed once per tool selection (stateless HTTP builds a server per request). */
-export function listTools(tools: ToolSpec[]): Tool[] {
-  let listed = listingCache.get(tools);
+export function listTools(tools: ToolSpec[], opts: { outputSchemas?: boolean } = {}): Tool[] {
+  // Output schemas are declared only where results are checked to fit them (not on a passthrough backend).
+  const withOutput = opts.outputSchemas ?? true;
+  const cache = withOutput ? listingCache.withOutput : listingCache.withoutOutput;
+  let listed = cache.get(tools);
   if (!listed) {
     listed = tools.map((t) => ({
       name: t.name,
       title: t.title,
       description: t.description,
       inputSchema: inputJsonSchema(t) as Tool['inputSchema'],
-      outputSchema: outputJsonSchema(t) as Tool['outputSchema'],
+      ...(withOutput ? { outputSchema: outputJsonSchema(t) as Tool['outputSchema'] } : {}),
       annotations: t.annotations,
     }));
-    listingCache.set(tools, listed);
+    cache.set(tools, listed);
   }
   return listed;
 }
@@ -60,7 +63,7 @@ export function createMcpServer(parts: ServerParts): McpServer {
     { capabilities: { tools: { listChanged: false }, logging: {} }, instructions: parts.instructions, jsonSchemaValidator: sharedValidator },
   );
   const byName = new Map(parts.tools.map((t) => [t.name, t]));
-  const listed = listTools(parts.tools);
+  const listed = listTools(parts.tools, { outputSchemas: parts.engine.backend.outputs !== 'passthrough' });
 
   mcp.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listed }));
   mcp.server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {

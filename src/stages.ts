@@ -29,6 +29,7 @@ export interface ApplyTerms {
 export const TOKEN_KEY_PREFIX = 'nox-';
 
 export function stageRunner(ctx: StageContext) {
+  const checkOutput = (op: Operation, schema: z.ZodType, value: unknown) => checkResult(ctx.backend, op, schema, value);
   const journal = (op: Operation, input: Output, out: Output, principal: string, tokenId: string | undefined, status: 'applied' | 'written') =>
     journalChange(ctx.store, { op, input, out, principal, tokenId, status, at: ctx.now(), campaignOfIds: ctx.campaignOfIds });
 
@@ -73,6 +74,13 @@ export function stageRunner(ctx: StageContext) {
 }
 
 export type StageRunner = ReturnType<typeof stageRunner>;
+
+/** A result as the backend's `outputs` says: checked against the contract, or passed through as an object. */
+export function checkResult(backend: NoxBackend, op: Operation, schema: z.ZodType, value: unknown): Output {
+  if (backend.outputs !== 'passthrough') return checkOutput(op, schema, value);
+  if (value && typeof value === 'object' && !Array.isArray(value)) return value as Output;
+  throw new Error(`${op.name}: the backend produced a result that is not an object`);
+}
 
 /** Backend results are checked against the contract: a mismatch is our defect, never the caller's. */
 export function checkOutput(op: Operation, schema: z.ZodType, value: unknown): Output {

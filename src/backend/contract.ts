@@ -27,6 +27,14 @@ export interface NoxBackend {
   preview(op: Operation, input: Args, call: CallInfo): Promise<PreviewReading<unknown>>;
   apply(op: Operation, input: Args, call: CallInfo, expect: ApplyExpectation): Promise<unknown>;
   close(): Promise<void>;
+  /** Whether this backend can run the operation at all; one that cannot is left out of tools/list. */
+  supports?(op: Operation): boolean;
+  /**
+   * `contract` (the default): results are checked against the contract's output schemas, which
+   * tools/list declares. `passthrough`: results are the upstream's data as it came (an upstream we do
+   * not control), so neither is done and an unexpected shape never fails a client's validation.
+   */
+  readonly outputs?: 'contract' | 'passthrough';
 }
 
 /** Thrown by a backend's apply when the state a preview read has changed; nothing was written. */

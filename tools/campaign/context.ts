@@ -96,6 +96,7 @@ export type ContextOut = z.input<typeof contextOut>;
 export const context = {
   get: defineContract({
     name: 'campaign.context_get',
+    cli: 'campaign context get',
     title: 'Get the campaign context',
     description: 'What the campaign keeps stable (goal, market, creator decisions, approvals, links, affiliation, reply state, filters, ids, export reasons) plus its exports and the journal of applied changes.',
     kind: 'read',
@@ -109,6 +110,7 @@ export const context = {
   }),
   record: defineContract({
     name: 'campaign.context_record',
+    cli: 'campaign context record',
     title: 'Record into the campaign context',
     description: 'Merges a partial record into the campaign context: given scalars replace, keyed lists upsert by id, id sets grow, remove drops ids. Call after each decision or applied step.',
     kind: 'write',

@@ -25,6 +25,7 @@ const stagedEffect = z.object({
 export const grouped = {
   refresh: defineContract({
     name: 'collection.refresh',
+    cli: { by: 'what', commands: { email: 'collection refresh-email', base: 'collection refresh-base', audience: 'collection unlock-audience' } },
     title: 'Refresh collection items',
     description:
       'Refreshes a collection + platform slice (or explicit creator_ids of it): what=email looks up emails, base refreshes base data, audience unlocks audience data. Ids from collection_list / collection_items.',
@@ -51,6 +52,7 @@ export const grouped = {
   }),
   batch: defineContract({
     name: 'collection.batch',
+    cli: { by: 'action', commands: { move: 'collection batch-move', copy: 'collection batch-copy', delete: 'collection batch-delete', label: 'collection batch-label' } },
     title: 'Move, copy, delete or label collection items',
     description:
       'Grouped change to a collection + platform slice (or explicit creator_ids of it): move or copy to target_collection_id, delete, or label with CRM label_ids (from crm_labels_list).',

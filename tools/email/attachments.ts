@@ -10,6 +10,7 @@ const attachmentId = id('From email_attachments_list.');
 export const attachments = {
   list: defineContract({
     name: 'email.attachments_list',
+    cli: 'email attachments list',
     title: 'List email attachments',
     description: 'The attachment of a task (at most one) with attachment_id, name, size and sha256.',
     kind: 'read',
@@ -20,6 +21,7 @@ export const attachments = {
   }),
   upload: defineContract({
     name: 'email.attachments_upload',
+    cli: 'email attachments upload',
     title: 'Upload an email attachment',
     description: 'Attaches one file (≤10 MB, no executables or scripts; at most one per task) from the files root or base64. On a scheduled task this cancels the schedule.',
     kind: 'write',
@@ -33,6 +35,7 @@ export const attachments = {
   }),
   download: defineContract({
     name: 'email.attachments_download',
+    cli: 'email attachments download',
     title: 'Download an email attachment',
     description: 'Writes an attachment (attachment_id from email_attachments_list) to a new file in the files root; never overwrites.',
     kind: 'write',
@@ -44,6 +47,7 @@ export const attachments = {
   }),
   delete: defineContract({
     name: 'email.attachments_delete',
+    cli: 'email attachments delete',
     title: 'Delete an email attachment',
     description: 'Removes the attachment from its task. On a scheduled task this cancels the schedule.',
     kind: 'write',

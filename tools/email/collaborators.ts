@@ -11,6 +11,7 @@ const permissionChange = z.object({ user_uid: z.string(), permission: z.string()
 export const collaborators = {
   list: defineContract({
     name: 'email.collaborators_list',
+    cli: 'email collaborators list',
     title: 'List collaborators',
     description: 'Without task_id: the team members (user_uid, name, role). With task_id: that task\'s collaborators and permissions.',
     kind: 'read',
@@ -25,6 +26,7 @@ export const collaborators = {
   }),
   add: defineContract({
     name: 'email.collaborators_add',
+    cli: 'email collaborators add',
     title: 'Add a collaborator',
     description: 'Gives a team member (user_uid) edit, view or manage_members access to a task; an existing collaborator gets the new permission.',
     kind: 'write',
@@ -37,6 +39,7 @@ export const collaborators = {
   }),
   remove: defineContract({
     name: 'email.collaborators_remove',
+    cli: 'email collaborators remove',
     title: 'Remove a collaborator',
     description: "Removes a team member's access to a task; the owner always stays.",
     kind: 'write',
@@ -49,6 +52,7 @@ export const collaborators = {
   }),
   replace: defineContract({
     name: 'email.collaborators_replace',
+    cli: 'email collaborators replace',
     title: 'Replace collaborators',
     description: 'Resets the whole collaborator set of a task (the owner stays and is left out of the list); [] leaves only the owner.',
     kind: 'write',

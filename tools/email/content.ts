@@ -6,6 +6,7 @@ import { productCardDetail, taskId, taskView } from './schemas.js';
 export const content = {
   save: defineContract({
     name: 'email.content_save',
+    cli: 'email content save',
     title: 'Save email content',
     description:
       'Saves subject, html_body and text_body of a draft task (omitted fields kept); product_collect_ids sets the product cards (≤5, [] clears); short_links (ids or URLs from short_link_list) are embedded if the body lacks them.',
@@ -26,6 +27,7 @@ export const content = {
   }),
   products: defineContract({
     name: 'email.products_list',
+    cli: 'email products list',
     title: 'List product cards',
     description: 'The product cards of a task, in order, with the product details.',
     kind: 'read',

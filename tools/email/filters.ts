@@ -7,6 +7,7 @@ import { filterEffect, filterSchema, listRow, taskId } from './schemas.js';
 export const filters = {
   options: defineContract({
     name: 'email.recipient_filter_options',
+    cli: 'email recipients filter options',
     title: 'Recipient filter options',
     description: 'The recipient filter dimensions and the collections and other tasks they can name.',
     kind: 'read',
@@ -21,6 +22,7 @@ export const filters = {
   }),
   get: defineContract({
     name: 'email.recipient_filter_get',
+    cli: 'email recipients filter get',
     title: 'Get a recipient filter',
     description: "A task's recipient filter and what it does now: how many pending recipients it hides, and why.",
     kind: 'read',
@@ -31,6 +33,7 @@ export const filters = {
   }),
   update: defineContract({
     name: 'email.recipient_filter_update',
+    cli: 'email recipients filter update',
     title: 'Set a recipient filter',
     description: 'Replaces the recipient filter of a draft task ({} clears it); the filter decides who is actually sent to. Returns how many it hides and why.',
     kind: 'write',
@@ -43,6 +46,7 @@ export const filters = {
   }),
   tasks: defineContract({
     name: 'email.recipient_filter_tasks',
+    cli: 'email recipients filter tasks',
     title: 'Tasks for the recipient filter',
     description: 'Other email tasks a filter can name in hide_in_other_task, with their recipient counts.',
     kind: 'read',

@@ -11,6 +11,7 @@ const failedRow = z.object({ row: z.int(), value: z.string(), reason: z.string()
 export const recipients = {
   list: defineContract({
     name: 'email.recipients_list',
+    cli: 'email recipients list',
     title: 'List email recipients',
     description: 'Recipients of one task with status (pending, filtered_out + reason, sent, bounced, replied), reply counts, and for pending ones the reason the current filter would hide them.',
     kind: 'read',
@@ -38,6 +39,7 @@ export const recipients = {
   }),
   add: defineContract({
     name: 'email.recipients_add',
+    cli: 'email recipients add',
     title: 'Add email recipients',
     description:
       'Adds recipients to a draft task: each {creator_id} or {platform, channel_id} or {email_address}. URLs and @handles are refused: resolve them with creator_search first. Present ones are reported, not duplicated.',
@@ -50,6 +52,7 @@ export const recipients = {
   }),
   delete: defineContract({
     name: 'email.recipients_delete',
+    cli: 'email recipients delete',
     title: 'Remove email recipients',
     description: 'Removes recipients (recipient_id from email_recipients_list) from a draft task.',
     kind: 'write',
@@ -62,6 +65,7 @@ export const recipients = {
   }),
   replace: defineContract({
     name: 'email.recipients_replace',
+    cli: 'email recipients replace',
     title: 'Replace email recipients',
     description: 'Sets the whole recipient list of a draft task (same recipient forms as email_recipients_add); recipients not in the new list are removed.',
     kind: 'write',
@@ -74,6 +78,7 @@ export const recipients = {
   }),
   import: defineContract({
     name: 'email.recipients_import',
+    cli: 'email recipients import',
     title: 'Import email recipients',
     description:
       'Adds recipients from a .xlsx/.csv (≤8 MB) with columns creator_id, platform + channel_id, or email (no header: first column creator_id or email). Only before the send flow; unusable rows are listed.',

@@ -39,6 +39,7 @@ export const reports = {
   }),
   teamSummary: defineContract({
     name: 'email.team_summary',
+    cli: 'email team summary',
     title: 'Email team summary',
     description: 'Metrics over several tasks (default every sent task); replied_creator_count counts each creator once across them. Per-task rows are included.',
     kind: 'read',
@@ -65,6 +66,7 @@ export const reports = {
   }),
   teamBreakdown: defineContract({
     name: 'email.team_breakdown',
+    cli: 'email team breakdown',
     title: 'Email team breakdown',
     description: 'The same metrics per team member uid (the task owner), over every sent task or the ones named.',
     kind: 'read',

@@ -8,6 +8,7 @@ import { sender, taskId } from './schemas.js';
 export const senders = {
   list: defineContract({
     name: 'email.sender_list',
+    cli: 'email sender list',
     title: 'List email senders',
     description: 'Authorized sender mailboxes (sender_auth_id); with task_id, marks the one the task uses.',
     kind: 'read',
@@ -18,6 +19,7 @@ export const senders = {
   }),
   update: defineContract({
     name: 'email.sender_update',
+    cli: 'email sender update',
     title: 'Set the sender',
     description: `Sets the sender mailbox of a draft task. ${WHERE.emailSender}`,
     kind: 'write',

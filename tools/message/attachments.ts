@@ -8,6 +8,7 @@ import { attachmentOut, downloadOut, MAX_ATTACHMENTS, outputPath, threadId, uplo
 export const attachments = {
   list: defineContract({
     name: 'message.attachments_list',
+    cli: 'message attachments list',
     title: 'List thread attachments',
     description: `Draft files of one thread (at most ${MAX_ATTACHMENTS}); they go out with the next reply.`,
     kind: 'read',
@@ -18,6 +19,7 @@ export const attachments = {
   }),
   upload: defineContract({
     name: 'message.attachments_upload',
+    cli: 'message attachments upload',
     title: 'Upload a thread attachment',
     description: `Attaches a file (path in the files root, or content_base64 + filename) to one thread for the next reply: at most ${MAX_ATTACHMENTS} per thread, 10 MB each, no executables. Cancels a scheduled reply of the thread.`,
     kind: 'write',
@@ -31,6 +33,7 @@ export const attachments = {
   }),
   download: defineContract({
     name: 'message.attachments_download',
+    cli: 'message attachments download',
     title: 'Download a thread attachment',
     description: "Writes one attachment of a thread (a draft file or one of its sent messages') to output_path in the files root.",
     kind: 'write',
@@ -41,6 +44,7 @@ export const attachments = {
   }),
   delete: defineContract({
     name: 'message.attachments_delete',
+    cli: 'message attachments delete',
     title: 'Delete a thread attachment',
     description: 'Removes one draft file from a thread. Cancels a scheduled reply of the thread.',
     kind: 'write',

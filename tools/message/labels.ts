@@ -7,6 +7,7 @@ import { threadId } from './schemas.js';
 export const labels = {
   list: defineContract({
     name: 'message.labels_list',
+    cli: 'message labels',
     title: 'Message labels',
     description: 'The CRM labels usable on threads (label_id for message_list and message_labels_set), with thread counts.',
     kind: 'read',
@@ -17,6 +18,7 @@ export const labels = {
   }),
   coopStatuses: defineContract({
     name: 'message.coop_statuses',
+    cli: 'message coop statuses',
     title: 'Cooperation statuses',
     description: 'The cooperation statuses (coop_status values for message_list and message_coop_set) with thread counts.',
     kind: 'read',
@@ -27,6 +29,7 @@ export const labels = {
   }),
   set: defineContract({
     name: 'message.labels_set',
+    cli: 'message labels set',
     title: 'Set thread labels',
     description: "Replaces one thread's labels with label_ids (CRM labels from message_labels_list); [] clears them.",
     kind: 'write',
@@ -39,6 +42,7 @@ export const labels = {
   }),
   coopSet: defineContract({
     name: 'message.coop_set',
+    cli: 'message coop set',
     title: 'Set thread cooperation status',
     description: "Sets one thread's cooperation status (values from message_coop_statuses). The creator's CRM channel is not changed.",
     kind: 'write',

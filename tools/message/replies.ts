@@ -25,6 +25,7 @@ export const replyEffect = z.object({
 export const replies = {
   draftSave: defineContract({
     name: 'message.draft_save',
+    cli: 'message draft save',
     title: 'Save a reply draft',
     description: 'Saves (replaces) the reply draft of one thread; null clears it. Nothing is sent: send with message_send_preview.',
     kind: 'write',

@@ -9,6 +9,7 @@ const templateAttachmentId = id('Template attachment id (message_templates_list)
 export const templateAttachments = {
   upload: defineContract({
     name: 'message.template_attachments_upload',
+    cli: 'message templates attachments upload',
     title: 'Upload a template attachment',
     description: `Attaches a file (path in the files root, or content_base64 + filename) to one reply template: at most ${MAX_ATTACHMENTS}, 10 MB each, no executables.`,
     kind: 'write',
@@ -20,6 +21,7 @@ export const templateAttachments = {
   }),
   download: defineContract({
     name: 'message.template_attachments_download',
+    cli: 'message templates attachments download',
     title: 'Download a template attachment',
     description: 'Writes one template attachment to output_path in the files root.',
     kind: 'write',
@@ -30,6 +32,7 @@ export const templateAttachments = {
   }),
   delete: defineContract({
     name: 'message.template_attachments_delete',
+    cli: 'message templates attachments delete',
     title: 'Delete a template attachment',
     description: 'Removes one attachment from a reply template.',
     kind: 'write',

@@ -10,6 +10,7 @@ export const template = z.object({ template_id: z.string(), name: z.string(), su
 export const templates = {
   list: defineContract({
     name: 'message.templates_list',
+    cli: 'message templates list',
     title: 'List reply templates',
     description: 'Reply templates with their bodies and template attachments (template_id for message_templates_use).',
     kind: 'read',
@@ -20,6 +21,7 @@ export const templates = {
   }),
   save: defineContract({
     name: 'message.templates_save',
+    cli: 'message templates save',
     title: 'Save a reply template',
     description: 'Creates a reply template, or updates one when template_id is given (omitted fields stay).',
     kind: 'write',
@@ -36,6 +38,7 @@ export const templates = {
   }),
   use: defineContract({
     name: 'message.templates_use',
+    cli: 'message templates use',
     title: 'Use a template as the draft',
     description: "Puts a template's body into one thread's reply draft (replacing it). Template files are not copied; nothing is sent.",
     kind: 'write',
