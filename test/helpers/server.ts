@@ -3,7 +3,7 @@
 // project) the server runs on the http backend against a sandbox on a random loopback port: the
 // sandbox's store holds the workspace (workspaceDb, drainJobs and app.jobs/app.workspace point
 // there), while the guard's ledger and the journal stay in the server's own store (app.store).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -20,12 +20,30 @@ import type { Workspace } from '../../workspace/workspace.js';
 import type { Db } from '../../src/store.js';
 import { createLogger, type LogLevel } from '../../src/log.js';
 import { startSandbox, type Sandbox } from '../../src/backend/sandbox.js';
+import { probeCli } from '../../src/backend/cli/index.js';
+import { fileURLToPath } from 'node:url';
 
 /** Which backend startServer runs the server on: `local` (in-process) or `http` (against a sandbox). */
 /** NOX_TEST_LOG_LEVEL=debug shows the server's (and sandbox's) logs while debugging a test. */
 const testLogLevel = (process.env.NOX_TEST_LOG_LEVEL ?? 'silent') as LogLevel;
 
-export const testBackend: 'local' | 'http' = process.env.NOX_TEST_BACKEND === 'http' ? 'http' : 'local';
+export type TestBackend = 'local' | 'http' | 'cli';
+export const testBackend: TestBackend = process.env.NOX_TEST_BACKEND === 'http' ? 'http' : process.env.NOX_TEST_BACKEND === 'cli' ? 'cli' : 'local';
+
+/** The stand-in NoxInfluencer CLI (see test/fake-cli/noxinfluencer.mjs). */
+export const FAKE_CLI = fileURLToPath(new URL('../fake-cli/noxinfluencer.mjs', import.meta.url));
+
+/**
+ * An executable that runs the stand-in CLI with its state in `home` and the given files root:
+ * the cli backend spawns it like the real `noxinfluencer`, with the environment it would have.
+ */
+export function fakeCliExecutable(home: string, filesDir: string): string {
+  mkdirSync(home, { recursive: true });
+  const exe = join(home, 'noxinfluencer');
+  writeFileSync(exe, `#!/usr/bin/env node\nprocess.env.FAKE_NOX_HOME = ${JSON.stringify(home)};\nprocess.env.FAKE_NOX_FILES_DIR = ${JSON.stringify(filesDir)};\nawait import(${JSON.stringify(FAKE_CLI)});\n`);
+  chmodSync(exe, 0o755);
+  return exe;
+}
 
 export interface ErrorEnvelope {
   error_code: string;
@@ -61,7 +79,7 @@ export interface StartOptions extends AppOptions<Workspace> {
   /** Reuse a data dir (restart scenarios); a fresh temp dir otherwise. */
   dir?: string;
   /** Override NOX_TEST_BACKEND for this server (a custom `backend` option always runs locally). */
-  mode?: 'local' | 'http';
+  mode?: TestBackend;
   /** On the http backend: give the sandbox a files root of its own, as a remote API has. */
   separateFiles?: boolean;
   onClient?: (client: Client) => void;
@@ -84,8 +102,20 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     });
     config = { ...config, backend: 'http', apiBaseUrl: sandbox.url, apiKey };
   }
-  const base = createApp(config, catalog, { startJobs: false, embedded: embeddedWorkspace, logger: createLogger(testLogLevel), ...opts });
-  const app: App<Workspace> = sandbox ? { ...base, jobs: sandbox.app.jobs, workspace: sandbox.app.workspace } : base;
+  // On the cli backend the stand-in CLI's store holds the workspace; this app opens the same store
+  // in-process (seeding it, draining its jobs, letting tests read it), as the sandbox does for http.
+  let cliWorkspace: App<Workspace> | undefined;
+  let cliProbe;
+  if (mode === 'cli') {
+    const home = join(dir, 'fake-cli');
+    cliWorkspace = createApp({ ...config, backend: 'local', dataDir: join(home, 'store') }, catalog, { startJobs: false, embedded: embeddedWorkspace, logger: createLogger(testLogLevel), ...(opts.now ? { now: opts.now } : {}) });
+    const exe = fakeCliExecutable(home, config.filesDir);
+    cliProbe = await probeCli({ executable: exe, timeoutMs: 15_000, env: process.env });
+    config = { ...config, backend: 'cli', cliExecutable: exe };
+  }
+  const base = createApp(config, catalog, { startJobs: false, embedded: embeddedWorkspace, logger: createLogger(testLogLevel), ...(cliProbe ? { cliProbe } : {}), ...opts });
+  const upstream = sandbox?.app ?? cliWorkspace;
+  const app: App<Workspace> = upstream ? { ...base, jobs: upstream.jobs, workspace: upstream.workspace } : base;
   const server = createMcpServer(app.serverParts());
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await server.connect(serverTransport);
@@ -115,7 +145,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     client,
     app,
     dir,
-    workspaceDb: sandbox ? sandbox.app.store : app.store,
+    workspaceDb: upstream ? upstream.store : app.store,
     drainJobs: () => app.jobs.drain(),
     call,
     ok,
@@ -129,6 +159,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       await server.close();
       await app.close();
       await sandbox?.close();
+      await cliWorkspace?.close();
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
   };

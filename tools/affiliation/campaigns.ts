@@ -49,6 +49,7 @@ const termsFields = {
 export const campaigns = {
   list: defineAffiliationContract({
     name: 'affiliation.campaigns_list',
+    cli: 'affiliation campaigns list',
     title: 'List affiliate campaigns',
     description: 'Affiliate campaigns of one authorized store (store_id from affiliation_stores_list).',
     kind: 'read',
@@ -59,6 +60,7 @@ export const campaigns = {
   }),
   get: defineAffiliationContract({
     name: 'affiliation.campaigns_get',
+    cli: 'affiliation campaigns get',
     title: 'Get an affiliate campaign',
     description: 'One affiliate campaign: commission, discount and whether its settings let activation issue codes.',
     kind: 'read',
@@ -69,6 +71,7 @@ export const campaigns = {
   }),
   overview: defineAffiliationContract({
     name: 'affiliation.campaigns_overview',
+    cli: 'affiliation campaigns overview',
     title: 'Affiliate campaign overview',
     description: 'Member counts by status and totals (clicks, orders, revenue, commission) of one affiliate campaign.',
     kind: 'read',
@@ -79,6 +82,7 @@ export const campaigns = {
   }),
   create: defineAffiliationContract({
     name: 'affiliation.campaigns_create',
+    cli: 'affiliation campaigns create',
     title: 'Create an affiliate campaign',
     description: 'Creates an affiliate campaign in an authorized store with commission and discount terms; returns its campaign_id.',
     kind: 'write',
@@ -97,6 +101,7 @@ export const campaigns = {
   }),
   update: defineAffiliationContract({
     name: 'affiliation.campaigns_update',
+    cli: 'affiliation campaigns update',
     title: 'Update an affiliate campaign',
     description: 'Changes the given fields of one affiliate campaign (terms are re-checked as a whole). Codes already issued are kept.',
     kind: 'write',
@@ -117,6 +122,7 @@ export const campaigns = {
   }),
   delete: defineAffiliationContract({
     name: 'affiliation.campaigns_delete',
+    cli: 'affiliation campaigns delete',
     title: 'Delete an affiliate campaign',
     description: 'Deletes one affiliate campaign with its members, codes, links and order history; its message threads are kept.',
     kind: 'write',

@@ -11,6 +11,7 @@ export const IMPORT_MAX_BYTES = 8 * 1024 * 1024;
 export const memberImport = {
   template: defineAffiliationContract({
     name: 'affiliation.members_import_template',
+    cli: 'affiliation members import-template',
     title: 'Member import template',
     description: 'Writes the member import template (.xlsx or .csv) to output_path in the files root; fill one identity per row and pass it to affiliation_members_import_file_preview.',
     kind: 'write',
@@ -21,6 +22,7 @@ export const memberImport = {
   }),
   file: defineAffiliationContract({
     name: 'affiliation.members_import_file',
+    cli: 'affiliation members import-file',
     title: 'Import affiliate members from a file',
     description: 'Adds pending members to one campaign from a .xlsx/.csv (columns creator_id | platform + channel_id | custom_id, template from affiliation_members_import_template). Writes immediately on apply and returns the pending count.',
     kind: 'write',

@@ -37,6 +37,7 @@ const skippedMember = z.object({ member_id: z.string(), status: z.string().nulla
 export const members = {
   pending: defineAffiliationContract({
     name: 'affiliation.members_pending',
+    cli: 'affiliation members pending',
     title: 'Pending affiliate members',
     description: 'Members of one campaign waiting for activation (no code or link yet).',
     kind: 'read',
@@ -47,6 +48,7 @@ export const members = {
   }),
   active: defineAffiliationContract({
     name: 'affiliation.members_active',
+    cli: 'affiliation members active',
     title: 'Active affiliate members',
     description: 'Active (or, with status terminated, ended) members of one campaign with their discount code and tracking link.',
     kind: 'read',
@@ -57,6 +59,7 @@ export const members = {
   }),
   add: defineAffiliationContract({
     name: 'affiliation.members_add',
+    cli: 'affiliation members add',
     title: 'Add affiliate members',
     description: 'Adds pending members to one campaign by creator_ids, channels (platform + channel_id) or custom_ids; duplicates are reported, never added twice. Activate them with affiliation_members_status.',
     kind: 'write',
@@ -75,6 +78,7 @@ export const members = {
   }),
   update: defineAffiliationContract({
     name: 'affiliation.members_update',
+    cli: 'affiliation members update',
     title: 'Update an affiliate member',
     description: "Changes one member's custom_id, or the discount code of an active member (its tracking link follows).",
     kind: 'write',
@@ -91,6 +95,7 @@ export const members = {
   }),
   status: defineAffiliationContract({
     name: 'affiliation.members_status',
+    cli: 'affiliation members status',
     title: 'Activate, terminate or resume members',
     description:
       'activate (pending → active: issues a unique discount code and affiliate tracking link, only when the campaign settings are complete), terminate (active → terminated) or resume (terminated → active, same code).',
@@ -112,6 +117,7 @@ export const members = {
   }),
   delete: defineAffiliationContract({
     name: 'affiliation.members_delete',
+    cli: 'affiliation members delete',
     title: 'Delete affiliate members',
     description: 'Removes members from one campaign with their codes, links and order history.',
     kind: 'write',

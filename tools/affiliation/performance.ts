@@ -10,6 +10,7 @@ import { memberId, memberOut } from './members.js';
 export const memberPerformance = {
   overview: defineAffiliationContract({
     name: 'affiliation.members_overview',
+    cli: 'affiliation members overview',
     title: 'Affiliate member overview',
     description: 'One member: identity, status, discount code, tracking link and totals.',
     kind: 'read',
@@ -20,6 +21,7 @@ export const memberPerformance = {
   }),
   ranking: defineAffiliationContract({
     name: 'affiliation.members_performance',
+    cli: 'affiliation members performance',
     title: 'Affiliate member performance',
     description: 'Members of one campaign ranked by revenue, orders or clicks, with commission and conversion.',
     kind: 'read',
@@ -35,6 +37,7 @@ export const memberPerformance = {
   }),
   promotions: defineAffiliationContract({
     name: 'affiliation.members_promotions',
+    cli: 'affiliation members promotions',
     title: 'Affiliate member promotions',
     description: "What an active member promotes: discount code, the offer, the affiliate tracking link and per-product affiliate links on the store's domain.",
     kind: 'read',
@@ -53,6 +56,7 @@ export const memberPerformance = {
   }),
   tracking: defineAffiliationContract({
     name: 'affiliation.members_tracking_detail',
+    cli: 'affiliation members tracking-detail',
     title: 'Affiliate member tracking detail',
     description: "One member's tracked orders (newest first) with clicks and totals.",
     kind: 'read',
@@ -63,6 +67,7 @@ export const memberPerformance = {
   }),
   export: defineAffiliationContract({
     name: 'affiliation.campaigns_export',
+    cli: 'affiliation campaigns export',
     title: 'Export campaign performance',
     description: 'Writes the per-member performance of one affiliate campaign (codes, links, clicks, orders, revenue, commission) as CSV to output_path in the files root. An existing file is replaced only with overwrite: true.',
     kind: 'write',

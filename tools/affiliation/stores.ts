@@ -10,6 +10,7 @@ export const storeId = id(`The store's id. ${WHERE.affiliateStore}`);
 export const stores = {
   list: defineAffiliationContract({
     name: 'affiliation.stores_list',
+    cli: 'affiliation stores list',
     title: 'List Shopify stores',
     description: 'The Shopify stores linked to the workspace, with authorized state. Always the first affiliation step; authorization itself is done in the NoxInfluencer SaaS, not here.',
     kind: 'read',
@@ -20,6 +21,7 @@ export const stores = {
   }),
   products: defineAffiliationContract({
     name: 'affiliation.store_products',
+    cli: 'affiliation stores products',
     title: 'Store products',
     description: 'Products of one authorized store (store_id from affiliation_stores_list).',
     kind: 'read',

@@ -13,6 +13,7 @@ const groupDescription = z.string().max(2000).describe('What the group is for.')
 export const groups = {
   list: defineContract({
     name: 'crm.groups_list',
+    cli: 'crm groups list',
     title: 'List CRM groups',
     description: 'Lists CRM groups with their channel counts; crm_list with group_id lists a group\'s channels.',
     kind: 'read',
@@ -23,6 +24,7 @@ export const groups = {
   }),
   get: defineContract({
     name: 'crm.groups_get',
+    cli: 'crm groups get',
     title: 'Get a CRM group',
     description: 'One CRM group with its channel count and up to 50 member creator ids.',
     kind: 'read',
@@ -33,6 +35,7 @@ export const groups = {
   }),
   create: defineContract({
     name: 'crm.groups_create',
+    cli: 'crm groups create',
     title: 'Create a CRM group',
     description: 'Creates a CRM group and returns its group_id; put channels in it with crm_update group_ids.',
     kind: 'write',
@@ -44,6 +47,7 @@ export const groups = {
   }),
   update: defineContract({
     name: 'crm.groups_update',
+    cli: 'crm groups update',
     title: 'Update a CRM group',
     description: 'Renames a CRM group or changes its description.',
     kind: 'write',
@@ -56,6 +60,7 @@ export const groups = {
   }),
   delete: defineContract({
     name: 'crm.groups_delete',
+    cli: 'crm groups delete',
     title: 'Delete a CRM group',
     description: 'Deletes a CRM group; its channels stay in the CRM, only the grouping goes.',
     kind: 'write',

@@ -13,6 +13,7 @@ const labelColor = z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'a #RRGGBB color').desc
 export const labels = {
   list: defineContract({
     name: 'crm.labels_list',
+    cli: 'crm labels list',
     title: 'List CRM labels',
     description: 'Lists CRM labels with how many channels carry each; label_id values are used by crm_batch_update, crm_list and collection_batch.',
     kind: 'read',
@@ -23,6 +24,7 @@ export const labels = {
   }),
   create: defineContract({
     name: 'crm.labels_create',
+    cli: 'crm labels create',
     title: 'Create a CRM label',
     description: 'Creates a CRM label and returns its label_id; names are unique (case-insensitive).',
     kind: 'write',
@@ -34,6 +36,7 @@ export const labels = {
   }),
   update: defineContract({
     name: 'crm.labels_update',
+    cli: 'crm labels update',
     title: 'Update a CRM label',
     description: 'Renames or recolors a CRM label; its channels keep it.',
     kind: 'write',
@@ -46,6 +49,7 @@ export const labels = {
   }),
   delete: defineContract({
     name: 'crm.labels_delete',
+    cli: 'crm labels delete',
     title: 'Delete a CRM label',
     description: 'Deletes a CRM label and removes it from every channel, collection item and message thread carrying it.',
     kind: 'write',

@@ -110,6 +110,7 @@ export const products = {
   }),
   image_upload: defineContract({
     name: 'product.image_upload',
+    cli: 'product image upload',
     title: 'Upload a product image',
     description: 'Uploads an image (png, jpg, webp, gif; ≤5 MB) from the files root or base64 and returns a public file_url to use as thumbnail_url.',
     kind: 'write',

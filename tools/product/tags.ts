@@ -10,6 +10,7 @@ const tagName = z.string().trim().min(1).max(60).describe('Tag name, unique (cas
 export const tags = {
   list: defineContract({
     name: 'product.tags_list',
+    cli: 'product tags list',
     title: 'List product tags',
     description: 'Lists Product Center tags with how many products carry each.',
     kind: 'read',
@@ -20,6 +21,7 @@ export const tags = {
   }),
   create: defineContract({
     name: 'product.tag_create',
+    cli: 'product tags create',
     title: 'Create a product tag',
     description: 'Creates a Product Center tag; returns its tag_id.',
     kind: 'write',
@@ -31,6 +33,7 @@ export const tags = {
   }),
   update: defineContract({
     name: 'product.tag_update',
+    cli: 'product tags update',
     title: 'Rename a product tag',
     description: 'Renames one product tag (tag_id from product_tags_list).',
     kind: 'write',
@@ -43,6 +46,7 @@ export const tags = {
   }),
   delete: defineContract({
     name: 'product.tag_delete',
+    cli: 'product tags delete',
     title: 'Delete product tags',
     description: 'Deletes product tags and removes them from every product; the products themselves stay.',
     kind: 'write',

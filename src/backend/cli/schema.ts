@@ -4,8 +4,7 @@
 // the schema gives no place to makes the operation unmapped. No flag is ever guessed, except the
 // conventions NoxInfluencer documents for every mutation (`--force`, `--idempotency-key`).
 import type { Operation, Stage } from '../../catalog.js';
-import { stagesOf } from '../../catalog.js';
-import { bindingOf } from './pending-bindings.js';
+import { cliBindingOf, stagesOf } from '../../catalog.js';
 import { ToolError } from '../../errors.js';
 
 /** One command of `schema --all`, in the documented per-command shape. */
@@ -97,7 +96,7 @@ const STAGE_WORD: Partial<Record<Stage, string>> = { validate: 'validate', previ
 
 /** Every command an operation may run (one per selector value and stage). */
 export function commandsOf(op: Operation): string[] {
-  const binding = bindingOf(op);
+  const binding = cliBindingOf(op);
   const bases = typeof binding === 'string' ? [binding] : Object.values(binding.commands);
   if (op.kind !== 'staged') return bases;
   return bases.flatMap((b) => stagesOf(op).map((s) => `${b} ${STAGE_WORD[s]}`));
@@ -109,7 +108,7 @@ const FILE_OUT = ['output_path', 'overwrite'];
 
 /** Why an operation cannot run on this CLI (a missing command, a field with no place), or undefined when it maps. */
 export function unmappedReason(op: Operation, commands: Map<string, CliCommand>): string | undefined {
-  const binding = bindingOf(op);
+  const binding = cliBindingOf(op);
   const selector = typeof binding === 'string' ? undefined : binding.by;
   for (const name of commandsOf(op)) {
     const cmd = commands.get(name);
@@ -162,7 +161,7 @@ export function buildInvocation(
   files: FileAccess,
   w: { force: boolean; idempotencyKey?: string },
 ): Invocation {
-  const binding = bindingOf(op);
+  const binding = cliBindingOf(op);
   let base: string;
   const fields = { ...input };
   if (typeof binding === 'string') base = binding;
@@ -200,11 +199,8 @@ export function buildInvocation(
       if (field === 'output_path') options.push(cmd.options.get('output')!.flag, files.output(String(v), input.overwrite === true));
       else if (v === true) options.push(cmd.options.get('overwrite')!.flag);
     } else if (place === 'option') {
-      const flag = cmd.options.get(field)!.flag;
-      // A boolean option is a switch: present when true, absent when false.
-      if (typeof v === 'boolean') {
-        if (v) options.push(flag);
-      } else options.push(flag, scalarText(field, v));
+      // Every value is explicit, booleans too (`--has_email false`): a false is never dropped into a default.
+      options.push(cmd.options.get(field)!.flag, scalarText(field, v));
     } else if (place === 'body') body[field] = v;
     else throw new ToolError('INVALID_REQUEST', `\`${name}\` of the installed CLI takes no ${field}.`, { hint: `Leave ${field} out, or update the CLI.`, details: { issues: [{ field, message: 'not accepted by the installed CLI' }] } });
   }
