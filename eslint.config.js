@@ -18,4 +18,9 @@ export default tseslint.config(
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  {
+    // The stand-in NoxInfluencer CLI is a plain Node script.
+    files: ['test/fake-cli/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', setInterval: 'readonly', Buffer: 'readonly' } },
+  },
 );

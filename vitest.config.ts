@@ -17,7 +17,7 @@ export default defineConfig({
           name: 'http',
           include: ['test/integration/**/*.test.ts'],
           // Backend-specific: they set up their own stubs or sandbox whatever the project.
-          exclude: ['test/integration/http-backend-faults.test.ts', 'test/integration/http-backend-files.test.ts'],
+          exclude: ['test/integration/http-backend-faults.test.ts', 'test/integration/http-backend-files.test.ts', 'test/integration/cli-backend.test.ts'],
           env: { NOX_TEST_BACKEND: 'http' },
         },
       },

@@ -102,9 +102,8 @@ export function commandsOf(op: Operation): string[] {
   return bases.flatMap((b) => stagesOf(op).map((s) => `${b} ${STAGE_WORD[s]}`));
 }
 
-/** The fields of the input that travel as files: a file input is `--file`, a download `--output`. */
+/** The fields of a file input, which travel as `--file` (a download's `output_path` travels as `--output`). */
 const FILE_IN = ['path', 'content_base64', 'filename'];
-const FILE_OUT = ['output_path', 'overwrite'];
 
 /** Why an operation cannot run on this CLI (a missing command, a field with no place), or undefined when it maps. */
 export function unmappedReason(op: Operation, commands: Map<string, CliCommand>): string | undefined {
