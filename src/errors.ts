@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'APPLY_OUTCOME_UNKNOWN'
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_INVALID_RESPONSE'
+  | 'BACKEND_UNAVAILABLE'
+  | 'AUTH_REQUIRED'
   | 'INTERNAL_ERROR'
   | `UPSTREAM_${number}`
   | UpstreamCode;
@@ -45,6 +47,9 @@ export type ActionType =
   | 'list_tools'
   | 'choose_output'
   | 'authorize_in_saas'
+  | 'login'
+  | 'install_cli'
+  | 'update_cli'
   | UpstreamCode;
 
 /**
