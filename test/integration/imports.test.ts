@@ -7,6 +7,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, workspaceChecksum, type TestServer } from '../helpers/server.js';
 import { readTable } from '../../src/spreadsheet.js';
+import { repeat, sheetXml, workbook } from '../helpers/zip.js';
 
 let s: TestServer;
 let root: string;
@@ -220,6 +221,30 @@ describe('collection_import_file', () => {
     expect(allBad.summary).toContain('row 2, column A');
     expect(allBad.summary).toContain('row 3, column B');
     expect((await s.err('collection_import_file_preview', { collection_id: 'col_nope', path: csv('imports/ok.csv', [['url'], ['https://www.tiktok.com/@ok.handle']]) })).error_code).toBe('NOT_FOUND');
+    expect(workspaceChecksum(db())).toBe(before);
+  });
+
+  it('refuses a spreadsheet bomb with LIMIT_EXCEEDED in seconds while other calls are served', async () => {
+    const col = await s.ok('collection_create', { name: 'Bomb' });
+    // Three sheets of identical rows: small once compressed, hundreds of MB once read whole.
+    const sheet = sheetXml(repeat('<row><c t="inlineStr"><is><t>https://www.tiktok.com/@same.creator</t></is></c></row>', 300_000));
+    const bomb = workbook({ sheets: [sheet, sheet, sheet] });
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    const before = workspaceChecksum(db());
+    for (const file of [{ path: put('imports/bomb.xlsx', bomb) }, { content_base64: bomb.toString('base64'), filename: 'bomb.xlsx' }]) {
+      const answered: string[] = [];
+      const t0 = Date.now();
+      const refused = s.err('collection_import_file_preview', { collection_id: col.collection_id, ...file }).then((e) => {
+        answered.push('bomb');
+        return e;
+      });
+      const other = s.ok('campaign_list', {}).then(() => answered.push('campaign_list'));
+      const [e] = await Promise.all([refused, other]);
+      expect(e.error_code).toBe('LIMIT_EXCEEDED');
+      expect(e.summary).toContain('5000');
+      expect(Date.now() - t0).toBeLessThan(5000); // a sanity bound: the whole-workbook reader took minutes
+      expect(answered).toEqual(['campaign_list', 'bomb']);
+    }
     expect(workspaceChecksum(db())).toBe(before);
   });
 
