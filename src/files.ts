@@ -2,7 +2,30 @@
 // and contained (no `..` escape, no symlink escape, no NUL, no encoded or Windows forms); outputs
 // are written whole (temp file + link/rename) and never replace an existing file unless the
 // caller previewed an overwrite. Remote clients may send content_base64 + filename instead.
-import { closeSync, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+//
+// Someone else may change the tree while a tool runs (swap a folder for a link to elsewhere), so
+// checking a path and then using it is not enough: files are opened first and the opened
+// descriptor is checked. On Linux every step below the root goes through /proc/self/fd/<dir>/name,
+// which names the entry of the directory already opened and checked (like openat), so a folder
+// swapped afterwards changes nothing.
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ToolError } from './errors.js';
@@ -69,12 +92,69 @@ export class FilesRoot {
 
   /** Resolves an existing regular file inside the root, following no link out of it. */
   resolveExisting(p: string): string {
+    const f = this.openExisting(p);
+    closeSync(f.fd);
+    return f.real;
+  }
+
+  /**
+   * Opens an existing regular file inside the root: its real path must be inside the real root,
+   * and so must the path of the descriptor actually opened (a link swapped in meanwhile is caught).
+   */
+  private openExisting(p: string): { fd: number; real: string; size: number } {
     const abs = this.resolvePath(p);
-    if (!existsSync(abs)) throw new ToolError('NOT_FOUND', `No file at ${JSON.stringify(p)} in the files root.`, { hint: 'List or create the file first; paths are relative to the files root.', actionType: 'fix_path' });
-    const real = realpathSync(abs);
-    if (!within(this.real(), real)) throw refuse(`The path ${JSON.stringify(p)} leads outside the files root through a symbolic link.`);
-    if (!statSync(real).isFile()) throw refuse(`The path ${JSON.stringify(p)} is not a regular file.`);
-    return real;
+    const realRoot = this.real();
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        throw new ToolError('NOT_FOUND', `No file at ${JSON.stringify(p)} in the files root.`, { hint: 'List or create the file first; paths are relative to the files root.', actionType: 'fix_path' });
+      }
+      throw refuse(`The path ${JSON.stringify(p)} cannot be resolved (${code ?? 'error'}).`);
+    }
+    if (!within(realRoot, real)) throw refuse(`The path ${JSON.stringify(p)} leads outside the files root through a symbolic link.`);
+    let fd: number;
+    try {
+      // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below as not a file.
+      fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch (e) {
+      throw raced(p, e);
+    }
+    try {
+      if (!this.openedInside(fd, real)) throw refuse(`The path ${JSON.stringify(p)} leads outside the files root through a symbolic link.`);
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw refuse(`The path ${JSON.stringify(p)} is not a regular file.`);
+      return { fd, real, size: st.size };
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+
+  /**
+   * Whether an open descriptor is inside the real root: by its own path where the system tells it
+   * (Linux), else by being the same file as `expected` whose real path is inside.
+   */
+  private openedInside(fd: number, expected: string): boolean {
+    const realRoot = this.real();
+    if (PROC_FD) {
+      let now: string;
+      try {
+        now = readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return false;
+      }
+      return !now.endsWith(' (deleted)') && within(realRoot, now);
+    }
+    try {
+      const a = fstatSync(fd);
+      const b = statSync(expected);
+      return a.dev === b.dev && a.ino === b.ino && within(realRoot, realpathSync(expected));
+    } catch {
+      return false;
+    }
   }
 
   /** Loads a file given as a path in the root or as content_base64 + filename, enforcing size and type. */
@@ -86,13 +166,16 @@ export class FilesRoot {
       throw new ToolError('INVALID_REQUEST', 'Give either path or content_base64 + filename, not both.', { hint: 'Use path for files in the files root; content_base64 when the file is on the client.' });
     }
     if (input.path !== undefined) {
-      const real = this.resolveExisting(input.path);
-      const size = statSync(real).size;
-      name = basename(real);
-      checkType(name, rules);
-      if (size > rules.maxBytes) throw tooLarge(name, size, rules.maxBytes);
-      bytes = readFileSync(real);
-      shownPath = this.display(real.startsWith(this.real()) ? join(this.root, relative(this.real(), real)) : real);
+      const f = this.openExisting(input.path);
+      try {
+        name = basename(f.real);
+        checkType(name, rules);
+        if (f.size > rules.maxBytes) throw tooLarge(name, f.size, rules.maxBytes);
+        bytes = readAll(f.fd, f.size);
+      } finally {
+        closeSync(f.fd);
+      }
+      shownPath = this.display(join(this.root, relative(this.real(), f.real)));
     } else if (input.content_base64 !== undefined) {
       if (!input.filename) throw new ToolError('INVALID_REQUEST', 'content_base64 needs a filename.', { hint: 'Pass the original file name, e.g. "brief.pdf".' });
       name = safeFileName(input.filename);
@@ -144,62 +227,289 @@ export class FilesRoot {
 
   /** Writes a whole file atomically: a temp file in the same folder, then linked (exclusive) or renamed (overwrite). */
   writeOutput(p: string, data: Buffer | string, overwrite: boolean): { path: string; bytes: number } {
-    const { abs } = this.checkOutput(p, overwrite);
-    mkdirSync(dirname(abs), { recursive: true });
-    const { abs: again } = this.checkOutput(p, overwrite); // the folder now exists: re-check its real path
-    const tmp = join(dirname(again), `.${basename(again)}.${randomBytes(6).toString('hex')}.tmp`);
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
-    const fd = openSync(tmp, 'wx', 0o644);
+    const out = this.openOutputStream(p, overwrite);
     try {
-      writeSync(fd, buf);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      if (overwrite) renameSync(tmp, again);
-      else {
-        linkSync(tmp, again); // fails if the file appeared meanwhile: never replaces it
-        unlinkSync(tmp);
-      }
+      out.write(buf);
+      return { path: out.commit(), bytes: buf.length };
     } catch (e) {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        /* already gone */
-      }
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw refuse(`The file ${JSON.stringify(p)} appeared while writing; it was not replaced.`);
+      out.abort();
       throw e;
     }
-    return { path: this.display(again), bytes: buf.length };
   }
 
-  /** Streams rows into an output file created exclusively (or replacing, if overwrite was previewed). */
-  openOutputStream(p: string, overwrite: boolean): { tmp: string; finalPath: string; commit: () => string; abort: () => void } {
+  /**
+   * Opens an output: a temp file created exclusively in the output's folder (opened and checked
+   * inside the root), written through its descriptor; commit links it into place (exclusive) or
+   * renames it over the old file (overwrite previewed). abort, or any failure, removes it.
+   */
+  openOutputStream(p: string, overwrite: boolean): OutputStream {
     const { abs } = this.checkOutput(p, overwrite);
-    mkdirSync(dirname(abs), { recursive: true });
-    const tmp = join(dirname(abs), `.${basename(abs)}.${randomBytes(6).toString('hex')}.tmp`);
-    return {
-      tmp,
-      finalPath: abs,
-      commit: () => {
-        this.checkOutput(p, overwrite);
-        if (overwrite) renameSync(tmp, abs);
-        else {
-          linkSync(tmp, abs);
-          unlinkSync(tmp);
+    const name = basename(abs);
+    const dir = this.openFolder(p, dirname(abs));
+    const tmpName = `.${name.slice(0, 200)}.${randomBytes(6).toString('hex')}.tmp`;
+    let fd: number | undefined;
+    let tmpExists = false;
+    let done = false;
+    const cleanup = () => {
+      if (fd !== undefined) closeQuietly(fd);
+      fd = undefined;
+      if (tmpExists) {
+        try {
+          unlinkSync(dir.entry(tmpName));
+        } catch {
+          /* already gone */
         }
-        return this.display(abs);
+        tmpExists = false;
+      }
+      dir.close();
+    };
+    try {
+      fd = openSync(dir.entry(tmpName), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+      tmpExists = true;
+      if (!this.openedInside(fd, join(dir.real, tmpName))) throw refuse(`The folder of ${JSON.stringify(p)} left the files root while writing; nothing was written.`);
+    } catch (e) {
+      cleanup();
+      throw raced(p, e);
+    }
+    const writeFd = () => {
+      if (done || fd === undefined) throw new Error('output already committed or aborted');
+      return fd;
+    };
+    return {
+      finalPath: abs,
+      write: (chunk) => {
+        const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        const f = writeFd();
+        for (let off = 0; off < b.length; ) off += writeSync(f, b, off, b.length - off);
+      },
+      copyFrom: (source) => {
+        const f = writeFd();
+        const src = openSync(source, constants.O_RDONLY);
+        try {
+          const chunk = Buffer.allocUnsafe(1024 * 1024);
+          for (let n = readSync(src, chunk, 0, chunk.length, null); n > 0; n = readSync(src, chunk, 0, chunk.length, null)) {
+            for (let off = 0; off < n; ) off += writeSync(f, chunk, off, n - off);
+          }
+        } finally {
+          closeSync(src);
+        }
+      },
+      commit: () => {
+        const f = writeFd();
+        try {
+          fsyncSync(f);
+          closeSync(f);
+          fd = undefined;
+          if (!dir.inside()) throw refuse(`The folder of ${JSON.stringify(p)} left the files root while writing; nothing was written.`);
+          if (overwrite) {
+            const st = lstatQuiet(dir.entry(name));
+            if (st && !st.isFile()) throw refuse(`The output ${JSON.stringify(p)} is not a regular file (a link or folder appeared there); it was not replaced.`);
+            renameSync(dir.entry(tmpName), dir.entry(name)); // replaces a file, never writes through a link
+            tmpExists = false;
+          } else {
+            linkSync(dir.entry(tmpName), dir.entry(name)); // fails if anything appeared there: never replaces it
+            unlinkSync(dir.entry(tmpName));
+            tmpExists = false;
+          }
+          if (!dir.inside()) {
+            // The folder was moved out of the root meanwhile: take back what was just placed there.
+            try {
+              unlinkSync(dir.entry(name));
+            } catch {
+              /* gone already */
+            }
+            throw refuse(`The folder of ${JSON.stringify(p)} left the files root while writing; the file was removed.`);
+          }
+          try {
+            fsyncSync(dir.fd); // the new name is durable too
+          } catch {
+            /* not supported here */
+          }
+          done = true;
+          cleanup();
+          return this.display(abs);
+        } catch (e) {
+          cleanup();
+          done = true;
+          if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw refuse(`The file ${JSON.stringify(p)} appeared while writing; it was not replaced.`, 'Choose another output path, or preview again with overwrite: true to replace it.');
+          throw raced(p, e);
+        }
       },
       abort: () => {
-        try {
-          unlinkSync(tmp);
-        } catch {
-          /* nothing to remove */
-        }
+        if (done) return;
+        done = true;
+        cleanup();
       },
     };
   }
+
+  /**
+   * Opens the folder an output goes into, creating missing folders one at a time, each inside a
+   * folder already opened and checked; a link on the way is followed only to a folder inside.
+   */
+  private openFolder(p: string, absDir: string): Folder {
+    const realRoot = this.real();
+    const parts = relative(this.root, absDir).split(sep).filter((x) => x !== '');
+    let dir: Folder;
+    try {
+      dir = this.folderAt(realRoot);
+    } catch (e) {
+      throw raced(p, e);
+    }
+    try {
+      for (const part of parts) {
+        const next = this.childFolder(p, dir, part);
+        dir.close();
+        dir = next;
+      }
+      return dir;
+    } catch (e) {
+      dir.close();
+      throw e;
+    }
+  }
+
+  private folderAt(real: string): Folder {
+    const fd = openSync(real, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+    const folder = makeFolder(fd, real, () => this.openedInside(fd, real));
+    if (!folder.inside()) {
+      folder.close();
+      throw refuse(`The folder ${JSON.stringify(this.display(real))} is outside the files root.`);
+    }
+    return folder;
+  }
+
+  private childFolder(p: string, dir: Folder, name: string): Folder {
+    const entry = dir.entry(name);
+    const open = () => {
+      const fd = openSync(entry, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+      const real = join(dir.real, name);
+      const folder = makeFolder(fd, real, () => this.openedInside(fd, real));
+      if (!folder.inside()) {
+        folder.close();
+        throw refuse(`The folder of ${JSON.stringify(p)} leads outside the files root.`);
+      }
+      return folder;
+    };
+    try {
+      return open();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (e instanceof ToolError) throw e;
+      if (code === 'ENOENT') {
+        try {
+          mkdirSync(entry, 0o755);
+        } catch (m) {
+          if ((m as NodeJS.ErrnoException).code !== 'EEXIST') throw raced(p, m);
+        }
+        try {
+          return open();
+        } catch (again) {
+          if (again instanceof ToolError) throw again;
+          throw raced(p, again);
+        }
+      }
+      if (code === 'ENOTDIR' || code === 'ELOOP') {
+        // A link (followed only to a folder inside the root) or not a folder at all.
+        const st = lstatQuiet(entry);
+        if (!st?.isSymbolicLink()) throw refuse(`The path ${JSON.stringify(p)} goes through ${JSON.stringify(name)}, which is not a folder.`);
+        let real: string;
+        try {
+          real = realpathSync(entry);
+        } catch {
+          throw refuse(`The folder of ${JSON.stringify(p)} goes through a broken symbolic link.`);
+        }
+        if (!within(this.real(), real)) throw refuse(`The folder of ${JSON.stringify(p)} leads outside the files root through a symbolic link.`);
+        try {
+          return this.folderAt(real);
+        } catch (again) {
+          if (again instanceof ToolError) throw again;
+          throw raced(p, again);
+        }
+      }
+      throw raced(p, e);
+    }
+  }
+}
+
+/** An output being written: through its descriptor only, then committed or aborted. */
+export interface OutputStream {
+  /** Where the file will be, as an absolute path (for file:// links). */
+  finalPath: string;
+  write(chunk: Buffer | string): void;
+  /** Appends a whole file (e.g. a finished export) to the output. */
+  copyFrom(source: string): void;
+  /** Puts the file in place; returns its path relative to the files root. */
+  commit(): string;
+  /** Removes the temp file; nothing is left behind. */
+  abort(): void;
+}
+
+/** An open folder: entries are named through its descriptor where the system allows it. */
+interface Folder {
+  fd: number;
+  /** Its real path when it was opened (checked inside the root). */
+  real: string;
+  entry(name: string): string;
+  /** Whether it is still inside the root. */
+  inside(): boolean;
+  close(): void;
+}
+
+/** Linux names an open descriptor's directory as /proc/self/fd/<fd>: openat without openat. */
+const PROC_FD = process.platform === 'linux' && existsSync('/proc/self/fd');
+
+function makeFolder(fd: number, real: string, inside: () => boolean): Folder {
+  let open = true;
+  return {
+    fd,
+    real,
+    entry: (name) => (PROC_FD ? `/proc/self/fd/${fd}/${name}` : join(real, name)),
+    inside,
+    close: () => {
+      if (open) closeQuietly(fd);
+      open = false;
+    },
+  };
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    /* already closed */
+  }
+}
+
+function lstatQuiet(p: string) {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads an open file's bytes, at most `size` (the size it had when checked). */
+function readAll(fd: number, size: number): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  let got = 0;
+  while (got < size) {
+    const n = readSync(fd, buf, got, size - got, got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === size ? buf : buf.subarray(0, got);
+}
+
+/** A filesystem error while opening or placing a file: what a concurrent change of the tree causes. */
+function raced(p: string, e: unknown): Error {
+  if (e instanceof ToolError) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code && ['ENOENT', 'ENOTDIR', 'ELOOP', 'EEXIST', 'EISDIR', 'ENOTEMPTY', 'EXDEV', 'EMLINK', 'EACCES', 'EPERM', 'ENAMETOOLONG', 'EBUSY', 'EINVAL'].includes(code)) {
+    return refuse(`The path ${JSON.stringify(p)} changed or could not be used while the file was opened (${code}); nothing was read or written.`);
+  }
+  return e as Error;
 }
 
 function within(root: string, p: string): boolean {

@@ -1,13 +1,14 @@
 // Every tool that takes a path, against a corpus of escapes: all refused, nothing read or written
 // outside the files root.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectTools } from '../../src/catalog.js';
 import { listTools } from '../../src/server.js';
 import { operations } from '../../tools/index.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startServer, type CallResult, type TestServer } from '../helpers/server.js';
+import { whileSwapping } from '../helpers/swapper.js';
 
 let s: TestServer;
 let root: string;
@@ -136,5 +137,57 @@ describe('path corpus', () => {
     const after = [...tree(outside), ...tree(evil), ...readdirSync(dirname(root)).filter((n) => !n.startsWith('nox.sqlite'))].sort();
     expect(after).toEqual(before);
     expect(tried).toBeGreaterThan(pathTools.length * 10);
+  });
+
+  it('a folder swapped for a link to outside while tools write and read through it: nothing escapes', async () => {
+    const target = mkdtempSync(join(tmpdir(), 'nox-race-target-'));
+    writeFileSync(join(target, 'in.csv'), 'url\nhttps://www.tiktok.com/@outside_secret\n');
+    const swap = join(root, 'race'); // written into
+    const readSwap = join(root, 'race-read'); // read from
+    mkdirSync(swap);
+    mkdirSync(readSwap);
+    writeFileSync(join(readSwap, 'in.csv'), 'url\nhttps://www.tiktok.com/@inside.creator\n');
+    const seen = { write: new Set<string>(), read: new Set<string>() };
+    const answers: string[] = [];
+    const note = (kind: 'write' | 'read', r: CallResult) => {
+      seen[kind].add(r.ok ? 'ok' : r.error.error_code);
+      answers.push(JSON.stringify(r));
+    };
+    try {
+      const { swaps } = await whileSwapping([swap, readSwap], target, async () => {
+        // Until writes were both done and refused (the race really happened), within bounds.
+        for (let i = 0; i < 400 && (i < 60 || !seen.write.has('ok') || !seen.write.has('FILE_REFUSED')); i++) {
+          const download = s.call('message_attachments_download', { ...base.message_attachments_download!.args(), output_path: `race/m-${i}.pdf` });
+          const exported = (async () => {
+            const args = { export_id: ids.export, output_path: `race/e-${i}.csv` };
+            const p = await s.call('export_download_preview', args);
+            return p.ok ? s.call('export_download_apply', { ...args, preview_token: p.data.preview_token }) : p;
+          })();
+          const read = s.call('collection_import_file_preview', { collection_id: 'col_001', path: 'race-read/in.csv' });
+          const [d, e, r] = await Promise.all([download, exported, read]);
+          note('write', d);
+          note('write', e);
+          note('read', r);
+        }
+      });
+      expect(swaps).toBeGreaterThan(0);
+      expect([...seen.write].sort()).toEqual(['FILE_REFUSED', 'ok']);
+      // a read may also find its folder momentarily renamed away
+      expect(['FILE_REFUSED', 'NOT_FOUND', 'ok']).toEqual(expect.arrayContaining([...seen.read]));
+      expect(answers.filter((a) => a.includes('outside_secret'))).toEqual([]);
+      expect(readdirSync(target)).toEqual(['in.csv']);
+      const leftovers: string[] = [];
+      const walk = (d: string) => {
+        for (const name of readdirSync(d)) {
+          const st = lstatSync(join(d, name));
+          if (st.isDirectory()) walk(join(d, name));
+          else if (name.endsWith('.tmp')) leftovers.push(join(d, name));
+        }
+      };
+      walk(root);
+      expect(leftovers).toEqual([]);
+    } finally {
+      rmSync(target, { recursive: true, force: true });
+    }
   });
 });

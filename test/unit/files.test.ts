@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FilesRoot } from '../../src/files.js';
 import { ToolError } from '../../src/errors.js';
+import { whileSwapping } from '../helpers/swapper.js';
 
 let base: string; // the temp dir holding everything of one test
 let rootDir: string; // the files root
@@ -279,5 +280,67 @@ describe('FilesRoot.writeOutput', () => {
     mkdirSync(join(rootDir, 'taken'));
     expect(refused(() => files.writeOutput('taken', 'x', true)).code).toBe('FILE_REFUSED');
     expect(lstatSync(join(rootDir, 'taken')).isDirectory()).toBe(true);
+  });
+});
+
+// A folder inside the root swapped back and forth for a link to a folder outside, by another
+// thread, while files are written into it and read from it: nothing may land outside, no outside
+// content may come back, no temp file may be left, and every refusal is FILE_REFUSED (a read may
+// also find the folder momentarily gone: NOT_FOUND).
+describe('FilesRoot under a racing symlink swap', () => {
+  it('never writes or reads outside the root, leaves no temp file and refuses only with FILE_REFUSED', async () => {
+    const target = join(outside, 'target');
+    mkdirSync(target);
+    writeFileSync(join(target, 'in.csv'), 'OUTSIDE-SECRET\n');
+    const swap = join(rootDir, 'swap'); // written into
+    const readSwap = join(rootDir, 'read'); // read from (a write may replace a missing folder)
+    mkdirSync(swap);
+    mkdirSync(readSwap);
+    writeFileSync(join(readSwap, 'in.csv'), 'inside,data\n');
+    const outcomes = { write: new Map<string, number>(), read: new Map<string, number>() };
+    const written: string[] = []; // unique names of files answered as written
+    const note = (kind: 'write' | 'read', f: () => unknown, name?: string) => {
+      let outcome = 'ok';
+      try {
+        const r = f();
+        if (kind === 'read') expect((r as { bytes: Buffer }).bytes.toString()).toBe('inside,data\n');
+        if (name) written.push(name);
+      } catch (e) {
+        if (!(e instanceof ToolError)) throw e; // would be INTERNAL_ERROR
+        expect(JSON.stringify({ m: e.message, d: e.details })).not.toContain('OUTSIDE-SECRET');
+        outcome = e.code;
+      }
+      const m = outcomes[kind];
+      m.set(outcome, (m.get(outcome) ?? 0) + 1);
+    };
+    const { swaps } = await whileSwapping([swap, readSwap], target, () => {
+      // Until both outcomes were seen (the race really happened), within bounds.
+      for (let i = 0; i < 2000 && (i < 200 || !outcomes.write.has('ok') || !outcomes.write.has('FILE_REFUSED')); i++) {
+        note('write', () => files.writeOutput(`swap/w-${i}.csv`, 'written', false), `w-${i}.csv`);
+        note('write', () => files.writeOutput(`swap/d-${i}/deeper/w.csv`, 'written', false));
+        note('write', () => files.writeOutput('swap/over.csv', `v${i}`, true));
+        note('write', () => {
+          const out = files.openOutputStream(`swap/s-${i}.csv`, false);
+          try {
+            out.write('streamed');
+            return out.commit();
+          } catch (e) {
+            out.abort();
+            throw e;
+          }
+        }, `s-${i}.csv`);
+        note('read', () => files.load({ path: 'read/in.csv' }, { maxBytes: 100, extensions: ['.csv'] }));
+      }
+    });
+    expect(swaps).toBeGreaterThan(0);
+    expect([...outcomes.write.keys()].sort()).toEqual(['FILE_REFUSED', 'ok']);
+    expect(['FILE_REFUSED', 'NOT_FOUND', 'ok']).toEqual(expect.arrayContaining([...outcomes.read.keys()]));
+    // nothing was created outside, and no temp file is left anywhere in the root
+    expect(readdirSync(target)).toEqual(['in.csv']);
+    expect(tmpLeftovers()).toEqual([]);
+    // what was answered as written is in the root (its folder may have been renamed aside since)
+    const inRoot = listAll(rootDir);
+    for (const name of written) expect(inRoot.some((e) => e.includes(`/${name} (`)), name).toBe(true);
+    rmSync(target, { recursive: true }); // afterEach checks the rest of the outside tree
   });
 });

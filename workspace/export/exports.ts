@@ -1,6 +1,6 @@
 // Export records in the embedded workspace: reading (with the job's progress), waiting with
 // progress notifications, downloads into the files root, and the operations.
-import { copyFileSync, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import type { CallInfo } from '../../src/catalog.js';
@@ -169,7 +169,7 @@ export const exportImplementations = {
       const out = ws.files.openOutputStream(d.outputPath, input.overwrite);
       let path: string;
       try {
-        copyFileSync(d.file, out.tmp);
+        out.copyFrom(d.file);
         path = out.commit();
       } catch (e) {
         out.abort();
