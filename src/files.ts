@@ -168,7 +168,7 @@ export class FilesRoot {
     if (input.path !== undefined) {
       const f = this.openExisting(input.path);
       try {
-        name = basename(f.real);
+        name = normalizeName(basename(f.real), (why) => refuse(`The file name ${JSON.stringify(basename(f.real))} ${why}.`, 'Rename the file to a plain name such as "creators.xlsx".'));
         checkType(name, rules);
         if (f.size > rules.maxBytes) throw tooLarge(name, f.size, rules.maxBytes);
         bytes = readAll(f.fd, f.size);
@@ -543,12 +543,23 @@ export function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
 }
 
-/** A bare file name from a client: no folders, no control characters. */
+/** A bare file name from a client: no folders, no control characters, normalised as normalizeName does. */
 export function safeFileName(name: string): string {
   const base = name.replace(/\\/g, '/').split('/').pop() ?? '';
+  const unusable = () => new ToolError('INVALID_REQUEST', `The file name ${JSON.stringify(name)} is not usable.`, { hint: 'Pass a plain file name such as "brief.pdf".' });
+  if (!base || base === '.' || base === '..' || base.length > 255) throw unusable();
+  return normalizeName(base, unusable);
+}
+
+/**
+ * A file name as Windows would create it, which is what the type checks must see: trailing dots
+ * and spaces (and an NTFS "::$DATA" stream suffix) are dropped, so "x.exe." or "x.exe " is x.exe.
+ * Refused when empty afterwards or holding control characters.
+ */
+export function normalizeName(name: string, fail: (why: string) => ToolError): string {
   // eslint-disable-next-line no-control-regex
-  if (!base || base === '.' || base === '..' || /[\u0000-\u001f]/.test(base) || base.length > 255) {
-    throw new ToolError('INVALID_REQUEST', `The file name ${JSON.stringify(name)} is not usable.`, { hint: 'Pass a plain file name such as "brief.pdf".' });
-  }
-  return base;
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw fail('contains control characters');
+  const n = name.replace(/::\$DATA$/i, '').replace(/[. ]+$/, '');
+  if (n === '') throw fail('is empty once trailing dots and spaces are removed');
+  return n;
 }

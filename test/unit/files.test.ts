@@ -200,6 +200,34 @@ describe('FilesRoot.load', () => {
     expect(refused(() => files.load({ content_base64: '', filename: 'a.csv' }, rules)).code).toBe('FILE_REFUSED');
   });
 
+  it('normalises names ending in dots or spaces before checking the type (Windows drops them)', () => {
+    const ok = Buffer.from('MZ').toString('base64');
+    for (const filename of ['x.exe.', 'x.exe ', 'x.exe. . ', 'X.EXE...', 'run.sh ', 'x.exe::$DATA']) {
+      const e = refused(() => files.load({ content_base64: ok, filename }, { maxBytes: 100 }));
+      expect(e.code, JSON.stringify(filename)).toBe('FILE_REFUSED');
+      expect(e.message).toContain('refused');
+    }
+    for (const name of ['x.exe.', 'x.exe ', 'x.exe. . ', 'tool.bat..']) {
+      writeFileSync(join(rootDir, name), 'MZ');
+      expect(refused(() => files.load({ path: name }, { maxBytes: 100 })).code, JSON.stringify(name)).toBe('FILE_REFUSED');
+    }
+    // a document with a trailing dot is accepted under its normalised name
+    expect(files.load({ content_base64: ok, filename: 'brief.pdf. ' }, { maxBytes: 100 }).name).toBe('brief.pdf');
+    writeFileSync(join(rootDir, 'list.csv.'), 'a\n');
+    expect(files.load({ path: 'list.csv.' }, rules)).toMatchObject({ name: 'list.csv', ext: '.csv', path: 'list.csv.' });
+  });
+
+  it('refuses names that are empty once normalised or hold control characters', () => {
+    const ok = Buffer.from('a').toString('base64');
+    for (const filename of ['...', ' . ', '  ', 'a\u0007.csv', 'a\u007f.csv', 'a.csv\u0085']) {
+      expect(refused(() => files.load({ content_base64: ok, filename }, { maxBytes: 100 })).code, JSON.stringify(filename)).toBe('INVALID_REQUEST');
+    }
+    for (const name of ['...', ' . ', 'bell\u0007.csv', 'esc\u001b.csv']) {
+      writeFileSync(join(rootDir, name), 'a');
+      expect(refused(() => files.load({ path: name }, { maxBytes: 100 })).code, JSON.stringify(name)).toBe('FILE_REFUSED');
+    }
+  });
+
   it('refuses both path and content, and neither', () => {
     writeFileSync(join(rootDir, 'a.csv'), 'x');
     expect(refused(() => files.load({ path: 'a.csv', content_base64: 'eA==', filename: 'a.csv' }, rules)).code).toBe('INVALID_REQUEST');
