@@ -3,13 +3,14 @@
 // Streamable HTTP; `seed` (re)creates the demo workspace. stdout carries MCP only: logs and
 // messages go to stderr.
 import { rmSync } from 'node:fs';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ConfigError, CONFIG_DOC, loadConfig, wantsHelp } from './config.js';
 import { createApp, storePath } from './app.js';
 import { createMcpServer, SERVER_NAME, SERVER_VERSION } from './server.js';
 import { serveHttp } from './http.js';
 import { startSandbox } from './backend/sandbox.js';
 import { doctorReport, probeCli } from './backend/cli/index.js';
+import { stdioTransport } from './stdio.js';
+import type { Logger } from './log.js';
 // The composition root is the one place the engine meets the catalog and the embedded workspace.
 import { catalog } from '../tools/index.js';
 
@@ -56,34 +57,61 @@ async function main(argv: string[]): Promise<number> {
   }
   if (config.command === 'sandbox') {
     const sandbox = await startSandbox(config, catalog, { embedded: await embedded() });
-    const stop = async () => {
-      await sandbox.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', () => void stop());
-    process.once('SIGTERM', () => void stop());
+    stopOn(sandbox.app.log, () => sandbox.close());
     return -1; // keep running
   }
   // The cli backend reads what the installed CLI is once, before serving; a problem is logged and each tool answers it.
   const cliProbe = config.backend === 'cli' ? await probeCli({ executable: config.cliExecutable, timeoutMs: Math.min(config.cliTimeoutMs, 15_000), env: process.env }) : undefined;
   const app = createApp(config, catalog, config.backend === 'local' ? { embedded: await embedded() } : cliProbe ? { cliProbe } : {});
-  const shutdown = async () => {
-    await app.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
+  const stop = stopOn(app.log, () => app.close());
   if (config.transport === 'http') {
     await serveHttp(config, app.serverParts(), app.log);
     return -1; // keep running
   }
   const server = createMcpServer(app.serverParts());
-  const transport = new StdioServerTransport();
-  transport.onclose = () => void shutdown();
-  process.stdin.once('end', () => void shutdown());
+  const transport = stdioTransport();
+  // The transport reports an error and then closes in the same turn when it gives up (a message
+  // over its size limit); a bad message alone is only reported. Keep the error for that turn.
+  let transportError: Error | undefined;
+  transport.onerror = (e) => {
+    transportError = e;
+    queueMicrotask(() => (transportError = undefined));
+    app.log.warn({ error: clip(e.message) }, 'stdio transport error');
+  };
+  transport.onclose = () =>
+    void (transportError ? stop('stdio transport closed after an error', 1, { error: clip(transportError.message) }) : stop('stdio transport closed', 0));
+  process.stdin.once('end', () => void stop('stdin ended (the client closed the connection)', 0));
+  process.stdout.once('error', (e) => void stop('stdout failed (the client went away)', 1, { error: clip(e.message) }));
   await server.connect(transport);
   app.log.info({ tools: app.tools.length, backend: config.backend, data_dir: config.dataDir }, 'serving MCP over stdio');
   return -1;
+}
+
+/** A message that may quote what a client sent: kept short in the log. */
+const clip = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}…` : s);
+
+/**
+ * Says on stderr why the process stops, whatever stops it (signal, end of input, transport,
+ * uncaught error), closes what `close` closes, flushes the log and exits. Returns the stop function.
+ */
+function stopOn(log: Logger, close: () => Promise<void>): (reason: string, code: number, fields?: Record<string, unknown>) => Promise<void> {
+  let stopping = false;
+  const stop = async (reason: string, code: number, fields: Record<string, unknown> = {}) => {
+    if (stopping) return;
+    stopping = true;
+    (code === 0 ? log.info : log.error).call(log, { reason, exit_code: code, ...fields }, `stopping: ${reason}`);
+    try {
+      await close();
+    } catch (e) {
+      log.error({ error: clip((e as Error).message) }, 'error while stopping');
+    }
+    await new Promise<void>((resolve) => log.flush(() => resolve()));
+    process.exit(code);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void stop(`signal ${signal}`, 0));
+  process.once('uncaughtException', (e) => void stop('uncaught error', 1, { error: clip(e.message), stack: e.stack }));
+  process.once('unhandledRejection', (e) => void stop('unhandled promise rejection', 1, { error: clip(e instanceof Error ? e.message : String(e)), stack: e instanceof Error ? e.stack : undefined }));
+  return stop;
 }
 
 main(process.argv.slice(2)).then(
