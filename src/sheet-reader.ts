@@ -25,8 +25,8 @@ export interface ReadLimits {
   /** Uncompressed size the whole archive may declare. */
   maxArchiveBytes: number;
   maxEntries: number;
-  /** XML start tags over all parts read: what bounds the time a crafted part can take. */
-  maxElements: number;
+  /** XML tags (start and end) over all parts read: what bounds the time a crafted part can take. */
+  maxTags: number;
   maxSharedStrings: number;
   /** Characters of all shared strings together. */
   maxSharedStringChars: number;
@@ -34,15 +34,15 @@ export interface ReadLimits {
   maxCellChars: number;
 }
 
-// A 5,000-row import of 30 columns is under 0.5 M elements and a few MB of XML; these leave room
-// for real workbooks while keeping the worst crafted file well under a second of work.
+// A 5,000-row import of 30 columns is under 2 M tags and a few MB of XML; these leave room for
+// real workbooks while keeping the worst crafted file well under a second of work.
 export const DEFAULT_READ_LIMITS: Omit<ReadLimits, 'maxRows'> = {
   maxCells: 1_000_000,
   maxScannedRows: 100_000,
   maxInflatedBytes: 64 * 1024 * 1024,
   maxArchiveBytes: 512 * 1024 * 1024,
   maxEntries: 20_000,
-  maxElements: 4_000_000,
+  maxTags: 6_000_000,
   maxSharedStrings: 500_000,
   maxSharedStringChars: 32 * 1024 * 1024,
   maxCellChars: 32_767,
@@ -193,7 +193,7 @@ interface Rel {
 
 class XlsxParts {
   readonly budget: InflateBudget;
-  readonly elements: { left: number; max: number };
+  readonly tags: { left: number; max: number };
   /** The longest tag or text run held while scanning: a whole cell of the longest text, escaped. */
   readonly maxPending: number;
 
@@ -203,7 +203,7 @@ class XlsxParts {
     readonly limits: ReadLimits,
   ) {
     this.budget = new InflateBudget(limits.maxInflatedBytes, label);
-    this.elements = { left: limits.maxElements, max: limits.maxElements };
+    this.tags = { left: limits.maxTags, max: limits.maxTags };
     this.maxPending = limits.maxCellChars * 10 + 64 * 1024;
   }
 
@@ -213,7 +213,8 @@ class XlsxParts {
 
   /** Streams one part through a handler; `scanner.stop()` from the handler ends reading early. */
   async scan(entry: ZipEntry, make: (scanner: XmlScanner) => XmlHandler): Promise<void> {
-    const scanner = new XmlScanner(this.maxPending, this.elements, this.label);
+    if (this.budget.used + entry.size > this.budget.max) throw tooBig(this.label, `has a part (${entry.name}) declaring ${entry.size} bytes uncompressed, more than is read`);
+    const scanner = new XmlScanner(this.maxPending, this.tags, this.label);
     scanner.handler = make(scanner);
     const decoder = new TextDecoder('utf-8');
     for await (const chunk of this.zip.read(entry, this.budget)) {

@@ -20,12 +20,12 @@ export class XmlScanner {
   handler: XmlHandler = { open() {}, close() {}, text() {} };
 
   /**
-   * `maxPending`: the longest tag or text run held while waiting for its end. `elements`: start
-   * tags left to read, shared by the parts of one file, so no part can cost more than that.
+   * `maxPending`: the longest tag or text run held while waiting for its end. `tags`: markup left
+   * to read (tags, comments, ...), shared by the parts of one file, so no part costs more than that.
    */
   constructor(
     private readonly maxPending: number,
-    private readonly elements: { left: number; max: number },
+    private readonly tags: { left: number; max: number },
     private readonly label: string,
   ) {}
 
@@ -57,16 +57,19 @@ export class XmlScanner {
       if (c1 === 63 /* ? */) {
         const e = buf.indexOf('?>', lt + 2);
         if (e === -1) break;
+        this.tick();
         pos = e + 2;
       } else if (c1 === 33 /* ! */) {
         if (n - lt < 9) break;
         if (buf.startsWith('<!--', lt)) {
           const e = buf.indexOf('-->', lt + 4);
           if (e === -1) break;
+          this.tick();
           pos = e + 3;
         } else if (buf.startsWith('<![CDATA[', lt)) {
           const e = buf.indexOf(']]>', lt + 9);
           if (e === -1) break;
+          this.tick();
           h.text(buf.slice(lt + 9, e), true);
           pos = e + 3;
         } else {
@@ -77,6 +80,7 @@ export class XmlScanner {
       } else if (c1 === 47 /* / */) {
         const e = buf.indexOf('>', lt + 2);
         if (e === -1) break;
+        this.tick();
         h.close(localName(buf.slice(lt + 2, e).trim()));
         pos = e + 1;
       } else {
@@ -91,17 +95,13 @@ export class XmlScanner {
           else if (c === 62) break;
         }
         if (i >= n) break;
+        this.tick();
         let j = lt + 1;
         for (; j < i; j++) {
           const c = buf.charCodeAt(j);
           if (c === 32 || c === 9 || c === 10 || c === 13 || c === 47) break;
         }
         const selfClosing = buf.charCodeAt(i - 1) === 47;
-        if (--this.elements.left < 0) {
-          throw new ToolError('LIMIT_EXCEEDED', `${this.label} has more than ${this.elements.max} XML elements in the parts read; it is refused as too large.`, {
-            hint: 'Keep only the sheet to import, as the first sheet, or export it as .csv.',
-          });
-        }
         const name = localName(buf.slice(lt + 1, j));
         const attrsEnd = selfClosing ? i - 1 : i;
         h.open(name, attrsEnd > j ? buf.slice(j, attrsEnd) : '');
@@ -113,6 +113,15 @@ export class XmlScanner {
     if (this.pending.length > this.maxPending) {
       throw new ToolError('LIMIT_EXCEEDED', `${this.label} holds a tag or a text longer than ${this.maxPending} characters.`, {
         hint: 'Keep each cell below 32,767 characters (the spreadsheet limit), or export the sheet as .csv.',
+      });
+    }
+  }
+
+  /** Counts one tag (or comment, CDATA section, processing instruction) against the budget. */
+  private tick(): void {
+    if (--this.tags.left < 0) {
+      throw new ToolError('LIMIT_EXCEEDED', `${this.label} has more than ${this.tags.max} XML tags in the parts read; it is refused as too large.`, {
+        hint: 'Keep only the sheet to import, as the first sheet, or export it as .csv.',
       });
     }
   }

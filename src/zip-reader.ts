@@ -103,7 +103,7 @@ export class ZipArchive {
           if (id === 0x0001) {
             let q = e + 4;
             const next = () => {
-              if (q + 8 > e + 4 + len) throw corrupt();
+              if (q + 8 > Math.min(e + 4 + len, extraEnd)) throw corrupt();
               const v = safeNumber(buf.readBigUInt64LE(q));
               q += 8;
               return v;

@@ -144,6 +144,30 @@ describe('readTable on normal workbooks', () => {
     for (let i = encrypted.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])); i >= 0; i = encrypted.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), i + 4)) encrypted.writeUInt16LE(1, i + 8);
     expect(await refused(encrypted)).toBe('FILE_REFUSED');
   });
+
+  it('answers a damaged workbook with a refusal, never a crash: 300 corrupted copies', async () => {
+    const good = await build(workbooks['dates, hyperlinks, rich text, formulas, sparse cells']!, false);
+    let seed = 42;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const cd = good.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])); // the central directory: flips there hit sizes and offsets
+    const outcomes = new Set<string>();
+    for (let k = 0; k < 300; k++) {
+      const bad = Buffer.from(good);
+      for (let f = 1 + rand(4); f > 0; f--) {
+        const at = k % 2 ? cd + rand(good.length - cd) : rand(good.length);
+        bad[at] = k % 3 ? rand(256) : 0xff;
+      }
+      try {
+        await readTable(xlsx(bad), { maxRows: 5000 });
+        outcomes.add('read');
+      } catch (e) {
+        expect(e, String(e)).toBeInstanceOf(ToolError);
+        expect(['FILE_REFUSED', 'LIMIT_EXCEEDED']).toContain((e as ToolError).code);
+        outcomes.add((e as ToolError).code);
+      }
+    }
+    expect(outcomes.has('FILE_REFUSED')).toBe(true);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -164,7 +188,8 @@ const bombs: Record<string, () => Buffer> = {
   },
   'a sheet of two million rows': () => workbook({ sheets: [sheetXml(repeat('<row><c><v>1</v></c></row>', 2_000_000))] }),
   'a sheet of three million empty rows': () => workbook({ sheets: [sheetXml(repeat('<row/>', 3_000_000))] }),
-  'a sheet of eight million empty elements': () => workbook({ sheets: [sheetXml(repeat('<x/>', 8_000_000))] }),
+  'a sheet of fifteen million empty elements': () => workbook({ sheets: [sheetXml(repeat('<x/>', 15_000_000))] }),
+  'a sheet of fifteen million end tags': () => workbook({ sheets: [sheetXml(repeat('</x>', 15_000_000))] }),
   'rows reaching the last column': () => workbook({ sheets: [sheetXml(repeat('<row><c r="XFD1"><v>1</v></c></row>', 10_000))] }),
   'a shared-strings table of three million strings': () =>
     workbook({ sheets: [sheetXml('<row><c t="s"><v>2999999</v></c></row>')], sharedStrings: Buffer.concat([Buffer.from('<sst>'), repeat('<si><t>ab</t></si>', 3_000_000), Buffer.from('</sst>')]) }),
