@@ -5,7 +5,7 @@
 // no dependency beyond node: built-ins so the worker starts fast.
 import { ToolError } from './errors.js';
 import { XmlScanner, attr, decodeEntities, type XmlHandler } from './xml-scanner.js';
-import { InflateBudget, ZipArchive, notReadable, partKey, tooBig, type ZipEntry } from './zip-reader.js';
+import { InflateBudget, ZipArchive, notReadable, partKey, shortName, tooBig, type ZipEntry } from './zip-reader.js';
 
 export interface Table {
   /** Rows without the header row, each a list of cell strings. */
@@ -59,7 +59,7 @@ export interface TableJob {
 }
 
 export async function readTableBytes(job: TableJob, overrides: Partial<ReadLimits> = {}): Promise<Table> {
-  const limits: ReadLimits = { ...DEFAULT_READ_LIMITS, maxRows: job.maxRows, ...overrides };
+  const limits: ReadLimits = { ...DEFAULT_READ_LIMITS, maxScannedRows: Math.max(DEFAULT_READ_LIMITS.maxScannedRows, 2 * job.maxRows), maxRows: job.maxRows, ...overrides };
   const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
   const out = new TableBuilder(job.name, limits);
   if (job.ext === '.csv') readCsv(bytes.toString('utf8').replace(/^\uFEFF/, ''), out, limits);
@@ -213,7 +213,7 @@ class XlsxParts {
 
   /** Streams one part through a handler; `scanner.stop()` from the handler ends reading early. */
   async scan(entry: ZipEntry, make: (scanner: XmlScanner) => XmlHandler): Promise<void> {
-    if (this.budget.used + entry.size > this.budget.max) throw tooBig(this.label, `has a part (${entry.name}) declaring ${entry.size} bytes uncompressed, more than is read`);
+    if (this.budget.used + entry.size > this.budget.max) throw tooBig(this.label, `has a part (${shortName(entry.name)}) declaring ${entry.size} bytes uncompressed, more than is read`);
     const scanner = new XmlScanner(this.maxPending, this.tags, this.label);
     scanner.handler = make(scanner);
     const decoder = new TextDecoder('utf-8');

@@ -148,7 +148,7 @@ export class ZipArchive {
     let produced = 0;
     const account = (n: number) => {
       produced += n;
-      if (produced > entry.size) throw tooBig(label, `has a zip entry (${entry.name}) that expands beyond the ${entry.size} bytes its directory declares`);
+      if (produced > entry.size) throw tooBig(label, `has a zip entry (${shortName(entry.name)}) that expands beyond the ${entry.size} bytes its directory declares`);
       budget.take(n);
     };
     if (entry.method === 0) {
@@ -190,6 +190,9 @@ export function partKey(name: string): string {
 function safeNumber(v: bigint): number {
   return v > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(v);
 }
+
+/** An entry name as quoted in a message: the archive chose it, so it is kept short. */
+export const shortName = (name: string) => JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name);
 
 const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
 
