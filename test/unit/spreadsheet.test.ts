@@ -16,7 +16,7 @@ async function refusal(p: Promise<unknown>): Promise<ToolError> {
     await p;
   } catch (e) {
     if (e instanceof ToolError) return e;
-    throw new Error(`expected a ToolError, got ${String(e)}`);
+    throw new Error(`expected a ToolError, got ${String(e)}`, { cause: e });
   }
   throw new Error('expected a refusal, but it succeeded');
 }
