@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Config } from './config.js';
 import type { Catalog, CatalogReader, ToolSpec } from './catalog.js';
-import { selectTools } from './catalog.js';
+import { selectTools, toolsOf } from './catalog.js';
+import { compactSurface, servedAsItself, surfaceGuide, type SurfaceTool } from './surface.js';
 import { openStore, metaGetOrCreate, type Db, type Migration } from './store.js';
 import { FilesRoot } from './files.js';
 import { JobRunner } from './jobs.js';
@@ -23,7 +24,9 @@ import type { ServerParts } from './server.js';
 export interface App<Ctx = unknown> {
   config: Config;
   engine: Engine;
+  /** The selected granular tools; `surface` is what the server lists (the same, or the compact surface reaching them). */
   tools: ToolSpec[];
+  surface: SurfaceTool[];
   store: Db;
   files: FilesRoot;
   jobs: JobRunner;
@@ -99,17 +102,27 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
         : new LocalBackend(workspace!, store, implementations!, workspaceId);
   // An operation the backend cannot run (a command the installed CLI lacks) is not offered at all.
   const tools = backend.supports ? selected.filter((t) => backend.supports!(t.op)) : selected;
+  const surface =
+    config.surface === 'compact'
+      ? compactSurface(tools, {
+          catalogToolNames: catalog.operations.flatMap(toolsOf).map((t) => t.name),
+          core: catalog.compactCore ?? [],
+          workflowSteps: catalog.workflowSteps ?? [],
+        })
+      : tools.map(servedAsItself);
+  const guide = surfaceGuide(config.surface, surface);
   const guard = new Guard(store, { ttlMs: config.previewTtlSeconds * 1000, now: () => now().getTime(), instance });
   const engine: Engine = { backend, guard, store, log, now, requireConfirmation: config.requireConfirmation, ...(embedded?.campaignOfIds ? { campaignOfIds: embedded.campaignOfIds } : {}) };
   const reader = catalogReader(catalog, engine, config.principal);
   const parts: ServerParts = {
     engine,
-    tools,
+    tools: surface,
+    outputSchemas: config.outputSchemas,
     defaultPrincipal: config.principal,
-    instructions: catalog.instructions,
-    resources: catalog.resources?.(reader) ?? [],
+    instructions: guide.note ? `${catalog.instructions}\n${guide.note}` : catalog.instructions,
+    resources: catalog.resources?.(reader, guide) ?? [],
     resourceTemplates: catalog.resourceTemplates?.(reader) ?? [],
-    prompts: catalog.prompts?.(reader) ?? [],
+    prompts: catalog.prompts?.(reader, guide) ?? [],
   };
   if (opts.startJobs ?? true) jobs.start();
   let closed = false;
@@ -117,6 +130,7 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
     config,
     engine,
     tools,
+    surface,
     store,
     files,
     jobs,

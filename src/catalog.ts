@@ -266,11 +266,11 @@ export function toolsetsOf(ops: Operation[]): string[] {
   return [...new Set(ops.map((o) => o.toolset))];
 }
 
-export function inputJsonSchema(t: ToolSpec): Record<string, unknown> {
+export function inputJsonSchema(t: { input: Obj }): Record<string, unknown> {
   return jsonSchema(t.input, 'input');
 }
 
-export function outputJsonSchema(t: ToolSpec): Record<string, unknown> {
+export function outputJsonSchema(t: { output: Obj }): Record<string, unknown> {
   return jsonSchema(t.output, 'output');
 }
 
@@ -305,10 +305,21 @@ export interface Catalog {
   operations: Operation[];
   /** Server instructions shown to the agent at initialization. */
   instructions: string;
-  /** MCP resources, resource templates and prompts; they read through the catalog's own read operations. */
-  resources?: (reader: CatalogReader) => ResourceDef[];
+  /** MCP resources, resource templates and prompts; they read through the catalog's own read operations and speak the surface in use. */
+  resources?: (reader: CatalogReader, surface: SurfaceGuide) => ResourceDef[];
   resourceTemplates?: (reader: CatalogReader) => ResourceTemplateDef[];
-  prompts?: (reader: CatalogReader) => PromptDef[];
+  prompts?: (reader: CatalogReader, surface: SurfaceGuide) => PromptDef[];
+  /** Tool names the compact surface lists as themselves: the anchors a session starts from. */
+  compactCore?: string[];
+  /** The workflow guide's steps in order; each step's text names its tools (find_tools {step}). */
+  workflowSteps?: string[];
+}
+
+/** How the surface in use reaches the tools a guide names: empty on the default surface. */
+export interface SurfaceGuide {
+  kind: 'default' | 'compact';
+  /** A paragraph to put before text that names tools; empty when tools are called as named. */
+  note: string;
 }
 
 /**

@@ -6,9 +6,12 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_INSTANCE_LEASE_MS } from './instance.js';
 
-const list = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
 const bool = z.union([z.boolean(), z.enum(['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off', ''])]).transform((v) => v === true || v === '1' || v === 'true' || v === 'yes' || v === 'on');
 
 export const configSchema = z.object({
@@ -31,6 +34,8 @@ export const configSchema = z.object({
   toolsets: list.optional(),
   readOnly: bool.default(false),
   tools: list.optional(),
+  surface: z.enum(['default', 'compact']).default('default'),
+  outputSchemas: bool.default(true),
   previewTtlSeconds: z.coerce.number().int().min(5).max(86_400).default(600),
   instanceLeaseMs: z.coerce.number().int().min(300).max(600_000).default(DEFAULT_INSTANCE_LEASE_MS),
   requireConfirmation: bool.default(false),
@@ -41,7 +46,10 @@ export const configSchema = z.object({
     .string()
     .transform((s, ctx) => {
       const out: Record<string, string> = {};
-      for (const pair of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+      for (const pair of s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)) {
         const i = pair.indexOf(':');
         const name = i > 0 ? pair.slice(0, i).trim() : '';
         const token = i > 0 ? pair.slice(i + 1).trim() : '';
@@ -60,7 +68,12 @@ export const configSchema = z.object({
     .optional(),
   allowedHosts: list.optional(),
   allowedOrigins: list.optional(),
-  maxBodyBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+  maxBodyBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
   rateLimitPerMinute: z.coerce.number().int().min(1).max(100_000).default(600),
   stateless: bool.default(true),
   seedDemo: bool.default(true),
@@ -89,9 +102,29 @@ export const CONFIG_DOC: { key: keyof Config; flag?: string; env?: string; defau
   { key: 'toolsets', flag: '--toolsets', env: 'NOX_TOOLSETS', default: 'all', meaning: 'Comma-separated toolsets to expose (campaign, discovery, collection, ...).' },
   { key: 'readOnly', flag: '--read-only', env: 'NOX_READ_ONLY', default: 'false', meaning: 'Expose only reads, validates and previews.' },
   { key: 'tools', flag: '--tools', env: 'NOX_TOOLS', default: 'all', meaning: 'Explicit allow-list of tool names.' },
+  {
+    key: 'surface',
+    flag: '--surface',
+    env: 'NOX_SURFACE',
+    default: 'default',
+    meaning: '`default`: one tool per operation stage. `compact`: core reads plus find_tools and call_read / call_write / call_apply, reaching every selected tool in under 2,000 tokens.',
+  },
+  {
+    key: 'outputSchemas',
+    flag: '--no-output-schemas',
+    env: 'NOX_OUTPUT_SCHEMAS',
+    default: 'true',
+    meaning: "List each tool's outputSchema; `--no-output-schemas` (or `false`) leaves them out for clients that only relay text.",
+  },
   { key: 'previewTtlSeconds', flag: '--preview-ttl', env: 'NOX_PREVIEW_TTL_SECONDS', default: '600', meaning: 'How long a preview token stays valid.' },
   { key: 'instanceLeaseMs', env: 'NOX_INSTANCE_LEASE_MS', default: String(DEFAULT_INSTANCE_LEASE_MS), meaning: 'How long a server process counts as alive after its last heartbeat in the store (it beats every third of it); claims and job leases of a process silent for longer are treated as dead.' },
-  { key: 'requireConfirmation', flag: '--require-confirmation', env: 'NOX_REQUIRE_CONFIRMATION', default: 'false', meaning: 'Refuse sends, deletes and access changes when the client cannot ask the person (elicitation).' },
+  {
+    key: 'requireConfirmation',
+    flag: '--require-confirmation',
+    env: 'NOX_REQUIRE_CONFIRMATION',
+    default: 'false',
+    meaning: 'Refuse sends, deletes and access changes when the client cannot ask the person (elicitation).',
+  },
   { key: 'principal', env: 'NOX_PRINCIPAL', default: 'local', meaning: 'Who unauthenticated calls act as (stdio); tokens are bound to it.' },
   { key: 'httpToken', env: 'NOX_HTTP_TOKEN', default: '—', meaning: 'Bearer token required on HTTP (mandatory off loopback); its calls act as NOX_PRINCIPAL.' },
   { key: 'httpTokens', env: 'NOX_HTTP_TOKENS', default: '—', meaning: 'Several bearer tokens as `name:token,...`; each name is its own principal (previews bind to it).' },
@@ -123,6 +156,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
         toolsets: { type: 'string' },
         'read-only': { type: 'boolean' },
         tools: { type: 'string' },
+        surface: { type: 'string' },
+        'no-output-schemas': { type: 'boolean' },
         'preview-ttl': { type: 'string' },
         'require-confirmation': { type: 'boolean' },
         'log-level': { type: 'string' },
@@ -157,6 +192,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     toolsets: f.toolsets ?? env.NOX_TOOLSETS,
     readOnly: f['read-only'] ?? env.NOX_READ_ONLY,
     tools: f.tools ?? env.NOX_TOOLS,
+    surface: f.surface ?? env.NOX_SURFACE,
+    outputSchemas: f['no-output-schemas'] ? false : env.NOX_OUTPUT_SCHEMAS,
     previewTtlSeconds: f['preview-ttl'] ?? env.NOX_PREVIEW_TTL_SECONDS,
     instanceLeaseMs: env.NOX_INSTANCE_LEASE_MS,
     requireConfirmation: f['require-confirmation'] ?? env.NOX_REQUIRE_CONFIRMATION,

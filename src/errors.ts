@@ -28,6 +28,10 @@ export type ErrorCode =
   | 'UPSTREAM_INVALID_RESPONSE'
   | 'BACKEND_UNAVAILABLE'
   | 'AUTH_REQUIRED'
+  | 'UNKNOWN_TOOL'
+  | 'USE_CALL_READ'
+  | 'USE_CALL_WRITE'
+  | 'USE_CALL_APPLY'
   | 'INTERNAL_ERROR'
   | `UPSTREAM_${number}`
   | UpstreamCode;
@@ -50,6 +54,8 @@ export type ActionType =
   | 'login'
   | 'install_cli'
   | 'update_cli'
+  | 'use_other_tool'
+  | 'find_tool'
   | UpstreamCode;
 
 /**

@@ -46,6 +46,8 @@ export interface CallHooks {
   signal?: AbortSignal;
   /** Asks the person (MCP elicitation) to approve an apply; 'unavailable' when the client cannot be asked. */
   confirm?: (message: string) => Promise<ConfirmAnswer>;
+  /** Where the caller finds the tool's input schema, for the hint of a refused input (tools/list by default). */
+  schemaSource?: string;
 }
 
 export type CallOutcome = { ok: true; structured: Record<string, unknown> } | { ok: false; error: ErrorEnvelope };
@@ -54,7 +56,7 @@ export async function invokeTool(engine: Engine, spec: ToolSpec, rawArgs: unknow
   const requestId = randomBytes(6).toString('hex');
   try {
     const parsed = spec.input.safeParse(rawArgs ?? {});
-    if (!parsed.success) throw inputError(spec, parsed.error);
+    if (!parsed.success) throw inputError(spec, parsed.error, hooks.schemaSource ?? 'the input schema is in tools/list');
     const structured = await runStage(engine, spec, parsed.data as Record<string, unknown>, hooks);
     return { ok: true, structured };
   } catch (err) {
@@ -129,7 +131,7 @@ async function confirm(engine: Engine, op: Operation, summary: string, hooks: Ca
   }
 }
 
-function inputError(spec: ToolSpec, error: z.ZodError): ToolError {
+function inputError(spec: ToolSpec, error: z.ZodError, schemaSource: string): ToolError {
   const issues = issuesOf(error, '(arguments)');
   const missingToken = spec.stage === 'apply' && issues.some((i) => i.field === PREVIEW_TOKEN_FIELD);
   if (missingToken) {
@@ -140,7 +142,7 @@ function inputError(spec: ToolSpec, error: z.ZodError): ToolError {
     });
   }
   return new ToolError('INVALID_REQUEST', `Invalid arguments for ${spec.name}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, {
-    hint: 'Fix the fields named in details.issues; the input schema is in tools/list.',
+    hint: `Fix the fields named in details.issues; ${schemaSource}.`,
     details: { issues },
   });
 }

@@ -8,10 +8,10 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import type { PromptDef, ResourceDef, ResourceTemplateDef, ToolSpec } from './catalog.js';
+import type { Obj, PromptDef, ResourceDef, ResourceTemplateDef, ToolAnnotations } from './catalog.js';
 import { inputJsonSchema, outputJsonSchema } from './catalog.js';
 import type { CallHooks, ConfirmAnswer, Engine } from './invoke.js';
-import { invokeTool } from './invoke.js';
+import type { SurfaceTool } from './surface.js';
 import { ToolError } from './errors.js';
 
 export const SERVER_NAME = 'nox-campaign-mcp';
@@ -19,7 +19,10 @@ export const SERVER_VERSION = '0.1.0';
 
 export interface ServerParts {
   engine: Engine;
-  tools: ToolSpec[];
+  /** The listed tools: the granular ones, or the compact surface (src/surface.ts). */
+  tools: SurfaceTool[];
+  /** List outputSchema (default); off for clients that only relay text. */
+  outputSchemas: boolean;
   /** The principal for calls that carry no authentication (stdio, loopback HTTP without a token). */
   defaultPrincipal: string;
   instructions: string;
@@ -28,26 +31,41 @@ export interface ServerParts {
   prompts?: PromptDef[];
 }
 
-const listingCache = { withOutput: new WeakMap<ToolSpec[], Tool[]>(), withoutOutput: new WeakMap<ToolSpec[], Tool[]>() };
+/** What tools/list shows of a tool; granular tool specs and surface tools both have it. */
+export interface Listable {
+  name: string;
+  title: string;
+  description: string;
+  input: Obj;
+  output?: Obj;
+  annotations: ToolAnnotations;
+}
 
-/** tools/list entries, computed once per tool selection (stateless HTTP builds a server per request). */
-export function listTools(tools: ToolSpec[], opts: { outputSchemas?: boolean } = {}): Tool[] {
-  // Output schemas are declared only where results are checked to fit them (not on a passthrough backend).
+const listingCache = new WeakMap<Listable[], Map<boolean, Tool[]>>();
+
+/** tools/list entries, computed once per tool list (stateless HTTP builds a server per request), so the list never varies. */
+export function listTools(tools: Listable[], opts: { outputSchemas?: boolean } = {}): Tool[] {
   const withOutput = opts.outputSchemas ?? true;
-  const cache = withOutput ? listingCache.withOutput : listingCache.withoutOutput;
-  let listed = cache.get(tools);
+  let byOption = listingCache.get(tools);
+  if (!byOption) listingCache.set(tools, (byOption = new Map()));
+  let listed = byOption.get(withOutput);
   if (!listed) {
     listed = tools.map((t) => ({
       name: t.name,
       title: t.title,
       description: t.description,
       inputSchema: inputJsonSchema(t) as Tool['inputSchema'],
-      ...(withOutput ? { outputSchema: outputJsonSchema(t) as Tool['outputSchema'] } : {}),
+      ...(withOutput && t.output ? { outputSchema: outputJsonSchema({ output: t.output }) as Tool['outputSchema'] } : {}),
       annotations: t.annotations,
     }));
-    cache.set(tools, listed);
+    byOption.set(withOutput, listed);
   }
   return listed;
+}
+
+/** Model-visible tokens of a list: name, description and input schema (what model APIs carry), as JSON bytes / 4. */
+export function modelVisibleTokens(listed: Tool[]): number {
+  return Math.ceil(Buffer.byteLength(JSON.stringify(listed.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema })))) / 4);
 }
 
 /**
@@ -63,12 +81,13 @@ export function createMcpServer(parts: ServerParts): McpServer {
     { capabilities: { tools: { listChanged: false }, logging: {} }, instructions: parts.instructions, jsonSchemaValidator: sharedValidator },
   );
   const byName = new Map(parts.tools.map((t) => [t.name, t]));
-  const listed = listTools(parts.tools, { outputSchemas: parts.engine.backend.outputs !== 'passthrough' });
+  // Output schemas are declared only where results are checked to fit them (not on a passthrough backend).
+  const listed = listTools(parts.tools, { outputSchemas: parts.outputSchemas && parts.engine.backend.outputs !== 'passthrough' });
 
   mcp.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listed }));
   mcp.server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
-    const spec = byName.get(req.params.name);
-    if (!spec) {
+    const tool = byName.get(req.params.name);
+    if (!tool) {
       return errorResult(
         new ToolError('TOOL_DISABLED', `There is no tool named ${JSON.stringify(req.params.name)} on this server.`, {
           hint: 'Call tools/list for the tools this server exposes (toolsets, --read-only and --tools narrow it).',
@@ -91,7 +110,7 @@ export function createMcpServer(parts: ServerParts): McpServer {
         : {}),
       confirm: (message) => askPerson(mcp, message, parts.engine.confirmTimeoutMs ?? CONFIRM_TIMEOUT_MS, extra.signal),
     };
-    const outcome = await invokeTool(parts.engine, spec, req.params.arguments, hooks);
+    const outcome = await tool.call(parts.engine, req.params.arguments, hooks);
     if (!outcome.ok) return errorResult(outcome.error);
     return { content: [{ type: 'text', text: JSON.stringify(outcome.structured) }], structuredContent: outcome.structured };
   });

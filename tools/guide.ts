@@ -2,7 +2,7 @@
 // context resource template and the two prompts. They read through the catalog's own read
 // operations, so they show the same workspace as the tools, embedded or upstream.
 import { z } from 'zod';
-import type { Catalog, CatalogReader, PromptDef } from '../src/catalog.js';
+import type { Catalog, CatalogReader, PromptDef, SurfaceGuide } from '../src/catalog.js';
 
 export const GUIDE_URI = 'nox://guide/campaign-workflow';
 
@@ -44,14 +44,22 @@ campaign_context_record; campaign_context_get (or the resource nox://campaigns/{
     every applied change automatically.
 `;
 
-export const guideResources: NonNullable<Catalog['resources']> = () => [
+/** The guide's numbered steps, each with the tools it names (find_tools {step} on the compact surface). */
+export const WORKFLOW_STEPS: string[] = CAMPAIGN_WORKFLOW_GUIDE.split(/\n(?=\d+\. )/)
+  .slice(1)
+  .map((s) => s.trim());
+
+/** Text that names tools, preceded by how the surface in use reaches them. */
+const onSurface = (surface: SurfaceGuide, text: string): string => (surface.note ? `${surface.note}\n\n${text}` : text);
+
+export const guideResources: NonNullable<Catalog['resources']> = (_reader, surface) => [
   {
     name: 'campaign-workflow-guide',
     uri: GUIDE_URI,
     title: 'Campaign workflow guide',
     description: 'The campaign loop for agents, step by step, naming the tools of this server.',
     mimeType: 'text/markdown',
-    read: () => CAMPAIGN_WORKFLOW_GUIDE,
+    read: () => onSurface(surface, CAMPAIGN_WORKFLOW_GUIDE),
   },
 ];
 
@@ -60,7 +68,7 @@ export const contextResourceTemplates: NonNullable<Catalog['resourceTemplates']>
     name: 'campaign-context',
     uriTemplate: 'nox://campaigns/{campaign_id}/context',
     title: 'Campaign context',
-    description: 'One campaign\'s context as JSON: goal, market, decisions, approvals, ids, exports and journal.',
+    description: "One campaign's context as JSON: goal, market, decisions, approvals, ids, exports and journal.",
     mimeType: 'application/json',
     list: async () =>
       ((await reader.read('campaign.dropdown', {})).items as { campaign_id: string; name: string }[]).map((c) => ({
@@ -86,7 +94,7 @@ Linked collections: ${cols.join(', ') || 'none yet'}. Email tasks: ${tasks.join(
 const tasksOf = async (reader: CatalogReader, campaignId: string): Promise<string[]> =>
   ((await reader.read('email.list', { campaign_id: campaignId, page_size: 100 })).items as { task_id: string }[]).map((t) => t.task_id).sort();
 
-export const workflowPrompts: NonNullable<Catalog['prompts']> = (reader): PromptDef[] => [
+export const workflowPrompts: NonNullable<Catalog['prompts']> = (reader, surface): PromptDef[] => [
   {
     name: 'run_campaign_workflow',
     title: 'Run the campaign workflow',
@@ -97,7 +105,9 @@ export const workflowPrompts: NonNullable<Catalog['prompts']> = (reader): Prompt
     },
     render: async (args) => {
       const cid = args.campaign_id ?? '';
-      return `Run the NoxInfluencer campaign workflow for campaign ${cid}.
+      return onSurface(
+        surface,
+        `Run the NoxInfluencer campaign workflow for campaign ${cid}.
 ${await campaignFacts(reader, cid)}
 Goal for this session: ${args.goal ?? 'the goal recorded in the campaign context'}.
 
@@ -115,7 +125,8 @@ ${args.goal ? `   Then campaign_context_record {campaign_id: "${cid}", goal: ${J
    with campaign_context_record; then email_send_apply / email_schedule_apply.
 9. Later: follow up with the follow_up_replies prompt, read email_report.
 10. export_create_preview -> _apply with a reason when a shareable file is needed; export_wait; export_download_preview -> _apply.
-11. campaign_context_record with every id used (ids, links, export_reasons) so the next session starts from here.`;
+11. campaign_context_record with every id used (ids, links, export_reasons) so the next session starts from here.`,
+      );
     },
   },
   {
@@ -135,7 +146,9 @@ ${args.goal ? `   Then campaign_context_record {campaign_id: "${cid}", goal: ${J
         : args.campaign_id
           ? `email_list to find the email tasks of campaign ${args.campaign_id}, then message_list {project_ids: ["email_task:<task_id>"], needs_reply: true}`
           : 'ask which campaign (campaign_list) or email task (email_list); then message_list {project_ids: ["email_task:<task_id>"], needs_reply: true}';
-      return `Follow up on replies for ${scope}.
+      return onSurface(
+        surface,
+        `Follow up on replies for ${scope}.
 
 Plan:
 1. ${args.campaign_id ? `campaign_context_get {campaign_id: "${args.campaign_id}"} for approvals, reply_state and message_filters recorded before.` : 'If the task belongs to a campaign, campaign_context_get for its recorded reply_state and filters.'}
@@ -149,7 +162,8 @@ Plan:
    An empty reply never clears pending state, and no tool starts a new thread or marks a task handled.
 7. email_report {task_id} for reply_count, replied_creator_count and inbound_message_count.
 8. campaign_context_record {reply_state: [{thread_id, needs_reply, last_message_direction, pending_reason}],
-   message_filters: {project_ids: [${projects || '"email_task:<task_id>"'}]}, ids: {thread_ids, attachment_ids}}.`;
+   message_filters: {project_ids: [${projects || '"email_task:<task_id>"'}]}, ids: {thread_ids, attachment_ids}}.`,
+      );
     },
   },
 ];

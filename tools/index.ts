@@ -11,7 +11,7 @@ import { messageOperations } from './message/index.js';
 import { affiliationOperations } from './affiliation/index.js';
 import { brandMonitorOperations } from './brand-monitor/index.js';
 import { exportOperations } from './export/index.js';
-import { guideResources, contextResourceTemplates, workflowPrompts } from './guide.js';
+import { guideResources, contextResourceTemplates, workflowPrompts, WORKFLOW_STEPS } from './guide.js';
 
 export const operations: Operation[] = [
   ...campaignOperations,
@@ -42,4 +42,7 @@ export const catalog: Catalog = {
   resources: guideResources,
   resourceTemplates: contextResourceTemplates,
   prompts: workflowPrompts,
+  // The anchors every session starts from: the campaign, its recorded context, and creators.
+  compactCore: ['campaign_list', 'campaign_get', 'campaign_context_get', 'creator_search'],
+  workflowSteps: WORKFLOW_STEPS,
 };

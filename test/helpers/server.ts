@@ -22,6 +22,11 @@ import { createLogger, type LogLevel } from '../../src/log.js';
 import { startSandbox, type Sandbox } from '../../src/backend/sandbox.js';
 import { probeCli } from '../../src/backend/cli/index.js';
 import { fileURLToPath } from 'node:url';
+import { CALL_TOOLS, routeOf } from '../../src/surface.js';
+
+/** The two surfaces a server can list, and the flags that pick them. */
+export const SURFACES = ['default', 'compact'] as const;
+export const surfaceArgv = (surface: (typeof SURFACES)[number]): string[] => (surface === 'compact' ? ['--surface', 'compact'] : []);
 
 /** Which backend startServer runs the server on: `local` (in-process) or `http` (against a sandbox). */
 /** NOX_TEST_LOG_LEVEL=debug shows the server's (and sandbox's) logs while debugging a test. */
@@ -122,13 +127,19 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const client = new Client({ name: 'test-client', version: '0.0.0' }, { capabilities: opts.capabilities ?? {} });
   opts.onClient?.(client);
   await client.connect(clientTransport);
-  await client.listTools(); // caches output-schema validators: every success is checked against its schema
+  // Caches output-schema validators: every success of a listed tool is checked against its schema.
+  const listed = new Set((await client.listTools()).tools.map((t) => t.name));
+  const granular = new Map(app.tools.map((t) => [t.name, t]));
 
   const call = async (name: string, args: Record<string, unknown> = {}): Promise<CallResult> => {
-    const res = await client.callTool({ name, arguments: args });
+    // On the compact surface a granular tool that is not listed is called by name through the
+    // call tool of its route, and its result is checked against the granular output schema.
+    const spec = listed.has(name) ? undefined : granular.get(name);
+    const res = spec ? await client.callTool({ name: CALL_TOOLS[routeOf(spec)], arguments: { tool: name, arguments: args } }) : await client.callTool({ name, arguments: args });
     const text = (res.content as { type: string; text: string }[])[0]?.text ?? '';
     if (res.isError) return { ok: false, error: JSON.parse(text) as ErrorEnvelope };
     expect(JSON.parse(text)).toEqual(res.structuredContent);
+    if (spec) expect(spec.output.safeParse(res.structuredContent).success, `${name} output matches its schema`).toBe(true);
     return { ok: true, data: res.structuredContent as Record<string, any> };
   };
   const ok = async (name: string, args?: Record<string, unknown>) => {

@@ -1,19 +1,21 @@
 // The follow-up path of the workflow guide, through the MCP client: find the threads of an email
 // task that need a reply (project_ids), check the creator's sibling threads (message_projects),
 // attach a brief, preview and send a reply, and see the pending state change only where it should.
+// It runs on the default and the compact surface.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startServer, SURFACES, surfaceArgv, type TestServer } from '../helpers/server.js';
 import { recordInbound } from '../../workspace/simulator.js';
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startServer();
-});
-afterAll(() => s.close());
+// The same path on both surfaces: the compact one reaches the granular tools by name.
+describe.each(SURFACES)('follow-up path (%s surface)', (surface) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer({ argv: surfaceArgv(surface) });
+  });
+  afterAll(() => s.close());
 
-describe('follow-up path', () => {
   it('replies on one task thread and leaves every other pending state alone', async () => {
     // 1. Who owns the task's threads, and which projects they have.
     const owners = await s.ok('message_creator_filters', {});
@@ -64,7 +66,12 @@ describe('follow-up path', () => {
     for (const x of after.items) {
       const was = before.items.find((y: any) => y.thread_id === x.thread_id);
       if (x.thread_id === thread.thread_id) expect(x).toMatchObject({ needs_reply: false, last_message_direction: 'outbound', pending_reason: null });
-      else expect({ needs_reply: x.needs_reply, last_message_direction: x.last_message_direction, pending_reason: x.pending_reason }).toEqual({ needs_reply: was.needs_reply, last_message_direction: was.last_message_direction, pending_reason: was.pending_reason });
+      else
+        expect({ needs_reply: x.needs_reply, last_message_direction: x.last_message_direction, pending_reason: x.pending_reason }).toEqual({
+          needs_reply: was.needs_reply,
+          last_message_direction: was.last_message_direction,
+          pending_reason: was.pending_reason,
+        });
     }
     expect(after.pending_count).toBe(before.pending_count - 1);
     const now = await s.ok('message_list', { project_ids: [project.project_id], needs_reply: true, page_size: 100 });
@@ -74,7 +81,9 @@ describe('follow-up path', () => {
     expect(sent.messages.at(-1).attachments.map((x: any) => x.file_name)).toContain('GlowLab-brief.pdf');
 
     // 7. The creator answers again (simulator): the thread is pending once more, with a reason.
-    s.workspaceDb.transaction(() => recordInbound(s.app.workspace!, { threadId: thread.thread_id, html: '<p>Got it, when do you need the draft?</p>', pendingReason: 'creator_asked_question', at: new Date().toISOString() }))();
+    s.workspaceDb.transaction(() =>
+      recordInbound(s.app.workspace!, { threadId: thread.thread_id, html: '<p>Got it, when do you need the draft?</p>', pendingReason: 'creator_asked_question', at: new Date().toISOString() }),
+    )();
     const again = await s.ok('message_list', { project_ids: [project.project_id], needs_reply: true, page_size: 100 });
     expect(again.items.find((t: any) => t.thread_id === thread.thread_id)).toMatchObject({ needs_reply: true, pending_reason: 'creator_asked_question', last_message_direction: 'inbound' });
   });

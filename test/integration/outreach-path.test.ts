@@ -1,20 +1,22 @@
 // The outreach path of the workflow guide, start to finish through the MCP client: create a task,
 // add a collection's creators, hide those already contacted, add a collaborator, upload a brief,
 // save content with a product card and a short link, set the sender, preview, apply, and read the
-// report after the simulated replies.
+// report after the simulated replies. It runs on the default and the compact surface.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startServer, SURFACES, surfaceArgv, type TestServer } from '../helpers/server.js';
 
 let t = Date.now();
-let s: TestServer;
-beforeAll(async () => {
-  s = await startServer({ now: () => new Date(t) });
-});
-afterAll(() => s.close());
 
-describe('outreach path', () => {
+// The same path on both surfaces: the compact one reaches the granular tools by name.
+describe.each(SURFACES)('outreach path (%s surface)', (surface) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer({ now: () => new Date(t), argv: surfaceArgv(surface) });
+  });
+  afterAll(() => s.close());
+
   it('prepares, approves and sends first outreach, then reads reply metrics', async () => {
     // 1. The task, kept under the campaign as context.
     const campaign = (await s.ok('campaign_list', { keyword: 'Skincare' })).items[0];
@@ -52,7 +54,12 @@ describe('outreach path', () => {
 
     // 6. Content with a product card and a normal short link.
     const serum = (await s.ok('product_list', { keyword: 'Barrier Repair' })).items[0];
-    const link = await s.ok('short_link_create', { title: 'Barrier Serum — wave 3', web_url: 'https://shop.demo-brand.example/products/barrier-repair-serum', utm_source: 'noxinfluencer', utm_campaign: 'wave3' });
+    const link = await s.ok('short_link_create', {
+      title: 'Barrier Serum — wave 3',
+      web_url: 'https://shop.demo-brand.example/products/barrier-repair-serum',
+      utm_source: 'noxinfluencer',
+      utm_campaign: 'wave3',
+    });
     const content = await s.ok('email_content_save', {
       task_id: taskId,
       subject: 'Paid collab: GlowLab Barrier Repair Serum',

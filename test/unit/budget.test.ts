@@ -1,0 +1,31 @@
+// Token budgets of the tool lists, computed from the generated catalog (deterministic): what a
+// model is sent is name + description + inputSchema, counted as JSON bytes / 4.
+import { describe, expect, it } from 'vitest';
+import { selectTools, toolsOf } from '../../src/catalog.js';
+import { listTools, modelVisibleTokens } from '../../src/server.js';
+import { compactSurface } from '../../src/surface.js';
+import { catalog, operations } from '../../tools/index.js';
+
+const compact = (sel: Parameters<typeof selectTools>[1]) =>
+  listTools(
+    compactSurface(selectTools(operations, sel), {
+      catalogToolNames: operations.flatMap(toolsOf).map((t) => t.name),
+      core: catalog.compactCore ?? [],
+      workflowSteps: catalog.workflowSteps ?? [],
+    }),
+  );
+
+describe('token budgets', () => {
+  it('keeps the compact surface within 2,000 model-visible tokens', () => {
+    const listed = compact({});
+    expect(listed).toHaveLength(8);
+    expect(modelVisibleTokens(listed)).toBeLessThanOrEqual(2_000);
+  });
+
+  it('counts what the model sees, not the output schemas', () => {
+    const tools = selectTools(operations, { toolsets: ['campaign'] });
+    expect(modelVisibleTokens(listTools(tools, { outputSchemas: false }))).toBe(modelVisibleTokens(listTools(tools)));
+    expect(listTools(tools, { outputSchemas: false }).every((t) => t.outputSchema === undefined)).toBe(true);
+    expect(listTools(tools).every((t) => t.outputSchema?.type === 'object')).toBe(true);
+  });
+});
