@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Config } from './config.js';
 import type { Catalog, CatalogReader, ToolSpec } from './catalog.js';
-import { selectTools, toolsOf } from './catalog.js';
-import { compactSurface, servedAsItself, surfaceGuide, type SurfaceTool } from './surface.js';
+import { selectTools } from './catalog.js';
+import { surfaceGuide, surfaceOf, type SurfaceTool } from './surface.js';
 import { openStore, metaGetOrCreate, type Db, type Migration } from './store.js';
 import { FilesRoot } from './files.js';
 import { JobRunner } from './jobs.js';
@@ -102,14 +102,7 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
         : new LocalBackend(workspace!, store, implementations!, workspaceId);
   // An operation the backend cannot run (a command the installed CLI lacks) is not offered at all.
   const tools = backend.supports ? selected.filter((t) => backend.supports!(t.op)) : selected;
-  const surface =
-    config.surface === 'compact'
-      ? compactSurface(tools, {
-          catalogToolNames: catalog.operations.flatMap(toolsOf).map((t) => t.name),
-          core: catalog.compactCore ?? [],
-          workflowSteps: catalog.workflowSteps ?? [],
-        })
-      : tools.map(servedAsItself);
+  const surface = surfaceOf(config.surface, tools, catalog);
   const guide = surfaceGuide(config.surface, surface);
   const guard = new Guard(store, { ttlMs: config.previewTtlSeconds * 1000, now: () => now().getTime(), instance });
   const engine: Engine = { backend, guard, store, log, now, requireConfirmation: config.requireConfirmation, ...(embedded?.campaignOfIds ? { campaignOfIds: embedded.campaignOfIds } : {}) };

@@ -6,8 +6,8 @@
 // input checks, guard, elicitation, journal, errors and structured output. The list is computed
 // once per server and never changes (no list_changed).
 import { z } from 'zod';
-import type { Obj, Operation, SurfaceGuide, ToolAnnotations, ToolSpec } from './catalog.js';
-import { inputJsonSchema, outputJsonSchema, toolBaseName } from './catalog.js';
+import type { Catalog, Obj, Operation, SurfaceGuide, ToolAnnotations, ToolSpec } from './catalog.js';
+import { inputJsonSchema, outputJsonSchema, toolBaseName, toolsOf } from './catalog.js';
 import { invokeTool, type CallHooks, type CallOutcome, type Engine } from './invoke.js';
 import { issuesOf, ToolError } from './errors.js';
 
@@ -23,6 +23,16 @@ export interface SurfaceTool {
   output?: Obj;
   annotations: ToolAnnotations;
   call(engine: Engine, args: unknown, hooks: CallHooks): Promise<CallOutcome>;
+}
+
+/** The tools a server lists for the selected granular tools on a surface. */
+export function surfaceOf(kind: SurfaceKind, selected: ToolSpec[], catalog: Catalog): SurfaceTool[] {
+  if (kind === 'default') return selected.map(servedAsItself);
+  return compactSurface(selected, {
+    catalogToolNames: catalog.operations.flatMap(toolsOf).map((t) => t.name),
+    core: catalog.compactCore ?? [],
+    workflowSteps: catalog.workflowSteps ?? [],
+  });
 }
 
 /** The granular tool as it is listed and called on either surface. */

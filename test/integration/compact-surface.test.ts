@@ -176,6 +176,18 @@ describe('compact surface, narrowed and confirmed', () => {
     }
   });
 
+  it('leaves output schemas out with --no-output-schemas and still returns structured results', async () => {
+    const n = await startServer({ argv: ['--no-output-schemas'] });
+    try {
+      const listed = (await n.client.listTools()).tools;
+      expect(listed.length).toBe(all.length);
+      expect(listed.filter((t) => t.outputSchema)).toEqual([]);
+      expect((await n.ok('campaign_list', {})).items.length).toBeGreaterThan(0);
+    } finally {
+      await n.close();
+    }
+  });
+
   it('asks the person before a confirm-worthy apply, as the granular tool does', async () => {
     const asked: string[] = [];
     const c = await startServer({

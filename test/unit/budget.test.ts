@@ -1,19 +1,12 @@
 // Token budgets of the tool lists, computed from the generated catalog (deterministic): what a
 // model is sent is name + description + inputSchema, counted as JSON bytes / 4.
 import { describe, expect, it } from 'vitest';
-import { selectTools, toolsOf } from '../../src/catalog.js';
+import { selectTools } from '../../src/catalog.js';
 import { listTools, modelVisibleTokens } from '../../src/server.js';
-import { compactSurface } from '../../src/surface.js';
+import { surfaceOf } from '../../src/surface.js';
 import { catalog, operations } from '../../tools/index.js';
 
-const compact = (sel: Parameters<typeof selectTools>[1]) =>
-  listTools(
-    compactSurface(selectTools(operations, sel), {
-      catalogToolNames: operations.flatMap(toolsOf).map((t) => t.name),
-      core: catalog.compactCore ?? [],
-      workflowSteps: catalog.workflowSteps ?? [],
-    }),
-  );
+const compact = (sel: Parameters<typeof selectTools>[1]) => listTools(surfaceOf('compact', selectTools(operations, sel), catalog));
 
 describe('token budgets', () => {
   it('keeps the compact surface within 2,000 model-visible tokens', () => {
