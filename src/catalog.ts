@@ -133,6 +133,11 @@ export interface ToolSpec {
   input: Obj;
   output: Obj;
   annotations: ToolAnnotations;
+  /**
+   * Validate and apply take the preview's arguments: their fields are described once, on the
+   * preview, and their listed input schema keeps the types without repeating those descriptions.
+   */
+  fieldsDescribedOn?: string;
 }
 
 export const PREVIEW_TOKEN_FIELD = 'preview_token';
@@ -176,8 +181,9 @@ export function toolsOf(op: Operation): ToolSpec[] {
       stage: 'validate',
       title: `${op.title} (validate)`,
       // The operation is described once, on its preview (the agent's entry point); the other stages point there.
-      description: `Checks a ${base}_preview body (schema and references) and lists problems; changes nothing. ${op.title}.`,
+      description: `Checks a ${base}_preview body and lists its problems; changes nothing.`,
       input: op.input,
+      fieldsDescribedOn: `${base}_preview`,
       output: z.object({
         operation: z.literal(op.name),
         valid: z.boolean(),
@@ -192,7 +198,7 @@ export function toolsOf(op: Operation): ToolSpec[] {
     op,
     stage: 'preview',
     title: `${op.title} (preview)`,
-    description: `${op.description} Preview: shows exactly what apply would do and changes nothing; returns a preview_token for ${base}_apply with the same arguments.`,
+    description: `${op.description} Changes nothing; returns a preview_token for ${base}_apply.`,
     input: op.input,
     output: z.object({
       operation: z.literal(op.name),
@@ -208,10 +214,11 @@ export function toolsOf(op: Operation): ToolSpec[] {
     op,
     stage: 'apply',
     title: `${op.title} (apply)`,
-    description: `Performs what ${base}_preview showed (${op.title.toLowerCase()}): pass its preview_token and exactly the same arguments. A repeat returns the recorded outcome (replayed: true), never runs twice.`,
+    description: `Applies ${base}_preview: its arguments plus its preview_token.`,
     input: op.input.extend({
-      [PREVIEW_TOKEN_FIELD]: z.string().min(1).max(512).describe(`The preview_token returned by ${base}_preview for exactly these arguments.`),
+      [PREVIEW_TOKEN_FIELD]: z.string().min(1).max(512).describe(`From ${base}_preview.`),
     }),
+    fieldsDescribedOn: `${base}_preview`,
     output: z.object({
       operation: z.literal(op.name),
       applied: z.literal(true),
@@ -266,16 +273,45 @@ export function toolsetsOf(ops: Operation[]): string[] {
   return [...new Set(ops.map((o) => o.toolset))];
 }
 
-export function inputJsonSchema(t: { input: Obj }): Record<string, unknown> {
-  return jsonSchema(t.input, 'input');
+export function inputJsonSchema(t: { input: Obj; fieldsDescribedOn?: string }): Record<string, unknown> {
+  const js = jsonSchema(t.input, 'input');
+  if (!t.fieldsDescribedOn) return js;
+  // The preview describes these fields; only the token, which the preview does not take, keeps its own.
+  const props = js.properties as Record<string, Record<string, unknown>>;
+  const token = props[PREVIEW_TOKEN_FIELD]?.description;
+  const bare = withoutDescriptions(js) as Record<string, unknown>;
+  if (token) (bare.properties as Record<string, Record<string, unknown>>)[PREVIEW_TOKEN_FIELD]!.description = token;
+  return bare;
+}
+
+function withoutDescriptions(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutDescriptions);
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(Object.entries(node).filter(([k, v]) => !(k === 'description' && typeof v === 'string')).map(([k, v]) => [k, withoutDescriptions(v)]));
 }
 
 export function outputJsonSchema(t: { output: Obj }): Record<string, unknown> {
   return jsonSchema(t.output, 'output');
 }
 
+const opaqueIds = new WeakSet<z.ZodType>();
+
+/**
+ * Marks a string schema as an opaque id: still checked (non-empty, bounded), but its bounds are left
+ * out of the listed schema, since an agent copies ids from results and never composes one.
+ */
+export function opaqueId<T extends z.ZodType>(schema: T): T {
+  opaqueIds.add(schema);
+  return schema;
+}
+
 function jsonSchema(schema: Obj, io: 'input' | 'output'): Record<string, unknown> {
-  const js = compact(z.toJSONSchema(schema, { io, unrepresentable: 'any' }), io) as Record<string, unknown>;
+  const override = (ctx: { zodSchema: unknown; jsonSchema: Record<string, unknown> }) => {
+    if (!opaqueIds.has(ctx.zodSchema as z.ZodType)) return;
+    delete ctx.jsonSchema.minLength;
+    delete ctx.jsonSchema.maxLength;
+  };
+  const js = compact(z.toJSONSchema(schema, { io, unrepresentable: 'any', override: override as never }), io) as Record<string, unknown>;
   delete js.$schema;
   return js;
 }

@@ -39,6 +39,8 @@ export interface Listable {
   input: Obj;
   output?: Obj;
   annotations: ToolAnnotations;
+  /** Validate and apply: the preview whose listing describes their fields. */
+  fieldsDescribedOn?: string;
 }
 
 const listingCache = new WeakMap<Listable[], Map<boolean, Tool[]>>();

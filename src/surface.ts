@@ -22,6 +22,7 @@ export interface SurfaceTool {
   /** Left out for call-by-name tools: their result is the called tool's, whose schema find_tools gives. */
   output?: Obj;
   annotations: ToolAnnotations;
+  fieldsDescribedOn?: string;
   call(engine: Engine, args: unknown, hooks: CallHooks): Promise<CallOutcome>;
 }
 
@@ -44,6 +45,7 @@ export function servedAsItself(spec: ToolSpec): SurfaceTool {
     input: spec.input,
     output: spec.output,
     annotations: spec.annotations,
+    ...(spec.fieldsDescribedOn ? { fieldsDescribedOn: spec.fieldsDescribedOn } : {}),
     call: (engine, args, hooks) => invokeTool(engine, spec, args, hooks),
   };
 }

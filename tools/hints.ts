@@ -24,3 +24,11 @@ export const WHERE = {
   brand: 'Brand ids come from brand_monitor_list.',
   collectionImport: 'Import ids come from collection_import_file_apply.',
 } as const;
+
+/** The same sources, short, for field descriptions: the field's name already says which id it is. */
+export const FROM = Object.fromEntries(
+  Object.entries(WHERE).map(([k, v]) => [
+    k,
+    / come from /.test(v) && k !== 'crmChannel' ? `From ${v.replace(/^.*? come from /, '')}` : k === 'crmChannel' ? 'From crm_list, creator_search or collection_items.' : v,
+  ]),
+) as Record<keyof typeof WHERE, string>;

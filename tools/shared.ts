@@ -1,12 +1,14 @@
 // Schemas shared by every domain of the catalog: ids, platforms, search text, paging, file inputs.
 import { z } from 'zod';
 import { PLATFORMS } from './vocabulary.js';
+import { opaqueId } from '../src/catalog.js';
 
-/** An opaque id: passed through unchanged, never parsed or guessed. */
-export const id = (description: string) => z.string().min(1).max(128).describe(description);
-export const ids = (description: string, max = 10_000) => z.array(z.string().min(1).max(128)).min(1).max(max).describe(description);
+/** An opaque id: passed through unchanged, never parsed or guessed (its bounds are checked, not listed). */
+export const idString = () => opaqueId(z.string().min(1).max(128));
+export const id = (description: string) => opaqueId(z.string().min(1).max(128).describe(description));
+export const ids = (description: string, max = 10_000) => z.array(idString()).min(1).max(max).describe(description);
 
-export const platform = z.enum(PLATFORMS).describe('Creator platform: youtube, tiktok or instagram.');
+export const platform = z.enum(PLATFORMS);
 export const isoTime = z.string().describe('ISO 8601 time.');
 /** A web address people will open: http or https only. */
 export const httpUrl = (what: string) => httpUrlValue(2048).describe(what);
@@ -22,8 +24,8 @@ export const searchText = (max: number) =>
   z.string().max(max).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'must not contain control characters' });
 
 export const pageInput = {
-  page: z.int().min(1).max(100_000).default(1).describe('Page number, from 1.'),
-  page_size: z.int().min(1).max(100).default(20).describe('Rows per page, 1 to 100.'),
+  page: z.int().min(1).max(100_000).default(1),
+  page_size: z.int().min(1).max(100).default(20),
 };
 
 export function paged<T extends z.ZodType>(item: T) {
@@ -43,8 +45,12 @@ export function paged<T extends z.ZodType>(item: T) {
 export function fileFields(maxBytes: number, what = 'The file') {
   return {
     path: z.string().min(1).max(1024).optional().describe(`${what} inside the files root (relative path).`),
-    content_base64: z.string().max(Math.ceil(maxBytes / 3) * 4 + 4).optional().describe('The file bytes as base64 instead of path, with filename.'),
-    filename: z.string().min(1).max(255).optional().describe('The file name when content_base64 is used, e.g. "brief.pdf".'),
+    content_base64: z
+      .string()
+      .max(Math.ceil(maxBytes / 3) * 4 + 4)
+      .optional()
+      .describe('Base64 file bytes instead of path.'),
+    filename: z.string().min(1).max(255).optional().describe('Name for content_base64, e.g. "brief.pdf".'),
   };
 }
 

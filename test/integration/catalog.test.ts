@@ -18,7 +18,11 @@ describe('catalog', () => {
       expect(t.name).toMatch(/^[a-z]+(_[a-z]+)*$/);
       expect(t.outputSchema?.type, t.name).toBe('object');
       expect(t.inputSchema.type, t.name).toBe('object');
-      for (const [field, schema] of Object.entries(t.inputSchema.properties ?? {})) {
+      // Validate and apply take the preview's arguments, described once on the preview's listing.
+      const preview = /_(validate|apply)$/.test(t.name) ? listTools(all).find((x) => x.name === t.name.replace(/_(validate|apply)$/, '_preview')) : undefined;
+      if (/_(validate|apply)$/.test(t.name)) expect(preview, t.name).toBeDefined();
+      for (const [field, own] of Object.entries(t.inputSchema.properties ?? {})) {
+        const schema = preview && field !== 'preview_token' ? preview.inputSchema.properties![field] : own;
         const s = schema as { description?: string; anyOf?: { description?: string }[] };
         const described = s.description ?? s.anyOf?.find((x) => x.description)?.description;
         if (['platform', 'page', 'page_size'].includes(field)) continue;

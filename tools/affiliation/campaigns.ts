@@ -1,7 +1,7 @@
 // Affiliate campaigns of a Shopify store: commission and discount terms, and whether activation can
 // issue codes under them.
 import { z } from 'zod';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { id, pageInput, paged } from '../shared.js';
 import { defineAffiliationContract } from './define.js';
 import { storeId } from './stores.js';
@@ -10,7 +10,7 @@ export const AFFILIATE_CAMPAIGN_STATUSES = ['active', 'paused', 'ended'] as cons
 export const COMMISSION_TYPES = ['percentage', 'fixed'] as const;
 export const DISCOUNT_METHODS = ['percentage', 'fixed_amount', 'free_shipping', 'none'] as const;
 
-export const campaignId = id(`The affiliate campaign's id. ${WHERE.affiliateCampaign}`);
+export const campaignId = id(FROM.affiliateCampaign);
 
 export const discountDetail = z
   .strictObject({

@@ -2,12 +2,12 @@
 // affiliate tracking link on the store's own domain, never a Nox short link), terminated, resumed.
 import { z } from 'zod';
 import { MEMBER_STATUSES } from '../vocabulary.js';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { id, ids, pageInput, paged, platform } from '../shared.js';
 import { defineAffiliationContract } from './define.js';
 import { campaignId } from './campaigns.js';
 
-export const memberId = id(`The member's id. ${WHERE.affiliateMember}`);
+export const memberId = id(FROM.affiliateMember);
 
 export const memberOut = z.object({
   member_id: z.string(),
@@ -31,7 +31,7 @@ export const memberOut = z.object({
 /** A member identity that could not be added, and why. */
 export const planOut = z.object({ ref: z.string(), reason: z.string() });
 
-const memberIds = ids(`Members of this campaign. ${WHERE.affiliateMember}`, 500);
+const memberIds = ids(`Members of this campaign. ${FROM.affiliateMember}`, 500);
 const skippedMember = z.object({ member_id: z.string(), status: z.string().nullable(), reason: z.string() });
 
 export const members = {

@@ -1,11 +1,11 @@
 // Shopify stores linked to the workspace. Store authorization happens in the NoxInfluencer SaaS;
 // no tool here offers it.
 import { z } from 'zod';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { id, pageInput, paged } from '../shared.js';
 import { defineAffiliationContract } from './define.js';
 
-export const storeId = id(`The store's id. ${WHERE.affiliateStore}`);
+export const storeId = id(FROM.affiliateStore);
 
 export const stores = {
   list: defineAffiliationContract({

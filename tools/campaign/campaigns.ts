@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { CAMPAIGN_STATUSES, PLATFORMS } from '../vocabulary.js';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { id, pageInput, paged, searchText } from '../shared.js';
 
 export const campaign = z.object({
@@ -25,7 +25,7 @@ export const campaignCounts = z.object({
   exports: z.int(),
 });
 
-const campaignId = id(`The campaign's id. ${WHERE.campaign}`);
+const campaignId = id(FROM.campaign);
 const market = z.string().regex(/^[A-Z]{2}$/, 'a two-letter upper-case country code such as US').describe('ISO 3166-1 alpha-2 country code.');
 const fields = {
   name: z.string().trim().min(1).max(200).describe('Campaign name.'),

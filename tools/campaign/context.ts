@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { COOP_STATUSES, MESSAGE_DIRECTIONS } from '../vocabulary.js';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { id } from '../shared.js';
 
 export const APPROVALS = ['recipients', 'sender', 'content', 'attachments', 'schedule'] as const;
@@ -21,7 +21,7 @@ const approvalIn = z.strictObject({
 });
 
 export const recordInput = z.strictObject({
-  campaign_id: id(`The campaign. ${WHERE.campaign}`),
+  campaign_id: id(`The campaign. ${FROM.campaign}`),
   goal: z.string().trim().min(1).max(2000).optional().describe('Campaign goal (defaults to the campaign objective).'),
   market: z.array(z.string().regex(/^[A-Z]{2}$/)).max(50).optional().describe('Target countries, ISO alpha-2 (defaults to the campaign markets).'),
   creators: z
@@ -103,7 +103,7 @@ export const context = {
     risk: 'low',
     route: { method: 'GET', path: '/campaigns/:campaign_id/context' },
     input: z.strictObject({
-      campaign_id: id(`The campaign. ${WHERE.campaign}`),
+      campaign_id: id(`The campaign. ${FROM.campaign}`),
       journal_limit: z.int().min(0).max(200).default(20).describe('Newest journal entries to include.'),
     }),
     output: contextOut,

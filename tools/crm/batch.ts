@@ -2,7 +2,7 @@
 // Every creator gets an outcome; those that cannot take the change are listed, never skipped.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { WHERE } from '../hints.js';
+import { FROM, WHERE } from '../hints.js';
 import { id, ids } from '../shared.js';
 import { coopStatus } from './channels.js';
 
@@ -54,7 +54,7 @@ export const batch = {
     risk: 'high',
     hints: { destructive: false, idempotent: true },
     route: { method: 'POST', path: '/crm/archive' },
-    input: z.strictObject({ creator_ids: ids(`Creators whose CRM channels to archive. ${WHERE.crmChannel}`) }),
+    input: z.strictObject({ creator_ids: ids(`Creators whose CRM channels to archive. ${FROM.crmChannel}`) }),
     output: z.object({ archived_count: z.int(), already_archived_count: z.int(), failed_count: z.int(), failed: z.array(failure).describe('At most 100 shown.'), summary: z.string() }),
     effect: batchEffect.omit({ will_create_count: true }).extend({ will_archive_count: z.int(), already_archived_count: z.int() }),
     idsOf: (i) => i.creator_ids.slice(0, 200),

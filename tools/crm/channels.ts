@@ -5,11 +5,11 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { COOP_STATUSES } from '../vocabulary.js';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { EMAIL_RE, httpUrlValue, id, pageInput, paged, platform, searchText } from '../shared.js';
 
 export const coopStatus = z.enum(COOP_STATUSES).describe(`Cooperation status: ${COOP_STATUSES.join(', ')}.`);
-const creatorId = id(`The creator's id. ${WHERE.crmChannel}`);
+const creatorId = id(FROM.crmChannel);
 /** Label or group ids of a filter or a whole set. */
 const tagIdList = (d: string) => z.array(z.string().min(1).max(128)).max(50).describe(d);
 
@@ -40,10 +40,10 @@ export const channels = {
     risk: 'low',
     route: { method: 'GET', path: '/crm' },
     input: z.strictObject({
-      label_ids: tagIdList(`Channels carrying any of these labels. ${WHERE.crmLabel}`).optional(),
+      label_ids: tagIdList(`Channels carrying any of these labels. ${FROM.crmLabel}`).optional(),
       coop_status: coopStatus.optional(),
       owner_uid: id('Channels owned by this team member user_uid.').optional(),
-      group_id: id(`Channels in this group. ${WHERE.crmGroup}`).optional(),
+      group_id: id(`Channels in this group. ${FROM.crmGroup}`).optional(),
       platform: platform.optional(),
       archived: z.boolean().default(false).describe('false (default): active channels; true: archived ones.'),
       keyword: searchText(200).optional().describe('Matches nickname, channel id, email or remark.'),
@@ -73,8 +73,8 @@ export const channels = {
     input: z.strictObject({
       creator_id: creatorId,
       coop_status: coopStatus.optional(),
-      label_ids: tagIdList(`The channel's whole label set. ${WHERE.crmLabel}`).optional(),
-      group_ids: tagIdList(`The channel's whole group set. ${WHERE.crmGroup}`).optional(),
+      label_ids: tagIdList(`The channel's whole label set. ${FROM.crmLabel}`).optional(),
+      group_ids: tagIdList(`The channel's whole group set. ${FROM.crmGroup}`).optional(),
       owner_uid: id('Team member user_uid; null clears.').nullable().optional(),
       email: z.string().regex(EMAIL_RE, 'an email address').max(320).nullable().optional().describe('Contact email; null clears.'),
       url: httpUrlValue(2000).nullable().optional().describe('Channel or contact URL; null clears.'),

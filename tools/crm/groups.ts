@@ -1,12 +1,12 @@
 // CRM groups: named sets of channels, unique by name; a channel's groups are set by crm_update.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { id, pageInput, paged, searchText } from '../shared.js';
 
 export const group = z.object({ group_id: z.string(), name: z.string(), description: z.string(), channel_count: z.int(), created_at: z.string() });
 
-const groupId = id(`The group's id. ${WHERE.crmGroup}`);
+const groupId = id(FROM.crmGroup);
 const groupName = z.string().trim().min(1).max(100).describe('Group name, unique (case-insensitive).');
 const groupDescription = z.string().max(2000).describe('What the group is for.');
 

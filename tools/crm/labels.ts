@@ -1,12 +1,12 @@
 // CRM labels: tags on channels (and on collection items and message threads), unique by name.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { id, pageInput, paged, searchText } from '../shared.js';
 
 export const label = z.object({ label_id: z.string(), name: z.string(), color: z.string(), channel_count: z.int().describe('CRM channels carrying it.'), created_at: z.string() });
 
-const labelId = id(`The label's id. ${WHERE.crmLabel}`);
+const labelId = id(FROM.crmLabel);
 const labelName = z.string().trim().min(1).max(50).describe('Label name, unique (case-insensitive).');
 const labelColor = z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'a #RRGGBB color').describe('Color as #RRGGBB.');
 

@@ -1,7 +1,7 @@
 // Who besides the owner can see or edit an email task. The owner always stays.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { id } from '../shared.js';
 import { collaborator, taskId } from './schemas.js';
 
@@ -33,7 +33,7 @@ export const collaborators = {
     risk: 'low',
     hints: { idempotent: true },
     route: { method: 'POST', path: '/email/tasks/:task_id/collaborators' },
-    input: z.strictObject({ task_id: taskId, user_uid: id(`Team member. ${WHERE.teamMember}`), permission: grantable }),
+    input: z.strictObject({ task_id: taskId, user_uid: id(`Team member. ${FROM.teamMember}`), permission: grantable }),
     output: z.object({ task_id: z.string(), user_uid: z.string(), permission: z.string(), previous_permission: z.string().nullable(), collaborators: z.array(collaborator), summary: z.string() }),
     idsOf: (i) => [i.task_id, i.user_uid],
   }),
@@ -61,7 +61,7 @@ export const collaborators = {
     route: { method: 'PUT', path: '/email/tasks/:task_id/collaborators' },
     input: z.strictObject({
       task_id: taskId,
-      collaborators: z.array(z.strictObject({ user_uid: id(`Team member. ${WHERE.teamMember}`), permission: grantable })).max(50).describe('The complete new set, without the owner.'),
+      collaborators: z.array(z.strictObject({ user_uid: id(`Team member. ${FROM.teamMember}`), permission: grantable })).max(50).describe('The complete new set, without the owner.'),
     }),
     output: z.object({ task_id: z.string(), added: z.int(), removed: z.int(), changed: z.int(), collaborators: z.array(collaborator), summary: z.string() }),
     effect: z.object({

@@ -1,7 +1,7 @@
 // Send and reply metrics: of one task, over several tasks, and per team member.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { taskId } from './schemas.js';
 
 export const metrics = z.object({
@@ -20,11 +20,11 @@ export const metrics = z.object({
 });
 
 const reportScope = {
-  task_ids: z.array(z.string().min(1).max(128)).min(1).max(200).optional().describe(`Tasks to include (default: every sent task). ${WHERE.emailTask}`),
+  task_ids: z.array(z.string().min(1).max(128)).min(1).max(200).optional().describe(`Tasks to include (default: every sent task). ${FROM.emailTask}`),
   sent_from: z.string().max(40).optional().describe('Only tasks sent at or after this ISO time.'),
   sent_to: z.string().max(40).optional().describe('Only tasks sent before this ISO time.'),
 };
-const uids = (what: string) => z.array(z.string().min(1).max(128)).min(1).max(50).optional().describe(`${what} ${WHERE.teamMember}`);
+const uids = (what: string) => z.array(z.string().min(1).max(128)).min(1).max(50).optional().describe(`${what} ${FROM.teamMember}`);
 
 export const reports = {
   task: defineContract({

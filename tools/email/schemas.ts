@@ -3,7 +3,7 @@
 // task holds. Family files add the schemas only they use.
 import { z } from 'zod';
 import { COLLABORATOR_PERMISSIONS, EMAIL_TASK_STATUSES, RECIPIENT_STATUSES } from '../vocabulary.js';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { id, platform } from '../shared.js';
 
 export const MAX_RECIPIENTS = 5000;
@@ -11,7 +11,7 @@ export const MAX_PRODUCT_CARDS = 5;
 export const ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
 export const IMPORT_MAX_BYTES = 8 * 1024 * 1024;
 
-export const taskId = id(`The email task's id. ${WHERE.emailTask}`);
+export const taskId = id(FROM.emailTask);
 
 // ---------------------------------------------------------------------------------------------
 // Recipient filter

@@ -1,7 +1,7 @@
 // The mailbox an email task is sent from.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { id } from '../shared.js';
 import { sender, taskId } from './schemas.js';
 
@@ -21,12 +21,12 @@ export const senders = {
     name: 'email.sender_update',
     cli: 'email sender update',
     title: 'Set the sender',
-    description: `Sets the sender mailbox of a draft task. ${WHERE.emailSender}`,
+    description: `Sets the sender mailbox of a draft task. ${FROM.emailSender}`,
     kind: 'write',
     risk: 'low',
     hints: { idempotent: true },
     route: { method: 'PUT', path: '/email/tasks/:task_id/sender' },
-    input: z.strictObject({ task_id: taskId, sender_auth_id: id(`Sender mailbox. ${WHERE.emailSender}`) }),
+    input: z.strictObject({ task_id: taskId, sender_auth_id: id(`Sender mailbox. ${FROM.emailSender}`) }),
     output: z.object({ task_id: z.string(), sender, summary: z.string() }),
     idsOf: (i) => [i.task_id],
   }),

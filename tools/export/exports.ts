@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { COOP_STATUSES } from '../vocabulary.js';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { id, pageInput, paged, platform, searchText } from '../shared.js';
 
 export const FORMATS = ['csv', 'xlsx'] as const;
@@ -24,7 +24,7 @@ export const createInput = z.strictObject({
   collection_id: id('Collection to export (from collection_list); kind collection.').optional(),
   platform: platform.optional(),
   crm_filter: crmFilter.optional().describe('Which CRM channels; kind crm. {} exports every active channel.'),
-  brand_id: id(`Brand whose assets to export; kind brand_monitor. ${WHERE.brand}`).optional(),
+  brand_id: id(`Brand whose assets to export; kind brand_monitor. ${FROM.brand}`).optional(),
   format: z.enum(FORMATS).default('csv').describe('csv or xlsx.'),
   reason: z.string().trim().min(3).max(500).describe('Why this file is needed; kept with the export and in the campaign context.'),
   campaign_id: id('Campaign the export is for (defaults to the collection\'s campaign).').optional(),
@@ -48,7 +48,7 @@ export const exportRecord = z.object({
   created_at: z.string(),
   finished_at: z.string().nullable(),
 });
-const exportId = id(`The export's id. ${WHERE.export}`);
+const exportId = id(FROM.export);
 
 export const downloadInput = z.strictObject({
   export_id: exportId,

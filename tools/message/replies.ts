@@ -2,11 +2,11 @@
 // No new threads (first outreach is an email task) and no mark-handled: only a real reply clears pending.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { id } from '../shared.js';
 import { htmlBody, threadId } from './schemas.js';
 
-const senderField = id(`sender_auth_id to send from; default the thread's sender. ${WHERE.messageSender}`).optional();
+const senderField = id(`sender_auth_id to send from; default the thread's sender. ${FROM.messageSender}`).optional();
 
 /** What a send or schedule shows for approval: who gets which body, from whom, with which files. */
 export const replyEffect = z.object({

@@ -1,14 +1,14 @@
 // Schemas more than one message family uses: ids, reply bodies, the thread and attachment shapes.
 import { z } from 'zod';
 import { MESSAGE_DIRECTIONS } from '../vocabulary.js';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { fileFields, id } from '../shared.js';
 
 export const MAX_ATTACHMENTS = 2;
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
-export const threadId = id(`The thread's id. ${WHERE.thread}`);
-export const templateId = id(`The template's id. ${WHERE.messageTemplate}`);
+export const threadId = id(FROM.thread);
+export const templateId = id(FROM.messageTemplate);
 export const htmlBody = z.string().max(100_000).describe('Reply body as HTML; must contain visible text.');
 export const ownerUids = z.array(z.string().min(1).max(128)).min(1).max(50).optional().describe('Task owners (user_uid from message_creator_filters).');
 

@@ -1,7 +1,7 @@
 // Reply templates: listed, saved, and put into a thread's draft.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { id } from '../shared.js';
 import { attachmentOut, htmlBody, templateId, threadId } from './schemas.js';
 
@@ -28,7 +28,7 @@ export const templates = {
     risk: 'low',
     route: { method: 'PUT', path: '/messages/templates' },
     input: z.strictObject({
-      template_id: id(`Template to update. ${WHERE.messageTemplate}`).optional(),
+      template_id: id(`Template to update. ${FROM.messageTemplate}`).optional(),
       name: z.string().trim().min(1).max(200).optional().describe('Template name (required to create).'),
       subject: z.string().max(500).optional().describe('Subject line.'),
       html_body: htmlBody.optional().describe('Template HTML with visible text (required to create).'),

@@ -1,7 +1,7 @@
 // Product Center products: what email tasks show as product cards.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { fileFields, httpUrl, id, pageInput, paged, searchText } from '../shared.js';
 
 export const product = z.object({
@@ -21,13 +21,13 @@ export const product = z.object({
 /** The image upload's size limit: it bounds the base64 field, and the implementation enforces it on the bytes. */
 export const IMAGE_MAX_BYTES = 5 * 1024 * 1024;
 
-const productId = id(`The product's id. ${WHERE.product}`);
+const productId = id(FROM.product);
 const productFields = {
   title: z.string().trim().min(1).max(300).describe('Product title shown on the card.'),
   price: z.number().min(0).max(10_000_000).nullable().describe('Price, or null when unknown.'),
   currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter currency code such as USD').describe('ISO 4217 currency code.'),
   thumbnail_url: httpUrl('Image URL (e.g. the file_url from product_image_upload).').nullable(),
-  tag_ids: z.array(z.string().min(1).max(128)).max(20).describe(`Tag ids. ${WHERE.productTag}`),
+  tag_ids: z.array(z.string().min(1).max(128)).max(20).describe(`Tag ids. ${FROM.productTag}`),
 };
 
 export const products = {
@@ -40,7 +40,7 @@ export const products = {
     route: { method: 'GET', path: '/products' },
     input: z.strictObject({
       keyword: searchText(200).optional().describe('Matches title, link or external product id.'),
-      tag_id: id(`Only products with this tag. ${WHERE.productTag}`).optional(),
+      tag_id: id(`Only products with this tag. ${FROM.productTag}`).optional(),
       ...pageInput,
     }),
     output: paged(product),

@@ -1,7 +1,7 @@
 // Product Center tags: labels that group products.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { id, ids, pageInput, paged } from '../shared.js';
 
 export const tag = z.object({ tag_id: z.string(), name: z.string(), product_count: z.int() });
@@ -40,7 +40,7 @@ export const tags = {
     risk: 'low',
     hints: { idempotent: true },
     route: { method: 'PATCH', path: '/products/tags/:tag_id' },
-    input: z.strictObject({ tag_id: id(`The tag's id. ${WHERE.productTag}`), name: tagName }),
+    input: z.strictObject({ tag_id: id(FROM.productTag), name: tagName }),
     output: tag,
     idsOf: (i) => [i.tag_id],
   }),
@@ -53,7 +53,7 @@ export const tags = {
     risk: 'high',
     confirm: true,
     route: { method: 'POST', path: '/products/tags/delete' },
-    input: z.strictObject({ tag_ids: ids(`Tags to delete. ${WHERE.productTag}`, 100) }),
+    input: z.strictObject({ tag_ids: ids(`Tags to delete. ${FROM.productTag}`, 100) }),
     output: z.object({ deleted_count: z.int(), untagged_products: z.int(), summary: z.string() }),
     effect: z.object({ tags: z.array(tag), will_untag_products: z.int() }),
     idsOf: (i) => [...i.tag_ids],

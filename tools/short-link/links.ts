@@ -1,7 +1,7 @@
 // Short links: normal Nox tracking links (never affiliate links: those come from affiliation members).
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { httpUrl, id, ids, pageInput, paged, searchText } from '../shared.js';
 
 export const shortLink = z.object({
@@ -45,7 +45,7 @@ export const links = {
     risk: 'low',
     route: { method: 'GET', path: '/short-links/:short_link_id' },
     input: z.strictObject({
-      short_link_id: id(`The link's id. ${WHERE.shortLink}`),
+      short_link_id: id(FROM.shortLink),
       from: dayString.optional(),
       to: dayString.optional(),
     }),
@@ -85,7 +85,7 @@ export const links = {
     risk: 'low',
     hints: { idempotent: true },
     route: { method: 'PATCH', path: '/short-links/:short_link_id' },
-    input: z.strictObject({ short_link_id: id(`The link's id. ${WHERE.shortLink}`), title: z.string().trim().min(1).max(200).describe('New title.') }),
+    input: z.strictObject({ short_link_id: id(FROM.shortLink), title: z.string().trim().min(1).max(200).describe('New title.') }),
     output: shortLink,
     idsOf: (i) => [i.short_link_id],
   }),
@@ -97,7 +97,7 @@ export const links = {
     risk: 'high',
     confirm: true,
     route: { method: 'POST', path: '/short-links/delete' },
-    input: z.strictObject({ short_link_ids: ids(`Links to delete. ${WHERE.shortLink}`, 100) }),
+    input: z.strictObject({ short_link_ids: ids(`Links to delete. ${FROM.shortLink}`, 100) }),
     output: z.object({ deleted_count: z.int(), short_link_ids: z.array(z.string()), summary: z.string() }),
     effect: z.object({
       will_delete_count: z.int(),
