@@ -340,13 +340,13 @@ function render(): string {
 /** Why the targets that are missed are missed (kept with the figures; revise when they change). */
 const NOTES = `## Where a target is missed, and why
 
-- **Catalog size.** 184 tools cannot fit 25k tokens while each carries an input and an output JSON
-  Schema (MCP tools/list has both): about 55% of the bytes are output schemas, 35% input schemas,
-  10% descriptions and names. Already trimmed: zod's safe-integer bounds, closed objects and
-  required lists in outputs, and stage descriptions (validate and apply point at the preview
-  instead of repeating it). What is left is the shape of the data. The lever is selection:
-  \`--toolsets\` (five toolsets are under 5k tokens; email, message, affiliation, collection and CRM
-  are 10–18k because they have 22–40 tools each), \`--read-only\` and \`--tools\`.
+- **Catalog size.** Counted as a model sees it (name, description, input schema; output schemas
+  never reach the model). Trimmed so far at the engine: validate and apply list their preview's
+  fields without repeating its descriptions and point at the preview in a few words; opaque ids
+  keep their checked bounds out of the listing; ids say where they come from once. The default
+  surface is still over 25k and email, affiliation and message over 4k per toolset: the contract
+  text of those domains is the next cut. The compact surface (\`--surface compact\`) reaches every
+  tool in about 1.2k tokens.
 - **Cold start.** The measure includes the client's handling of a 300 KB tools/list (parsing it and
   compiling 184 output-schema validators) and the server building 184 JSON Schemas with zod; the
   anchor lists a handful of small tools. Server-side module loading was cut by loading exceljs and
