@@ -13,6 +13,7 @@ import { JobRunner } from './jobs.js';
 import { Instance } from './instance.js';
 import { createLogger, type Logger } from './log.js';
 import { Guard } from './guard/index.js';
+import { IdempotencyStore } from './guard/idempotency.js';
 import { LocalBackend } from './backend/local/index.js';
 import { indexImplementations, type EmbeddedWorkspace } from './backend/local/implementation.js';
 import type { NoxBackend } from './backend/contract.js';
@@ -105,7 +106,8 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
   const surface = surfaceOf(config.surface, tools, catalog);
   const guide = surfaceGuide(config.surface, surface);
   const guard = new Guard(store, { ttlMs: config.previewTtlSeconds * 1000, now: () => now().getTime(), instance });
-  const engine: Engine = { backend, guard, store, log, now, requireConfirmation: config.requireConfirmation, ...(embedded?.campaignOfIds ? { campaignOfIds: embedded.campaignOfIds } : {}) };
+  const idempotency = new IdempotencyStore(store, () => now().getTime());
+  const engine: Engine = { backend, guard, idempotency, store, log, now, requireConfirmation: config.requireConfirmation, ...(embedded?.campaignOfIds ? { campaignOfIds: embedded.campaignOfIds } : {}) };
   const reader = catalogReader(catalog, engine, config.principal);
   const parts: ServerParts = {
     engine,

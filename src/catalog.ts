@@ -22,6 +22,12 @@ export interface CallInfo {
   /** Reports progress of long work (the MCP progress notification when the client asked for it). */
   progress?: (done: number, total: number | undefined, message?: string) => void;
   signal?: AbortSignal;
+  /**
+   * The caller's idempotency_key on a write (a low-risk write's run or an apply), when given.
+   * Backends forward it upstream (the http backend as Idempotency-Key), so a retry after an
+   * unknown outcome is recognised there too.
+   */
+  idempotencyKey?: string;
 }
 
 export interface Problem {
@@ -141,6 +147,27 @@ export interface ToolSpec {
 }
 
 export const PREVIEW_TOKEN_FIELD = 'preview_token';
+export const IDEMPOTENCY_KEY_FIELD = 'idempotency_key';
+
+/**
+ * Every write tool (a low-risk write, an apply) takes an optional idempotency_key, as
+ * NoxInfluencer's own mutations do (8 to 128 characters; visible ASCII here, since it travels
+ * upstream as an HTTP header).
+ */
+const idempotencyKeyInput = {
+  [IDEMPOTENCY_KEY_FIELD]: z
+    .string()
+    .min(8)
+    .max(128)
+    .regex(/^[\x21-\x7e]+$/, 'visible ASCII characters only (no spaces)')
+    .optional()
+    .describe('Your key for this one change (8-128 visible ASCII). After an unknown outcome, repeat the call with the same key and arguments: the recorded outcome returns (replayed: true) and nothing runs twice. Kept 24 h.'),
+};
+
+const replayedOutput = z.boolean().describe('True when this is the recorded outcome of an earlier call with the same idempotency_key (nothing ran again).');
+
+/** Whether a tool writes (and so takes an idempotency_key): a low-risk write's run, or an apply. */
+export const isWriteTool = (t: Pick<ToolSpec, 'op' | 'stage'>): boolean => t.stage === 'apply' || (t.stage === 'run' && t.op.kind !== 'read');
 
 const problemSchema = z.object({ field: z.string(), code: z.string(), message: z.string() });
 
@@ -161,8 +188,8 @@ export function toolsOf(op: Operation): ToolSpec[] {
         stage: 'run',
         title: op.title,
         description: op.description,
-        input: op.input,
-        output: asObject(op.output),
+        input: read ? op.input : op.input.extend(idempotencyKeyInput),
+        output: read ? asObject(op.output) : asObject(op.output).extend({ replayed: replayedOutput }),
         annotations: {
           readOnlyHint: read,
           destructiveHint: read ? false : (op.hints?.destructive ?? false),
@@ -217,12 +244,13 @@ export function toolsOf(op: Operation): ToolSpec[] {
     description: `Applies ${base}_preview: its arguments plus its preview_token.`,
     input: op.input.extend({
       [PREVIEW_TOKEN_FIELD]: z.string().min(1).max(512).describe(`From ${base}_preview.`),
+      ...idempotencyKeyInput,
     }),
     fieldsDescribedOn: `${base}_preview`,
     output: z.object({
       operation: z.literal(op.name),
       applied: z.literal(true),
-      replayed: z.boolean().describe('True when this is the recorded outcome of an earlier apply of the same token.'),
+      replayed: z.boolean().describe('True when this is the recorded outcome of an earlier apply of the same token or idempotency_key.'),
       token_id: z.string(),
       summary: z.string(),
       result: asObject(op.output),

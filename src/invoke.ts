@@ -1,12 +1,13 @@
 // One tool call, from raw arguments to a structured result or a structured error: input checks,
-// then the stage through the stage runner, with the guard around previews and applies.
-// Transport-free: server.ts adapts it to MCP; the sandbox runs stages through the same runner.
+// then the stage through the stage runner, with the guard around previews and applies and the
+// idempotency records around every write (see guard/idempotency.ts). Transport-free: server.ts adapts it to MCP; the sandbox runs stages through the same runner.
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { CallInfo, Operation, ToolSpec } from './catalog.js';
-import { PREVIEW_TOKEN_FIELD } from './catalog.js';
+import { IDEMPOTENCY_KEY_FIELD, PREVIEW_TOKEN_FIELD } from './catalog.js';
 import type { NoxBackend } from './backend/contract.js';
 import type { Guard } from './guard/index.js';
+import type { IdempotencyStore, Outcome } from './guard/idempotency.js';
 import { issuesOf, ToolError, toEnvelope, type ErrorEnvelope } from './errors.js';
 import { checkResult, stageRunner, type StageRunner } from './stages.js';
 import type { Db } from './store.js';
@@ -15,6 +16,8 @@ import type { Logger } from './log.js';
 export interface Engine {
   backend: NoxBackend;
   guard: Guard;
+  /** Outcomes of writes called with an idempotency_key. */
+  idempotency: IdempotencyStore;
   store: Db;
   log: Logger;
   now: () => Date;
@@ -72,7 +75,11 @@ async function runStage(engine: Engine, spec: ToolSpec, input: Record<string, un
   const call: CallInfo = { principal: hooks.principal, ...(hooks.progress ? { progress: hooks.progress } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) };
   switch (spec.stage) {
     case 'run':
-      return stages.run(op, input, call);
+      if (op.kind === 'read') return stages.run(op, input, call);
+      return writeOnce(engine, op, input, call, async (args, writeCall, remember) => {
+        const out = await stages.run(op, args, writeCall, remember ? (result) => remember({ ...result, replayed: false }) : undefined);
+        return { ...out, replayed: false };
+      });
     case 'validate': {
       const problems = await stages.validate(op, input, call);
       return {
@@ -88,17 +95,60 @@ async function runStage(engine: Engine, spec: ToolSpec, input: Record<string, un
       return { operation: op.name, preview_token: minted.preview_token, expires_at: minted.expires_at, summary: reading.summary, effect: reading.effect };
     }
     case 'apply': {
-      const { [PREVIEW_TOKEN_FIELD]: token, ...args } = input;
-      const applied = await engine.guard.apply(
-        { operation: op.name, args, token: String(token), principal: hooks.principal, target: engine.backend.target },
-        {
-          ...(op.confirm ? { confirm: (summary: string) => confirm(engine, op, summary, hooks) } : {}),
-          execute: (expect) => stages.apply(op, args, call, expect),
-        },
-      );
-      const result = checkResult(engine.backend, op, op.output, applied.result);
-      return { operation: op.name, applied: true, replayed: applied.replayed, token_id: applied.token_id, summary: applied.summary, result };
+      const { [PREVIEW_TOKEN_FIELD]: token, ...rest } = input;
+      return writeOnce(engine, op, rest, call, async (args, applyCall, remember) => {
+        const outcome = (tokenId: string, summary: string, result: Output, replayed: boolean) => ({ operation: op.name, applied: true, replayed, token_id: tokenId, summary, result });
+        const applied = await engine.guard.apply(
+          { operation: op.name, args, token: String(token), principal: hooks.principal, target: engine.backend.target },
+          {
+            ...(op.confirm ? { confirm: (summary: string) => confirm(engine, op, summary, hooks) } : {}),
+            execute: (expect) =>
+              stages.apply(op, args, applyCall, {
+                ...expect,
+                // The key's record first: if another call recorded it meanwhile, this apply rolls back unrecorded.
+                record: (result) => {
+                  remember?.(outcome(expect.tokenId, expect.summary, result, false));
+                  expect.record(result);
+                },
+              }),
+          },
+        );
+        return outcome(applied.token_id, applied.summary, checkResult(engine.backend, op, op.output, applied.result), applied.replayed);
+      });
     }
+  }
+}
+
+type Output = Record<string, unknown>;
+
+/**
+ * Runs a write at most once per idempotency_key: a stored outcome for the key is replayed (after
+ * checking the arguments are the same ones), otherwise the write runs with the key on its CallInfo
+ * and `remember` stores its outcome from inside the write's transaction. The arguments compared
+ * are the write's own: never the key, never an apply's preview_token (an agent that lost an
+ * outcome may preview again and reuse its key; the stored outcome answers).
+ */
+async function writeOnce(
+  engine: Engine,
+  op: Operation,
+  input: Output,
+  call: CallInfo,
+  execute: (args: Output, call: CallInfo, remember: ((outcome: Outcome) => void) | undefined) => Promise<Output>,
+): Promise<Output> {
+  const { [IDEMPOTENCY_KEY_FIELD]: key, ...args } = input;
+  if (typeof key !== 'string') return execute(args, call, undefined);
+  const scope = { principal: call.principal, operation: op.name, key };
+  const replay = (stored: Outcome) => ({ ...stored, replayed: true });
+  const stored = engine.idempotency.lookup(scope, args);
+  if (stored) return replay(stored);
+  try {
+    return await execute(args, { ...call, idempotencyKey: key }, (outcome) => engine.idempotency.record(scope, args, outcome));
+  } catch (err) {
+    // A concurrent call with this key may have committed first (this one rolled back, or was refused
+    // because of that call's write): its outcome is this key's outcome.
+    const meanwhile = engine.idempotency.lookup(scope, args);
+    if (meanwhile) return replay(meanwhile);
+    throw err;
   }
 }
 

@@ -1,7 +1,8 @@
 // The server's own store: one SQLite file in the data dir (WAL, foreign keys, busy timeout so that
-// several server processes can share it). It holds the preview ledger, the journal, the job queue
-// and the instances' heartbeats; the local backend adds the workspace tables to the same file, so
-// that a workspace write and the outcome record of its apply commit in one transaction.
+// several server processes can share it). It holds the preview ledger, the journal, the job queue,
+// the instances' heartbeats and the idempotency records; the local backend adds the workspace
+// tables to the same file, so that a workspace write and the outcome record of its apply (or of
+// its idempotency key) commit in one transaction.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -82,6 +83,25 @@ const engineMigrations: Migration[] = [
         heartbeat_at INTEGER NOT NULL,
         lease_until  INTEGER NOT NULL
       );
+    `,
+  },
+  {
+    // Outcomes of writes called with an idempotency_key, per principal, operation and key: a repeat
+    // replays the outcome instead of running again. Kept 24 hours (expires_at), then swept.
+    id: 'engine/003-idempotency',
+    sql: `
+      CREATE TABLE idempotency_records (
+        principal       TEXT NOT NULL,
+        operation       TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        args_digest     TEXT NOT NULL,
+        args_json       TEXT NOT NULL,
+        outcome_json    TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        expires_at      INTEGER NOT NULL,
+        PRIMARY KEY (principal, operation, idempotency_key)
+      );
+      CREATE INDEX idempotency_records_expiry ON idempotency_records(expires_at);
     `,
   },
 ];

@@ -2,6 +2,8 @@
 // the http backend is exercised end to end over real sockets. API-key auth, the success and error
 // envelopes, and idempotency: a write's Idempotency-Key is recorded in the same transaction as the
 // write, a repeated key returns the first answer, and the same key with another body is refused.
+// Keys are scoped to the principal and the operation and kept 24 hours, like the MCP server's own
+// idempotency records, so a caller's idempotency_key forwarded here means the same thing.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CallInfo, Catalog } from '../catalog.js';
@@ -43,6 +45,24 @@ export const sandboxMigrations: Migration[] = [
       );
     `,
   },
+  {
+    // Keys scoped to the principal and the operation (the caller's own idempotency_key travels
+    // here); the records are ephemeral, so the old table is simply replaced.
+    id: 'sandbox_002_idempotency_scope',
+    sql: `
+      DROP TABLE sandbox_idempotency;
+      CREATE TABLE sandbox_idempotency (
+        principal       TEXT NOT NULL,
+        operation       TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        request_digest  TEXT NOT NULL,
+        status          INTEGER NOT NULL,
+        response_json   TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        PRIMARY KEY (principal, operation, idempotency_key)
+      );
+    `,
+  },
 ];
 
 export interface Sandbox<Ctx = unknown> {
@@ -81,10 +101,13 @@ export async function startSandbox<Ctx>(config: Config, catalog: Catalog, opts: 
   const log = app.log;
   const expectedKey = createHash('sha256').update(config.apiKey).digest();
   const inFlight = new Set<string>();
-  const lookup = db.prepare('SELECT request_digest, status, response_json FROM sandbox_idempotency WHERE idempotency_key = ?');
-  const insert = db.prepare('INSERT INTO sandbox_idempotency (idempotency_key, request_digest, status, response_json, created_at) VALUES (?, ?, ?, ?, ?)');
-  // Keys are kept a day (far longer than any client retries one write); older ones are swept now and then.
-  const sweep = () => db.prepare('DELETE FROM sandbox_idempotency WHERE created_at < ?').run(new Date(now().getTime() - 24 * 3600_000).toISOString());
+  const lookup = db.prepare('SELECT request_digest, status, response_json FROM sandbox_idempotency WHERE principal = ? AND operation = ? AND idempotency_key = ? AND created_at >= ?');
+  const dropExpired = db.prepare('DELETE FROM sandbox_idempotency WHERE principal = ? AND operation = ? AND idempotency_key = ? AND created_at < ?');
+  // A plain INSERT: a live row of the same key (another process's) makes the write's transaction roll back.
+  const insertRow = db.prepare('INSERT INTO sandbox_idempotency (principal, operation, idempotency_key, request_digest, status, response_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  // Keys are kept a day (far longer than any client retries one write); older ones are ignored, and swept now and then.
+  const keptSince = () => new Date(now().getTime() - 24 * 3600_000).toISOString();
+  const sweep = () => db.prepare('DELETE FROM sandbox_idempotency WHERE created_at < ?').run(keptSince());
   sweep();
   let writes = 0;
 
@@ -132,29 +155,39 @@ export async function startSandbox<Ctx>(config: Config, catalog: Catalog, opts: 
 
     const key = String(req.headers[IDEMPOTENCY_HEADER] ?? '');
     if (!/^[\x21-\x7e]{8,200}$/.test(key)) return fail(400, 'INVALID_REQUEST', 'Every write needs an Idempotency-Key header (8 to 200 visible characters).', { action: { type: 'fix_request', hint: 'Send a unique key per change and the same key on its retries.' } });
-    const requestDigest = digest({ operation: route.op.name, stage: route.stage, input: rawInput, state: req.headers[STATE_DIGEST_HEADER] ?? null });
-    const first = replay(key, requestDigest);
+    // An apply's state digest is not part of the request: a key reused after a fresh preview (the
+    // caller lost the outcome) gets the recorded answer, not a refusal.
+    const requestDigest = digest({ stage: route.stage, input: rawInput });
+    const scope = [principal, route.op.name, key] as const;
+    const insert = (status: number, body: string) => {
+      dropExpired.run(...scope, keptSince());
+      insertRow.run(...scope, requestDigest, status, body, now().toISOString());
+    };
+    const first = replay(scope, requestDigest);
     if (first) return first;
-    if (inFlight.has(key)) return fail(409, 'IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still being executed.', { action: { type: 'retry_later', hint: 'Repeat the same request in a moment to get its outcome.' } }, { 'retry-after': '1' });
-    inFlight.add(key);
+    const flightKey = scope.join('\n');
+    if (inFlight.has(flightKey)) return fail(409, 'IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still being executed.', { action: { type: 'retry_later', hint: 'Repeat the same request in a moment to get its outcome.' } }, { 'retry-after': '1' });
+    inFlight.add(flightKey);
     if (++writes % 500 === 0) sweep();
     try {
-      const answer = await execute(route, rawInput, call, req, (a) => insert.run(key, requestDigest, a.status, JSON.stringify(a.body), now().toISOString()));
+      const answer = await execute(route, rawInput, call, req, (a) => insert(a.status, JSON.stringify(a.body)));
       return answer;
     } catch (err) {
-      const again = replay(key, requestDigest); // another process recorded the same key first
+      const again = replay(scope, requestDigest); // another process recorded the same key first
       if (again) return again;
       const answer = err instanceof Refusal ? err.answer : undefined;
-      // A definite refusal is remembered too, so a retry gets the same answer; a 5xx is not (nothing was written).
-      if (answer && answer.status < 500) insert.run(key, requestDigest, answer.status, JSON.stringify(answer.body), now().toISOString());
+      // A definite refusal is remembered too, so a retry gets the same answer; a 5xx is not (nothing
+      // was written), nor a changed state (it depends on the preview, and a fresh one may apply).
+      const remembered = answer && answer.status < 500 && !(answer.body.success === false && answer.body.error_code === STATE_CHANGED);
+      if (remembered) insert(answer.status, JSON.stringify(answer.body));
       throw err;
     } finally {
-      inFlight.delete(key);
+      inFlight.delete(flightKey);
     }
   }
 
-  function replay(key: string, requestDigest: string): Answer | undefined {
-    const row = lookup.get(key) as { request_digest: string; status: number; response_json: string } | undefined;
+  function replay(scope: readonly [string, string, string], requestDigest: string): Answer | undefined {
+    const row = lookup.get(...scope, keptSince()) as { request_digest: string; status: number; response_json: string } | undefined;
     if (!row) return undefined;
     if (row.request_digest !== requestDigest) {
       return fail(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request.', {

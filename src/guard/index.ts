@@ -47,7 +47,7 @@ export interface Execution {
   /** Asks the person when the operation needs it; throws to decline. Runs before the claim. */
   confirm?: (summary: string) => Promise<void>;
   /** Executes with the bound state digest; must call record(result) (in its transaction where it has one). */
-  execute: (expect: { stateDigest: string; idempotencyKey: string; record: (result: unknown) => void }) => Promise<unknown>;
+  execute: (expect: { stateDigest: string; idempotencyKey: string; tokenId: string; summary: string; record: (result: unknown) => void }) => Promise<unknown>;
 }
 
 type Status = 'minted' | 'claimed' | 'applied' | 'failed' | 'stale' | 'unknown';
@@ -155,6 +155,8 @@ export class Guard {
       const result = await exec.execute({
         stateDigest: row.state_digest,
         idempotencyKey: `nox-${row.token_id}`,
+        tokenId: row.token_id,
+        summary: row.summary,
         record: (result) => {
           this.finish(row.token_id, 'applied', { result });
           recorded = true;

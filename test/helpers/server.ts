@@ -176,7 +176,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   };
 }
 
-const ENGINE_TABLES = new Set(['preview_tokens', 'journal', 'jobs', 'instances', 'schema_migrations', 'meta', 'sqlite_sequence', 'sandbox_idempotency']);
+const ENGINE_TABLES = new Set(['preview_tokens', 'journal', 'jobs', 'instances', 'schema_migrations', 'meta', 'sqlite_sequence', 'sandbox_idempotency', 'idempotency_records']);
 
 /** A digest of every workspace table's rows: equal before and after means nothing was written. */
 export function workspaceChecksum(db: Db): string {

@@ -93,10 +93,28 @@ describe('tools derived from a contract', () => {
 
   it('adds preview_token to the apply input and wraps the output in the apply envelope', () => {
     const apply = toolsOf(remove)[1]!;
-    expect(Object.keys(apply.input.shape)).toEqual(['widget_id', 'preview_token']);
+    expect(Object.keys(apply.input.shape)).toEqual(['widget_id', 'preview_token', 'idempotency_key']);
     expect(Object.keys(apply.output.shape)).toEqual(['operation', 'applied', 'replayed', 'token_id', 'summary', 'result']);
     const preview = toolsOf(remove)[0]!;
     expect(Object.keys(preview.output.shape)).toEqual(['operation', 'preview_token', 'expires_at', 'summary', 'effect']);
+  });
+
+  it('gives every write tool (a low-risk write, an apply) an optional idempotency_key and a replayed flag; reads and previews none', () => {
+    const [get] = toolsOf(read);
+    const [renameTool] = toolsOf(rename);
+    const [preview, apply] = toolsOf(remove);
+    expect(get!.input.shape).not.toHaveProperty('idempotency_key');
+    expect(preview!.input.shape).not.toHaveProperty('idempotency_key');
+    for (const t of [renameTool!, apply!]) {
+      const key = t.input.shape.idempotency_key as z.ZodType;
+      expect(key.safeParse(undefined).success).toBe(true);
+      expect(key.safeParse('abc-1234').success).toBe(true);
+      expect(key.safeParse('abc-123').success).toBe(false); // under 8
+      expect(key.safeParse('k'.repeat(129)).success).toBe(false);
+      expect(key.safeParse('with space 1').success).toBe(false);
+      expect(t.output.shape).toHaveProperty('replayed');
+    }
+    expect(get!.output.shape).not.toHaveProperty('replayed');
   });
 
   it('selects by toolset, read-only and allow-list, and refuses unknown names', () => {

@@ -5,7 +5,7 @@ import { isSeeded, seedDemoWorkspace } from '../../workspace/seed.js';
 import { COOP_STATUSES } from '../../tools/vocabulary.js';
 
 const NOW = new Date('2025-06-15T10:30:27.123Z');
-const ENGINE_TABLES = new Set(['meta', 'preview_tokens', 'journal', 'jobs', 'instances', 'schema_migrations']);
+const ENGINE_TABLES = new Set(['meta', 'preview_tokens', 'journal', 'jobs', 'instances', 'schema_migrations', 'idempotency_records']);
 const EMPTY_TABLES = ['uploaded_files', 'exports', 'campaign_context'];
 
 function seeded(now: Date = NOW): { db: Db; summary: Record<string, number> } {

@@ -2,8 +2,10 @@
 // One pooled keep-alive dispatcher; the API key travels only in its header (never in a URL, a log
 // line, an error or a result); every request has a timeout. Reads, validates and previews are
 // retried with jittered backoff on 429, 5xx and connection errors, honouring Retry-After. Writes
-// carry an Idempotency-Key and are retried only with that same key (an apply's key is derived from
-// its preview token), so a retried write can never take effect twice upstream.
+// carry an Idempotency-Key and are retried only with that same key, so a retried write can never
+// take effect twice upstream: the caller's idempotency_key when given (so its own retries after an
+// unknown outcome are recognised upstream too), else one made per write (an apply's derived from
+// its preview token).
 import { randomBytes } from 'node:crypto';
 import type { Agent, Dispatcher } from 'undici';
 import type { CallInfo, Operation, PreviewReading, Problem, Stage } from '../../catalog.js';
@@ -95,7 +97,7 @@ export class HttpBackend implements NoxBackend {
 
   async run(op: Operation, input: Args, call: CallInfo, record?: (result: unknown) => void): Promise<unknown> {
     const route = this.route(op, 'run');
-    const res = await this.send(route, input, call, route.write ? { idempotencyKey: `nox-w-${randomBytes(16).toString('base64url')}` } : {});
+    const res = await this.send(route, input, call, route.write ? { idempotencyKey: call.idempotencyKey ?? `nox-w-${randomBytes(16).toString('base64url')}` } : {});
     record?.(res.data);
     return res.data;
   }
@@ -117,7 +119,7 @@ export class HttpBackend implements NoxBackend {
   }
 
   async apply(op: Operation, input: Args, call: CallInfo, expect: ApplyExpectation): Promise<unknown> {
-    const res = await this.send(this.route(op, 'apply'), input, call, { idempotencyKey: expect.idempotencyKey, stateDigest: expect.stateDigest });
+    const res = await this.send(this.route(op, 'apply'), input, call, { idempotencyKey: call.idempotencyKey ?? expect.idempotencyKey, stateDigest: expect.stateDigest });
     expect.record(res.data);
     return res.data;
   }
