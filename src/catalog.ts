@@ -57,6 +57,11 @@ export interface Contract<I extends Obj = Obj, O extends z.ZodType = z.ZodType, 
   description: string;
   kind: OperationKind;
   risk: Risk;
+  /**
+   * Why a write has its risk, in one sentence for the approvals table (docs/approvals.md): high
+   * when it is bulk, irreversible, visible to creators or teammates, or changes access.
+   */
+  riskReason?: string;
   route: Route;
   input: I;
   output: O;
@@ -108,6 +113,8 @@ export function defineContract<I extends Obj, O extends z.ZodType, E extends z.Z
   if (def.risk === 'high' && !def.effect) throw new Error(`${def.name}: a high-risk operation declares its preview effect`);
   if (def.risk === 'low' && def.effect) throw new Error(`${def.name}: only high-risk operations have a preview`);
   if (def.kind === 'staged' && def.risk !== 'high') throw new Error(`${def.name}: a staged operation is high-risk`);
+  if (def.kind !== 'read' && !def.riskReason?.trim()) throw new Error(`${def.name}: a write says why it has its risk (riskReason)`);
+  if (def.kind === 'read' && def.riskReason) throw new Error(`${def.name}: only writes carry a riskReason`);
   return { ...def, toolset: def.toolset ?? def.name.split('.')[0]! };
 }
 

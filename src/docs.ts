@@ -1,7 +1,8 @@
-// docs/tools.md and docs/api.md, generated from the catalog (npm run docs); a test keeps tools.md in step.
+// docs/tools.md, docs/api.md and docs/approvals.md, generated from the catalog (npm run docs); a test keeps tools.md
+// and approvals.md in step.
 import { z } from 'zod';
 import type { Operation, ToolSpec } from './catalog.js';
-import { inputJsonSchema } from './catalog.js';
+import { inputJsonSchema, toolsOf } from './catalog.js';
 import { restRoutes } from './backend/http/rest.js';
 
 interface JsonSchema {
@@ -43,6 +44,42 @@ export function renderToolsDoc(tools: ToolSpec[]): string {
         out.push('');
       }
     }
+  }
+  return out.join('\n');
+}
+
+/**
+ * docs/approvals.md: every write of the catalog, whether it needs approval (preview/apply) and
+ * why, from each contract's riskReason, with the annotation rule the writes follow.
+ */
+export function renderApprovalsDoc(ops: Operation[]): string {
+  const writes = ops.filter((o) => o.kind !== 'read');
+  const high = writes.filter((o) => o.risk === 'high').length;
+  const out: string[] = [
+    '# Which writes need approval',
+    '',
+    '<!-- Generated from the catalog by `npm run docs`; do not edit by hand. -->',
+    '',
+    `${writes.length} writes; ${high} need approval: they are a \`_preview\` that changes nothing and an \`_apply\` that needs its`,
+    '`preview_token` (and, marked "asks", the person\'s yes through MCP elicitation). A write needs approval when it is',
+    'bulk, irreversible, visible to creators or teammates, or changes access. NoxInfluencer\'s own CLI makes every write',
+    'a dry run until `--force` ("Mutation commands default to dry-run; `--force` executes the write after user approval",',
+    '`cli-response-format.md` in the public NoxInfluencer/skills repository), and its CRM tool reference lists update,',
+    'archive, restore, export, group create/update/delete and add-to-email apply as needing explicit approval; this',
+    'table follows both. Every write also takes an optional `idempotency_key`.',
+    '',
+    'Annotations follow one rule: **destructive** (D) when the write removes or overwrites data, or sends to creators',
+    'now (cannot be taken back); a schedule is not destructive (it can be cancelled before it sends), nor is an',
+    'archive (it can be restored). **Open world** (O) when it reaches people outside the workspace.',
+    '',
+    '| write | tools | approval | D | O | why |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const op of writes) {
+    const tools = toolsOf(op).filter((t) => t.stage !== 'validate');
+    const writer = tools[tools.length - 1]!;
+    const approval = op.risk === 'high' ? (op.confirm ? 'preview/apply, asks' : 'preview/apply') : 'none';
+    out.push(`| \`${op.name}\` | ${tools.map((t) => `\`${t.name}\``).join(' ')} | ${approval} | ${writer.annotations.destructiveHint ? 'D' : ''} | ${writer.annotations.openWorldHint ? 'O' : ''} | ${cell(op.riskReason ?? '')} |`);
   }
   return out.join('\n');
 }

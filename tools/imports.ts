@@ -17,6 +17,7 @@ export function templateContract(c: { name: string; title: string; description: 
     description: c.description,
     kind: 'write',
     risk: 'low',
+    riskReason: 'Writes a new template file into the files root; never overwrites one.',
     route: { method: 'POST', path: c.path },
     input: z.strictObject({ output_path: templatePathField(c.defaultOutput) }),
     output: templateOutput,

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { selectTools, toolsetsOf } from '../../src/catalog.js';
-import { renderToolsDoc } from '../../src/docs.js';
+import { renderApprovalsDoc, renderToolsDoc } from '../../src/docs.js';
 import { listTools } from '../../src/server.js';
 import { operations } from '../../tools/index.js';
 import { startServer } from '../helpers/server.js';
@@ -46,6 +46,21 @@ describe('catalog', () => {
   it('matches the committed tools/list snapshot and docs/tools.md (run `npm run docs` after a catalog change)', async () => {
     await expect(JSON.stringify(listTools(all), null, 2) + '\n').toMatchFileSnapshot('../snapshots/tools-list.json');
     expect(readFileSync(new URL('../../docs/tools.md', import.meta.url), 'utf8')).toBe(renderToolsDoc(all) + '\n');
+    expect(readFileSync(new URL('../../docs/approvals.md', import.meta.url), 'utf8')).toBe(renderApprovalsDoc(operations) + '\n');
+  });
+
+  it('classifies every write with a reason, and annotates the same action alike in email and message', () => {
+    for (const op of operations.filter((o) => o.kind !== 'read')) expect(op.riskReason?.length, op.name).toBeGreaterThan(10);
+    const writer = (name: string) => all.find((t) => t.name === name || t.name === `${name}_apply`)!;
+    for (const action of ['send', 'schedule', 'cancel', 'attachments_upload', 'attachments_delete', 'attachments_download']) {
+      const [email, message] = [writer(`email_${action}`), writer(`message_${action}`)];
+      expect({ risk: email.op.risk, ...email.annotations }, action).toEqual({ risk: message.op.risk, ...message.annotations });
+    }
+    // A schedule can be cancelled; a send cannot.
+    expect(writer('email_schedule').annotations.destructiveHint).toBe(false);
+    expect(writer('email_send').annotations.destructiveHint).toBe(true);
+    // The CRM tool reference asks approval for update, restore and group create/update/delete.
+    for (const name of ['crm.update', 'crm.restore', 'crm.groups_create', 'crm.groups_update', 'crm.groups_delete']) expect(operations.find((o) => o.name === name)?.risk, name).toBe('high');
   });
 
   it('narrows the served list with --toolsets, --read-only and --tools', async () => {

@@ -18,6 +18,8 @@ afterAll(() => s.close());
 const channelRow = (cid: string) => db().prepare('SELECT * FROM crm_channels WHERE creator_id = ?').get(cid) as any;
 const labelsOf = (cid: string) => db().prepare('SELECT label_id FROM crm_channel_labels WHERE creator_id = ? ORDER BY label_id').pluck().all(cid) as string[];
 const activeChannels = async (n: number) => (await s.ok('crm_list', { page_size: n })).items as any[];
+/** Preview then apply (the change needs approval); the applied operation's result. */
+const applied = async (base: string, args: Record<string, unknown>) => (await s.previewApply(base, args)).result;
 
 describe('crm_list and crm_get', () => {
   it('lists active channels by default, pages, and filters', async () => {
@@ -55,24 +57,24 @@ describe('crm_list and crm_get', () => {
   });
 });
 
-describe('crm_update: the auto-create rule', () => {
+describe('crm_update (preview/apply): the auto-create rule', () => {
   it('a coop-status change creates the missing channel', async () => {
     const [cid] = take(1);
-    const r = await s.ok('crm_update', { creator_id: cid, coop_status: 'contacted', remark: 'First call done.' });
+    const r = await applied('crm_update', { creator_id: cid, coop_status: 'contacted', remark: 'First call done.' });
     expect(r).toMatchObject({ created: true, coop_status: 'contacted', remark: 'First call done.', owner_uid: 'u_001', archived: false });
     expect(r.channel_url).toContain(r.channel_id);
   });
 
   it('a label-only change creates the channel with the default coop status', async () => {
     const [cid] = take(1);
-    const r = await s.ok('crm_update', { creator_id: cid, label_ids: ['lbl_002', 'lbl_001'] });
+    const r = await applied('crm_update', { creator_id: cid, label_ids: ['lbl_002', 'lbl_001'] });
     expect(r).toMatchObject({ created: true, coop_status: 'pending', label_ids: ['lbl_001', 'lbl_002'] });
   });
 
   it('owner, email, url, remark or group-only changes on a missing channel fail', async () => {
     const [cid] = take(1);
     for (const change of [{ owner_uid: 'u_002' }, { email: 'x@example.com' }, { remark: 'hi' }, { url: 'https://example.com' }, { group_ids: ['grp_001'] }]) {
-      const e = await s.err('crm_update', { creator_id: cid, ...change });
+      const e = await s.err('crm_update_preview', { creator_id: cid, ...change });
       expect(e.error_code).toBe('NOT_FOUND');
       expect(e.summary).toContain('no CRM channel');
     }
@@ -81,17 +83,65 @@ describe('crm_update: the auto-create rule', () => {
 
   it('updates an existing channel: fields, label set, groups; bad references refused', async () => {
     const ch = (await activeChannels(1))[0];
-    const r = await s.ok('crm_update', { creator_id: ch.creator_id, owner_uid: 'u_003', email: 'new@example.com', url: 'https://example.com/me', label_ids: ['lbl_003'], group_ids: ['grp_001', 'grp_003'] });
+    const r = await applied('crm_update', { creator_id: ch.creator_id, owner_uid: 'u_003', email: 'new@example.com', url: 'https://example.com/me', label_ids: ['lbl_003'], group_ids: ['grp_001', 'grp_003'] });
     expect(r).toMatchObject({ created: false, owner_uid: 'u_003', email: 'new@example.com', url: 'https://example.com/me', label_ids: ['lbl_003'], group_ids: ['grp_001', 'grp_003'] });
     expect(r.updated_at >= ch.updated_at).toBe(true);
-    const cleared = await s.ok('crm_update', { creator_id: ch.creator_id, owner_uid: null, label_ids: [] });
+    const cleared = await applied('crm_update', { creator_id: ch.creator_id, owner_uid: null, label_ids: [] });
     expect(cleared).toMatchObject({ owner_uid: null, label_ids: [] });
-    expect((await s.err('crm_update', { creator_id: ch.creator_id, label_ids: ['lbl_nope'] })).error_code).toBe('NOT_FOUND');
-    expect((await s.err('crm_update', { creator_id: ch.creator_id, owner_uid: 'u_nope' })).error_code).toBe('NOT_FOUND');
-    expect((await s.err('crm_update', { creator_id: ch.creator_id, group_ids: ['grp_nope'] })).error_code).toBe('NOT_FOUND');
-    expect((await s.err('crm_update', { creator_id: ch.creator_id })).error_code).toBe('INVALID_REQUEST');
-    expect((await s.err('crm_update', { creator_id: ch.creator_id, coop_status: 'friends' })).error_code).toBe('INVALID_REQUEST');
-    expect((await s.err('crm_update', { creator_id: 'cr_nope', coop_status: 'contacted' })).error_code).toBe('NOT_FOUND');
+    expect((await s.err('crm_update_preview', { creator_id: ch.creator_id, label_ids: ['lbl_nope'] })).error_code).toBe('NOT_FOUND');
+    expect((await s.err('crm_update_preview', { creator_id: ch.creator_id, owner_uid: 'u_nope' })).error_code).toBe('NOT_FOUND');
+    expect((await s.err('crm_update_preview', { creator_id: ch.creator_id, group_ids: ['grp_nope'] })).error_code).toBe('NOT_FOUND');
+    expect((await s.err('crm_update_preview', { creator_id: ch.creator_id })).error_code).toBe('INVALID_REQUEST');
+    expect((await s.err('crm_update_preview', { creator_id: ch.creator_id, coop_status: 'friends' })).error_code).toBe('INVALID_REQUEST');
+    expect((await s.err('crm_update_preview', { creator_id: 'cr_nope', coop_status: 'contacted' })).error_code).toBe('NOT_FOUND');
+  });
+});
+
+describe('the CRM writes that need approval (update, restore, group create and update)', () => {
+  it('crm_update_preview shows each change and changes nothing; apply with its token does it; a change in between is stale', async () => {
+    const ch = (await activeChannels(1))[0];
+    const before = workspaceChecksum(db());
+    const p = await s.ok('crm_update_preview', { creator_id: ch.creator_id, remark: 'Approved remark', coop_status: ch.coop_status });
+    expect(p.effect).toMatchObject({ will_create: false, changes: [{ field: 'remark', before: ch.remark, after: 'Approved remark' }] });
+    expect(workspaceChecksum(db())).toBe(before);
+    const a = await s.ok('crm_update_apply', { creator_id: ch.creator_id, remark: 'Approved remark', coop_status: ch.coop_status, preview_token: p.preview_token });
+    expect(a.result).toMatchObject({ created: false, remark: 'Approved remark' });
+    expect(channelRow(ch.creator_id).remark).toBe('Approved remark');
+    const stale = await s.ok('crm_update_preview', { creator_id: ch.creator_id, remark: 'Second remark' });
+    await applied('crm_update', { creator_id: ch.creator_id, email: 'meanwhile@example.com' });
+    expect((await s.err('crm_update_apply', { creator_id: ch.creator_id, remark: 'Second remark', preview_token: stale.preview_token })).error_code).toBe('PREVIEW_STALE');
+    expect(channelRow(ch.creator_id).remark).toBe('Approved remark');
+    const [fresh] = take(1);
+    expect((await s.ok('crm_update_preview', { creator_id: fresh, coop_status: 'contacted' })).effect).toMatchObject({ channel: null, will_create: true });
+    expect(channelRow(fresh!)).toBeUndefined();
+  });
+
+  it('crm_restore_preview says whether it will restore and changes nothing; apply restores', async () => {
+    const archived = (await s.ok('crm_list', { archived: true, page_size: 1 })).items[0].creator_id;
+    const before = workspaceChecksum(db());
+    const p = await s.ok('crm_restore_preview', { creator_id: archived });
+    expect(p.effect).toMatchObject({ will_restore: true, channel: { archived: true } });
+    expect(workspaceChecksum(db())).toBe(before);
+    expect(channelRow(archived).archived).toBe(1);
+    const a = await s.ok('crm_restore_apply', { creator_id: archived, preview_token: p.preview_token });
+    expect(a.result).toMatchObject({ restored: true, archived: false });
+    expect(channelRow(archived).archived).toBe(0);
+  });
+
+  it('crm_groups_create/update previews change nothing and refuse a taken name; applies do it', async () => {
+    const before = workspaceChecksum(db());
+    const p = await s.ok('crm_groups_create_preview', { name: 'Approved group' });
+    expect(p.effect).toEqual({ group: { name: 'Approved group', description: '' } });
+    expect((await s.err('crm_groups_create_preview', { name: (await s.ok('crm_groups_get', { group_id: 'grp_001' })).name.toUpperCase() })).error_code).toBe('DUPLICATE_DATA');
+    expect(workspaceChecksum(db())).toBe(before);
+    const g = (await s.ok('crm_groups_create_apply', { name: 'Approved group', preview_token: p.preview_token })).result;
+    expect((await s.ok('crm_groups_get', { group_id: g.group_id })).name).toBe('Approved group');
+    const before2 = workspaceChecksum(db());
+    const u = await s.ok('crm_groups_update_preview', { group_id: g.group_id, name: 'Approved group (renamed)' });
+    expect(u.effect).toMatchObject({ before: { name: 'Approved group' }, after: { name: 'Approved group (renamed)', description: '' } });
+    expect(workspaceChecksum(db())).toBe(before2);
+    await s.ok('crm_groups_update_apply', { group_id: g.group_id, name: 'Approved group (renamed)', preview_token: u.preview_token });
+    expect((await s.ok('crm_groups_get', { group_id: g.group_id })).name).toBe('Approved group (renamed)');
   });
 });
 
@@ -153,7 +203,7 @@ describe('crm_batch_update', () => {
     const mismatch = await s.err('crm_batch_update_apply', { ...body, coop_status: 'rejected', preview_token: p.preview_token });
     expect(mismatch.error_code).toBe('PREVIEW_MISMATCH');
     expect(mismatch.details?.differing_fields).toEqual(['coop_status']);
-    await s.ok('crm_update', { creator_id: ids[1]!, remark: 'changed meanwhile' });
+    await applied('crm_update', { creator_id: ids[1]!, remark: 'changed meanwhile' });
     const statuses = ids.map((c) => channelRow(c).coop_status);
     const stale = await s.err('crm_batch_update_apply', { ...body, preview_token: p.preview_token });
     expect(stale.error_code).toBe('PREVIEW_STALE');
@@ -198,10 +248,10 @@ describe('crm_archive and crm_restore', () => {
     const r = await s.ok('crm_archive_apply', { ...body, preview_token: p.preview_token });
     expect(r.result).toMatchObject({ archived_count: 2, already_archived_count: 1, failed_count: 1 });
     expect((await s.ok('crm_get', { creator_id: a })).archived).toBe(true);
-    const restored = await s.ok('crm_restore', { creator_id: a });
+    const restored = await applied('crm_restore', { creator_id: a });
     expect(restored).toMatchObject({ restored: true, archived: false });
-    expect((await s.ok('crm_restore', { creator_id: a })).restored).toBe(false);
-    expect((await s.err('crm_restore', { creator_id: missing[0] })).error_code).toBe('NOT_FOUND');
+    expect((await applied('crm_restore', { creator_id: a })).restored).toBe(false);
+    expect((await s.err('crm_restore_preview', { creator_id: missing[0] })).error_code).toBe('NOT_FOUND');
   });
 });
 
@@ -295,7 +345,7 @@ describe('labels', () => {
     const label = await s.ok('crm_labels_create', { name: 'Stale label' });
     const p = await s.ok('crm_labels_delete_preview', { label_id: label.label_id });
     const ch = (await activeChannels(1))[0].creator_id;
-    await s.ok('crm_update', { creator_id: ch, label_ids: [label.label_id] });
+    await applied('crm_update', { creator_id: ch, label_ids: [label.label_id] });
     expect((await s.err('crm_labels_delete_apply', { label_id: label.label_id, preview_token: p.preview_token })).error_code).toBe('PREVIEW_STALE');
     expect(labelsOf(ch)).toEqual([label.label_id]);
   });
@@ -307,12 +357,12 @@ describe('groups', () => {
     expect(list.total).toBeGreaterThanOrEqual(3);
     const g1 = await s.ok('crm_groups_get', { group_id: 'grp_001' });
     expect(g1.creator_ids.length).toBe(Math.min(50, g1.channel_count));
-    const g = await s.ok('crm_groups_create', { name: 'Podcast hosts', description: 'Long-form audio.' });
+    const g = await applied('crm_groups_create', { name: 'Podcast hosts', description: 'Long-form audio.' });
     expect(g).toMatchObject({ name: 'Podcast hosts', channel_count: 0 });
-    expect((await s.err('crm_groups_create', { name: 'PODCAST HOSTS' })).error_code).toBe('DUPLICATE_DATA');
-    expect(await s.ok('crm_groups_update', { group_id: g.group_id, description: 'Audio-first creators.' })).toMatchObject({ name: 'Podcast hosts', description: 'Audio-first creators.' });
+    expect((await s.err('crm_groups_create_preview', { name: 'PODCAST HOSTS' })).error_code).toBe('DUPLICATE_DATA');
+    expect(await applied('crm_groups_update', { group_id: g.group_id, description: 'Audio-first creators.' })).toMatchObject({ name: 'Podcast hosts', description: 'Audio-first creators.' });
     const ch = (await activeChannels(1))[0].creator_id;
-    await s.ok('crm_update', { creator_id: ch, group_ids: [g.group_id] });
+    await applied('crm_update', { creator_id: ch, group_ids: [g.group_id] });
     expect((await s.ok('crm_groups_get', { group_id: g.group_id })).creator_ids).toEqual([ch]);
     const p = await s.ok('crm_groups_delete_preview', { group_id: g.group_id });
     expect(p.effect.group.channel_count).toBe(1);

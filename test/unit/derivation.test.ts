@@ -22,6 +22,7 @@ const rename = defineContract({
   description: 'Renames one widget.',
   kind: 'write',
   risk: 'low',
+  riskReason: 'Reversible edit of one widget.',
   hints: { idempotent: true },
   route: { method: 'PATCH', path: '/widgets/:widget_id' },
   input: z.strictObject({ widget_id: z.string(), name: z.string() }),
@@ -34,6 +35,7 @@ const remove = defineContract({
   description: 'Deletes one widget.',
   kind: 'write',
   risk: 'high',
+  riskReason: 'Irreversible.',
   confirm: true,
   route: { method: 'DELETE', path: '/widgets/:widget_id' },
   input: z.strictObject({ widget_id: z.string() }),
@@ -46,6 +48,7 @@ const batch = defineContract({
   description: 'Moves widgets.',
   kind: 'staged',
   risk: 'high',
+  riskReason: 'Bulk.',
   hints: { destructive: false },
   route: { method: 'POST', path: '/widgets/batch' },
   input: z.strictObject({ ids: z.array(z.string()) }),
@@ -61,11 +64,14 @@ describe('contracts', () => {
   });
 
   it('refuse what no contract may be', () => {
-    const base = { title: 't', description: 'd', kind: 'write' as const, route: { method: 'POST' as const, path: '/x' }, input: z.strictObject({}), output: z.object({}) };
+    const base = { title: 't', description: 'd', kind: 'write' as const, riskReason: 'r', route: { method: 'POST' as const, path: '/x' }, input: z.strictObject({}), output: z.object({}) };
     expect(() => defineContract({ ...base, name: 'Bad-Name', risk: 'low' })).toThrow(/snake_case/);
     expect(() => defineContract({ ...base, name: 'x.high', risk: 'high' })).toThrow(/preview effect/);
     expect(() => defineContract({ ...base, name: 'x.low', risk: 'low', effect: z.object({}) })).toThrow(/only high-risk/);
     expect(() => defineContract({ ...base, name: 'x.staged', kind: 'staged', risk: 'low' })).toThrow(/staged/);
+    const { riskReason: _reason, ...unreasoned } = base;
+    expect(() => defineContract({ ...unreasoned, name: 'x.write', risk: 'low' })).toThrow(/riskReason/);
+    expect(() => defineContract({ ...base, name: 'x.read', kind: 'read', risk: 'low' })).toThrow(/only writes/);
   });
 });
 

@@ -87,6 +87,7 @@ export const campaigns = {
     description: 'Creates an affiliate campaign in an authorized store with commission and discount terms; returns its campaign_id.',
     kind: 'write',
     risk: 'low',
+    riskReason: 'Adds an affiliate campaign; nothing existing changes.',
     route: { method: 'POST', path: '/affiliation/campaigns' },
     input: z.strictObject({
       store_id: storeId,
@@ -106,6 +107,7 @@ export const campaigns = {
     description: 'Changes the given fields of one affiliate campaign (terms are re-checked as a whole). Codes already issued are kept.',
     kind: 'write',
     risk: 'low',
+    riskReason: 'Edits one affiliate campaign; reversible.',
     hints: { idempotent: true },
     route: { method: 'PATCH', path: '/affiliation/campaigns/:campaign_id' },
     input: z.strictObject({
@@ -127,6 +129,7 @@ export const campaigns = {
     description: 'Deletes one affiliate campaign with its members, codes, links and order history; its message threads are kept.',
     kind: 'write',
     risk: 'high',
+    riskReason: 'Irreversible: removes the affiliate campaign and its members.',
     confirm: true,
     route: { method: 'DELETE', path: '/affiliation/campaigns/:campaign_id' },
     input: z.strictObject({ campaign_id: campaignId }),

@@ -16,6 +16,7 @@ export const memberImport = {
     description: 'Writes the member import template (.xlsx or .csv) to output_path in the files root; fill one identity per row and pass it to affiliation_members_import_file_preview.',
     kind: 'write',
     risk: 'low',
+    riskReason: 'Writes a new template file into the files root; never overwrites one.',
     route: { method: 'POST', path: '/affiliation/members/import-template' },
     input: z.strictObject({ output_path: z.string().min(1).max(1024).regex(/\.(xlsx|csv)$/i, 'end with .xlsx or .csv').describe('Where to write it, relative to the files root; an existing file is refused.') }),
     output: z.object({ path: z.string(), bytes: z.int(), columns: z.array(z.string()) }),
@@ -27,6 +28,7 @@ export const memberImport = {
     description: 'Adds pending members to one campaign from a .xlsx/.csv (columns creator_id | platform + channel_id | custom_id, template from affiliation_members_import_template). Writes immediately on apply and returns the pending count.',
     kind: 'write',
     risk: 'high',
+    riskReason: 'Bulk: enrols every row of a spreadsheet.',
     hints: { destructive: false },
     route: { method: 'POST', path: '/affiliation/campaigns/:campaign_id/members/import' },
     input: z.strictObject({

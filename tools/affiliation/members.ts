@@ -64,6 +64,7 @@ export const members = {
     description: 'Adds pending members to one campaign by creator_ids, channels (platform + channel_id) or custom_ids; duplicates are reported, never added twice. Activate them with affiliation_members_status.',
     kind: 'write',
     risk: 'high',
+    riskReason: 'Bulk, and visible to creators: enrols creators in an affiliate programme.',
     hints: { destructive: false },
     route: { method: 'POST', path: '/affiliation/campaigns/:campaign_id/members' },
     input: z.strictObject({
@@ -83,6 +84,7 @@ export const members = {
     description: "Changes one member's custom_id, or the discount code of an active member (its tracking link follows).",
     kind: 'write',
     risk: 'low',
+    riskReason: "Edits one member's terms; reversible.",
     hints: { idempotent: true },
     route: { method: 'PATCH', path: '/affiliation/members/:member_id' },
     input: z.strictObject({
@@ -101,6 +103,7 @@ export const members = {
       'activate (pending → active: issues a unique discount code and affiliate tracking link, only when the campaign settings are complete), terminate (active → terminated) or resume (terminated → active, same code).',
     kind: 'write',
     risk: 'high',
+    riskReason: "Bulk, and visible to creators: changes members' status in the programme.",
     hints: { destructive: false },
     route: { method: 'POST', path: '/affiliation/campaigns/:campaign_id/members/status' },
     input: z.strictObject({ campaign_id: campaignId, member_ids: memberIds, action: z.enum(['activate', 'terminate', 'resume']).describe('activate, terminate or resume.') }),
@@ -122,6 +125,7 @@ export const members = {
     description: 'Removes members from one campaign with their codes, links and order history.',
     kind: 'write',
     risk: 'high',
+    riskReason: 'Irreversible: removes members from the programme.',
     confirm: true,
     route: { method: 'DELETE', path: '/affiliation/campaigns/:campaign_id/members' },
     input: z.strictObject({ campaign_id: campaignId, member_ids: memberIds }),

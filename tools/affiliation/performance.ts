@@ -72,6 +72,7 @@ export const memberPerformance = {
     description: 'Writes the per-member performance of one affiliate campaign (codes, links, clicks, orders, revenue, commission) as CSV to output_path in the files root. An existing file is replaced only with overwrite: true.',
     kind: 'write',
     risk: 'high',
+    riskReason: 'Bulk export of affiliate data; can replace an existing file.',
     route: { method: 'POST', path: '/affiliation/campaigns/:campaign_id/export' },
     input: z.strictObject({
       campaign_id: campaignId,

@@ -86,6 +86,7 @@ export const campaigns = {
     description: 'Creates a campaign anchor with a name, objective, target markets and platforms; returns its campaign_id.',
     kind: 'write',
     risk: 'low',
+    riskReason: 'Adds a new campaign anchor; nothing existing changes and it can be deleted.',
     route: { method: 'POST', path: '/campaigns' },
     input: z.strictObject({ ...fields, markets: fields.markets.default([]), platforms: fields.platforms.default([]), status: fields.status.default('draft') }),
     output: campaign,
@@ -98,6 +99,7 @@ export const campaigns = {
     description: 'Changes the given fields of one campaign; omitted fields stay as they are.',
     kind: 'write',
     risk: 'low',
+    riskReason: 'Edits fields of one campaign; reversible by another update.',
     route: { method: 'PATCH', path: '/campaigns/:campaign_id' },
     hints: { idempotent: true },
     input: z.strictObject({
@@ -117,6 +119,7 @@ export const campaigns = {
     description: 'Deletes one campaign. Its collections and email tasks are kept and only lose the campaign link; the campaign context is removed.',
     kind: 'write',
     risk: 'high',
+    riskReason: 'Irreversible: removes the campaign and unlinks its collections.',
     confirm: true,
     route: { method: 'DELETE', path: '/campaigns/:campaign_id' },
     input: z.strictObject({ campaign_id: campaignId }),

@@ -115,6 +115,7 @@ export const context = {
     description: 'Merges a partial record into the campaign context: given scalars replace, keyed lists upsert by id, id sets grow, remove drops ids. Call after each decision or applied step.',
     kind: 'write',
     risk: 'low',
+    riskReason: 'Notes in the campaign context for later sessions; merged, reversible, not visible to creators.',
     hints: { idempotent: true },
     route: { method: 'PATCH', path: '/campaigns/:campaign_id/context' },
     input: recordInput,

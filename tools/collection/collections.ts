@@ -53,6 +53,7 @@ export const collections = {
     description: 'Creates an empty collection owned by the acting team member, optionally linked to a campaign; returns its collection_id.',
     kind: 'write',
     risk: 'low',
+    riskReason: 'Adds an empty collection; nothing existing changes.',
     route: { method: 'POST', path: '/collections' },
     input: z.strictObject({
       name: collectionName,
@@ -68,6 +69,7 @@ export const collections = {
     description: 'Renames a collection, changes its description, or links it to a campaign (campaign_id null unlinks).',
     kind: 'write',
     risk: 'low',
+    riskReason: "Edits one collection's name, description or campaign link; reversible.",
     hints: { idempotent: true },
     route: { method: 'PATCH', path: '/collections/:collection_id' },
     input: z.strictObject({
@@ -86,6 +88,7 @@ export const collections = {
     description: 'Deletes one collection and its item list. The creators, their CRM channels and email tasks are not touched.',
     kind: 'write',
     risk: 'high',
+    riskReason: 'Irreversible: removes the collection and all its items.',
     confirm: true,
     route: { method: 'DELETE', path: '/collections/:collection_id' },
     input: z.strictObject({ collection_id: collectionId }),

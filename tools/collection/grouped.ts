@@ -31,6 +31,7 @@ export const grouped = {
       'Refreshes a collection + platform slice (or explicit creator_ids of it): what=email looks up emails, base refreshes base data, audience unlocks audience data. Ids from collection_list / collection_items.',
     kind: 'staged',
     risk: 'high',
+    riskReason: 'Bulk, and spends quota: refreshes data or unlocks audiences for many creators.',
     hints: { destructive: false, idempotent: true },
     route: { method: 'POST', path: '/collections/:collection_id/refresh' },
     input: z.strictObject({
@@ -58,6 +59,7 @@ export const grouped = {
       'Grouped change to a collection + platform slice (or explicit creator_ids of it): move or copy to target_collection_id, delete, or label with CRM label_ids (from crm_labels_list).',
     kind: 'staged',
     risk: 'high',
+    riskReason: 'Bulk move, copy, delete or label of collection members; deletes are irreversible.',
     route: { method: 'POST', path: '/collections/:collection_id/batch' },
     input: z.strictObject({
       ...selectorFields,
@@ -86,6 +88,7 @@ export const grouped = {
       'Creates CRM channels (default coop status, owned by you) for every creator of one collection on one platform; the whole slice only, no subsets. Creators already in the CRM are reported and left as they are.',
     kind: 'staged',
     risk: 'high',
+    riskReason: 'Bulk: creates CRM channels, visible to the whole team, for a whole collection slice.',
     hints: { destructive: false },
     route: { method: 'POST', path: '/collections/:collection_id/add-to-crm' },
     input: z.strictObject({ collection_id: collectionId, platform }),

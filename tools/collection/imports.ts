@@ -32,6 +32,7 @@ export const imports = {
       'Imports a .xlsx/.csv (≤10 MB, ≤5,000 rows; column A a YouTube/TikTok/Instagram creator URL, column B an optional email) into one collection. Apply queues the import; poll collection_import_status with the import_id.',
     kind: 'job',
     risk: 'high',
+    riskReason: 'Bulk: imports every row of a spreadsheet into a collection.',
     hints: { destructive: false },
     route: { method: 'POST', path: '/collections/:collection_id/import' },
     input: z.strictObject({ collection_id: collectionId, ...fileFields(COLLECTION_IMPORT_LIMITS.maxBytes, 'A .xlsx or .csv file') }),

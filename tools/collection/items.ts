@@ -48,6 +48,7 @@ export const items = {
       'Adds creators of one platform to one or more collections, by creator_ids (from creator_search) or raw channel_ids. Add-only: creators already present are reported, never duplicated; unknown ids are listed.',
     kind: 'write',
     risk: 'high',
+    riskReason: 'Bulk: adds up to hundreds of creators to several collections at once.',
     hints: { destructive: false },
     route: { method: 'POST', path: '/collections/add-creators' },
     input: z.strictObject({

@@ -30,6 +30,7 @@ export const batch = {
       'Changes coop_status, labels (add/remove) and/or owner_uid or archived of many creators (selector.creator_ids). Coop-status or label changes create missing channels; owner/archive-only changes fail for creators without one and list them.',
     kind: 'write',
     risk: 'high',
+    riskReason: 'Bulk change of many shared CRM channels, and may create channels.',
     hints: { destructive: false },
     route: { method: 'POST', path: '/crm/batch-update' },
     input: z.strictObject({
@@ -52,6 +53,7 @@ export const batch = {
     description: 'Archives the CRM channels of the given creators (crm_restore brings one back). Creators without a channel fail and are listed.',
     kind: 'write',
     risk: 'high',
+    riskReason: "Bulk: hides channels from the team's active CRM list.",
     hints: { destructive: false, idempotent: true },
     route: { method: 'POST', path: '/crm/archive' },
     input: z.strictObject({ creator_ids: ids(`Creators whose CRM channels to archive. ${FROM.crmChannel}`) }),
@@ -66,6 +68,7 @@ export const batch = {
       'Adds existing, active CRM channels (selector.creator_ids) to a draft email task as recipients; refuses tasks already in their send flow. Task ids from email_list.',
     kind: 'staged',
     risk: 'high',
+    riskReason: 'Bulk: adds CRM channels as recipients of an email task that will write to creators.',
     hints: { destructive: false },
     route: { method: 'POST', path: '/crm/add-to-email' },
     // The description's own wording ("Email task ids"), kept as the published schema has it.

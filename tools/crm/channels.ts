@@ -67,8 +67,9 @@ export const channels = {
     description:
       'Updates one creator\'s CRM channel. coop_status or label_ids (replaces the set) create a missing channel; owner_uid, email, url, remark or group_ids alone need an existing one.',
     kind: 'write',
-    risk: 'low',
-    hints: { idempotent: true },
+    risk: 'high',
+    riskReason: 'The CRM is shared with teammates: changes status, labels, groups, owner or contact data, and may create the channel (the CRM docs require approval for update).',
+    hints: { destructive: false },
     route: { method: 'PATCH', path: '/crm/:creator_id' },
     input: z.strictObject({
       creator_id: creatorId,
@@ -81,6 +82,11 @@ export const channels = {
       remark: z.string().max(2000).optional().describe('Free-text note.'),
     }),
     output: channel.extend({ created: z.boolean().describe('True when this change created the channel.'), summary: z.string() }),
+    effect: z.object({
+      channel: channel.nullable().describe('The channel as it is now; null when apply creates it.'),
+      will_create: z.boolean(),
+      changes: z.array(z.object({ field: z.string(), before: z.unknown(), after: z.unknown() })).describe('Each field apply changes, before and after.'),
+    }),
     idsOf: (i) => [i.creator_id],
   }),
   restore: defineContract({
@@ -88,11 +94,13 @@ export const channels = {
     title: 'Restore an archived CRM channel',
     description: 'Brings one archived CRM channel back to the active list (crm_list with archived: true shows archived ones).',
     kind: 'write',
-    risk: 'low',
-    hints: { idempotent: true },
+    risk: 'high',
+    riskReason: "Brings a channel back into the team's active CRM list (the CRM docs require approval for restore).",
+    hints: { destructive: false },
     route: { method: 'POST', path: '/crm/:creator_id/restore' },
     input: z.strictObject({ creator_id: creatorId }),
     output: channel.extend({ restored: z.boolean().describe('False when it was not archived.'), summary: z.string() }),
+    effect: z.object({ channel, will_restore: z.boolean().describe('False when it is not archived (apply changes nothing).') }),
     idsOf: (i) => [i.creator_id],
   }),
 };

@@ -1,4 +1,4 @@
-// CRM groups: named sets of channels, unique by name; a channel's groups are set by crm_update.
+// CRM groups: named sets of channels, unique by name; a channel's groups are set by crm_update_preview/_apply.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { FROM } from '../hints.js';
@@ -37,12 +37,15 @@ export const groups = {
     name: 'crm.groups_create',
     cli: 'crm groups create',
     title: 'Create a CRM group',
-    description: 'Creates a CRM group and returns its group_id; put channels in it with crm_update group_ids.',
+    description: 'Creates a CRM group and returns its group_id; put channels in it with crm_update_preview group_ids.',
     kind: 'write',
-    risk: 'low',
+    risk: 'high',
+    riskReason: 'Creates a group the whole team sees (the CRM docs require approval for group create).',
+    hints: { destructive: false },
     route: { method: 'POST', path: '/crm/groups' },
     input: z.strictObject({ name: groupName, description: groupDescription.default('') }),
     output: group.extend({ summary: z.string() }),
+    effect: z.object({ group: z.object({ name: z.string(), description: z.string() }).describe('The group apply creates.') }),
     idsOf: (_i, o) => [o.group_id],
   }),
   update: defineContract({
@@ -51,11 +54,13 @@ export const groups = {
     title: 'Update a CRM group',
     description: 'Renames a CRM group or changes its description.',
     kind: 'write',
-    risk: 'low',
-    hints: { idempotent: true },
+    risk: 'high',
+    riskReason: 'Renames a group the whole team uses (the CRM docs require approval for group update).',
+    hints: { destructive: false },
     route: { method: 'PATCH', path: '/crm/groups/:group_id' },
     input: z.strictObject({ group_id: groupId, name: groupName.optional(), description: groupDescription.optional() }),
     output: group.extend({ summary: z.string() }),
+    effect: z.object({ before: group, after: z.object({ name: z.string(), description: z.string() }) }),
     idsOf: (i) => [i.group_id],
   }),
   delete: defineContract({
@@ -65,6 +70,7 @@ export const groups = {
     description: 'Deletes a CRM group; its channels stay in the CRM, only the grouping goes.',
     kind: 'write',
     risk: 'high',
+    riskReason: 'Irreversible: removes the group from every channel in it.',
     confirm: true,
     route: { method: 'DELETE', path: '/crm/groups/:group_id' },
     input: z.strictObject({ group_id: groupId }),

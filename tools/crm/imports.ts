@@ -25,6 +25,7 @@ export const crmImports = {
       'Imports a .xlsx/.csv (≤10 MB, ≤500 rows; columns as in crm_import_template) into the CRM. Valid new rows are written; failed_items and repeated_items are returned; repeated rows overwrite only with overwrite_existing: true.',
     kind: 'write',
     risk: 'high',
+    riskReason: 'Bulk: creates or updates shared CRM channels from every row of a spreadsheet.',
     route: { method: 'POST', path: '/crm/import' },
     input: z.strictObject({
       ...fileFields(CRM_IMPORT_LIMITS.maxBytes, 'A .xlsx or .csv file'),

@@ -31,6 +31,7 @@ export const collaborators = {
     description: 'Gives a team member (user_uid) edit, view or manage_members access to a task; an existing collaborator gets the new permission.',
     kind: 'write',
     risk: 'low',
+    riskReason: 'Gives one teammate access to one task; undone by email_collaborators_remove.',
     hints: { idempotent: true },
     route: { method: 'POST', path: '/email/tasks/:task_id/collaborators' },
     input: z.strictObject({ task_id: taskId, user_uid: id(`Team member. ${FROM.teamMember}`), permission: grantable }),
@@ -44,6 +45,7 @@ export const collaborators = {
     description: "Removes a team member's access to a task; the owner always stays.",
     kind: 'write',
     risk: 'low',
+    riskReason: "Takes one teammate's access to one task away; undone by email_collaborators_add.",
     hints: { destructive: true, idempotent: true },
     route: { method: 'DELETE', path: '/email/tasks/:task_id/collaborators/:user_uid' },
     input: z.strictObject({ task_id: taskId, user_uid: id(`Collaborator to remove (from email_collaborators_list with task_id).`) }),
@@ -57,6 +59,7 @@ export const collaborators = {
     description: 'Resets the whole collaborator set of a task (the owner stays and is left out of the list); [] leaves only the owner.',
     kind: 'write',
     risk: 'high',
+    riskReason: 'Access: replaces who may work on an email task.',
     confirm: true,
     route: { method: 'PUT', path: '/email/tasks/:task_id/collaborators' },
     input: z.strictObject({

@@ -12,6 +12,7 @@ export const content = {
       'Saves subject, html_body and text_body of a draft task (omitted fields kept); product_collect_ids sets the product cards (≤5, [] clears); short_links (ids or URLs from short_link_list) are embedded if the body lacks them.',
     kind: 'write',
     risk: 'low',
+    riskReason: "Saves a draft task's subject and body; reversible, nothing is sent.",
     hints: { idempotent: true },
     route: { method: 'PUT', path: '/email/tasks/:task_id/content' },
     input: z.strictObject({

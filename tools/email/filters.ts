@@ -38,6 +38,7 @@ export const filters = {
     description: 'Replaces the recipient filter of a draft task ({} clears it); the filter decides who is actually sent to. Returns how many it hides and why.',
     kind: 'write',
     risk: 'low',
+    riskReason: "Edits a draft task's recipient filter; reversible, nothing is sent.",
     hints: { idempotent: true },
     route: { method: 'PUT', path: '/email/tasks/:task_id/recipient-filter' },
     input: z.strictObject({ task_id: taskId, filter: filterSchema.describe('The whole filter; {} clears it.') }),

@@ -24,6 +24,7 @@ export const senders = {
     description: `Sets the sender mailbox of a draft task. ${FROM.emailSender}`,
     kind: 'write',
     risk: 'low',
+    riskReason: "Sets a draft task's sender; reversible, nothing is sent.",
     hints: { idempotent: true },
     route: { method: 'PUT', path: '/email/tasks/:task_id/sender' },
     input: z.strictObject({ task_id: taskId, sender_auth_id: id(`Sender mailbox. ${FROM.emailSender}`) }),

@@ -43,6 +43,7 @@ export const tasks = {
     description: 'Creates a standalone email task (type 3, draft) owned by the acting team member; campaign_id is kept as context only. Returns task_id.',
     kind: 'write',
     risk: 'low',
+    riskReason: 'Adds a draft email task; nothing is sent.',
     route: { method: 'POST', path: '/email/tasks' },
     input: z.strictObject({
       name: taskName,
@@ -58,6 +59,7 @@ export const tasks = {
     description: 'Renames a task or changes its campaign context (null removes it). Content, sender and recipients have their own tools.',
     kind: 'write',
     risk: 'low',
+    riskReason: "Edits a draft task's settings; reversible, nothing is sent.",
     hints: { idempotent: true },
     route: { method: 'PATCH', path: '/email/tasks/:task_id' },
     input: z.strictObject({
@@ -75,6 +77,7 @@ export const tasks = {
     description: 'Deletes an email task with its recipients, cards, collaborators and attachment; a schedule is cancelled. Message threads it opened stay.',
     kind: 'write',
     risk: 'high',
+    riskReason: 'Irreversible: removes the task with its recipients and content.',
     confirm: true,
     route: { method: 'DELETE', path: '/email/tasks/:task_id' },
     input: z.strictObject({ task_id: taskId }),

@@ -26,6 +26,7 @@ export const templates = {
     description: 'Creates a reply template, or updates one when template_id is given (omitted fields stay).',
     kind: 'write',
     risk: 'low',
+    riskReason: 'Creates or edits a reply template; reversible, nothing is sent.',
     route: { method: 'PUT', path: '/messages/templates' },
     input: z.strictObject({
       template_id: id(`Template to update. ${FROM.messageTemplate}`).optional(),
@@ -43,6 +44,7 @@ export const templates = {
     description: "Puts a template's body into one thread's reply draft (replacing it). Template files are not copied; nothing is sent.",
     kind: 'write',
     risk: 'low',
+    riskReason: "Fills a thread's draft from a template; nothing is sent.",
     hints: { idempotent: true },
     route: { method: 'POST', path: '/messages/:thread_id/use-template' },
     input: z.strictObject({ thread_id: threadId, template_id: templateId }),

@@ -42,6 +42,7 @@ export const threads = {
     // The only write is the unread flag, which no preview depends on (updated_at is left alone).
     kind: 'write',
     risk: 'low',
+    riskReason: 'Marks the thread read for the caller while reading it; nothing else changes.',
     hints: { idempotent: true },
     route: { method: 'GET', path: '/messages/:thread_id' },
     input: z.strictObject({ thread_id: threadId, max_messages: z.int().min(1).max(200).default(50).describe('Latest messages to return.') }),
@@ -71,6 +72,7 @@ export const threads = {
     description: "Archives the creator's whole conversation: this thread and every sibling task thread (listed in the preview); scheduled replies in them are cancelled. Only on explicit request; not a CRM archive.",
     kind: 'write',
     risk: 'high',
+    riskReason: "Bulk: moves threads out of the team's inbox.",
     confirm: true,
     hints: { destructive: false, idempotent: true },
     route: { method: 'POST', path: '/messages/:thread_id/archive' },

@@ -61,6 +61,7 @@ export const products = {
     description: 'Creates a product from a shop link, or from external_product_id + product_type; returns its product_collect_id.',
     kind: 'write',
     risk: 'low',
+    riskReason: 'Adds a product; nothing existing changes.',
     route: { method: 'POST', path: '/products' },
     input: z.strictObject({
       title: productFields.title,
@@ -81,6 +82,7 @@ export const products = {
     description: 'Partial update of one product: omitted fields, and omitted tag_ids, are kept; tag_ids, when given, replaces the tag list.',
     kind: 'write',
     risk: 'low',
+    riskReason: "Edits one product's fields; reversible by another update.",
     hints: { idempotent: true },
     route: { method: 'PATCH', path: '/products/:product_collect_id' },
     input: z.strictObject({
@@ -101,6 +103,7 @@ export const products = {
     description: 'Deletes one product; email tasks showing it lose that product card (the preview lists them).',
     kind: 'write',
     risk: 'high',
+    riskReason: 'Irreversible: removes the product and its links to tags and cards.',
     confirm: true,
     route: { method: 'DELETE', path: '/products/:product_collect_id' },
     input: z.strictObject({ product_collect_id: productId }),
@@ -115,6 +118,7 @@ export const products = {
     description: 'Uploads an image (png, jpg, webp, gif; ≤5 MB) from the files root or base64 and returns a public file_url to use as thumbnail_url.',
     kind: 'write',
     risk: 'low',
+    riskReason: 'Uploads one image and returns its URL; nothing existing changes.',
     route: { method: 'POST', path: '/products/images' },
     input: z.strictObject(fileFields(IMAGE_MAX_BYTES, 'An image (.png, .jpg, .webp, .gif)')),
     output: z.object({ file_id: z.string(), file_url: z.string(), file_name: z.string(), size: z.int(), sha256: z.string() }),

@@ -61,6 +61,7 @@ export const links = {
     description: 'Creates a normal Nox tracking link (title, at least one of web_url/ios_url/android_url, optional UTM fields); returns short_url. Never an affiliate link.',
     kind: 'write',
     risk: 'low',
+    riskReason: 'Adds one short link; nothing existing changes.',
     route: { method: 'POST', path: '/short-links' },
     input: z.strictObject({
       title: z.string().trim().min(1).max(200).describe('Title shown in the short link list.'),
@@ -83,6 +84,7 @@ export const links = {
     description: 'Changes the title of a short link; destinations and UTM fields cannot change (create a new link instead).',
     kind: 'write',
     risk: 'low',
+    riskReason: "Edits one short link's targets or name; reversible.",
     hints: { idempotent: true },
     route: { method: 'PATCH', path: '/short-links/:short_link_id' },
     input: z.strictObject({ short_link_id: id(FROM.shortLink), title: z.string().trim().min(1).max(200).describe('New title.') }),
@@ -95,6 +97,7 @@ export const links = {
     description: 'Deletes short links by id with their click history; emails already sent keep the (now dead) URL.',
     kind: 'write',
     risk: 'high',
+    riskReason: 'Irreversible, and visible to creators: links already shared stop working.',
     confirm: true,
     route: { method: 'POST', path: '/short-links/delete' },
     input: z.strictObject({ short_link_ids: ids(`Links to delete. ${FROM.shortLink}`, 100) }),

@@ -58,7 +58,7 @@ export function findChannel(ws: Workspace, cid: string): Channel | undefined {
 
 export function loadChannel(ws: Workspace, cid: string): Channel {
   const ch = findChannel(ws, cid);
-  if (!ch) throw notFound('CRM channel for creator', cid, `${WHERE.crmChannel} A coop_status or label change (crm_update, crm_batch_update) creates the channel.`);
+  if (!ch) throw notFound('CRM channel for creator', cid, `${WHERE.crmChannel} A coop_status or label change (crm_update_preview, crm_batch_update_preview) creates the channel.`);
   return ch;
 }
 

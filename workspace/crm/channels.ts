@@ -26,24 +26,39 @@ export const channelImplementations = {
     run: (ws, input) => loadChannel(ws, input.creator_id),
   }),
   update: implement(channels.update, {
-    run: (ws, input, call) => {
+    // Everything apply refuses is checked here, so the preview refuses it too; the state is the channel as read.
+    read: (ws, input) => {
       const { creator_id: cid, ...changes } = input;
       if (Object.values(changes).every((v) => v === undefined)) throw invalid('No change given.', 'Set at least one of coop_status, label_ids, group_ids, owner_uid, email, url or remark.');
       getRow(ws, 'creators', 'creator_id', cid, 'creator', WHERE.creator);
       checkTeamMember(ws, input.owner_uid);
       checkLabels(ws, input.label_ids);
       checkGroups(ws, input.group_ids);
-      let created = false;
-      if (!findChannel(ws, cid)) {
-        if (input.coop_status === undefined && input.label_ids === undefined) {
-          throw new ToolError('NOT_FOUND', `Creator ${cid} has no CRM channel; owner, email, url, remark and group changes need an existing one.`, {
-            hint: 'Create the channel first with a coop_status or label_ids change (crm_update or crm_batch_update), or add its collection with collection_add_to_crm.',
-            actionType: 'look_up_id',
-          });
-        }
-        createChannels(ws, [cid], { coop_status: input.coop_status ?? DEFAULT_COOP_STATUS, owner_uid: input.owner_uid !== undefined ? input.owner_uid : actingUser(ws, call) });
-        created = true;
+      const before = findChannel(ws, cid) ?? null;
+      if (!before && input.coop_status === undefined && input.label_ids === undefined) {
+        throw new ToolError('NOT_FOUND', `Creator ${cid} has no CRM channel; owner, email, url, remark and group changes need an existing one.`, {
+          hint: 'Create the channel first with a coop_status or label_ids change (crm_update_preview or crm_batch_update_preview), or add its collection with collection_add_to_crm.',
+          actionType: 'look_up_id',
+        });
       }
+      return before;
+    },
+    state: (before) => ({ channel: before }),
+    effect: (_ws, input, before) => {
+      const { creator_id: cid, ...given } = input;
+      const changes = Object.entries(given)
+        .filter(([, after]) => after !== undefined)
+        .map(([field, after]) => ({ field, before: before ? (before as Record<string, unknown>)[field] : null, after }))
+        .filter((c) => JSON.stringify(c.before) !== JSON.stringify(c.after));
+      const what = changes.map((c) => c.field).join(', ') || 'nothing';
+      return {
+        effect: { channel: before, will_create: !before, changes },
+        summary: before ? `Change ${what} on the CRM channel of ${cid}.` : `Create the CRM channel of ${cid} with ${what}.`,
+      };
+    },
+    run: (ws, input, call, _loaded, before) => {
+      const cid = input.creator_id;
+      if (!before) createChannels(ws, [cid], { coop_status: input.coop_status ?? DEFAULT_COOP_STATUS, owner_uid: input.owner_uid !== undefined ? input.owner_uid : actingUser(ws, call) });
       const sets: string[] = ['updated_at = ?'];
       const params: unknown[] = [ws.now().toISOString()];
       for (const k of ['coop_status', 'owner_uid', 'email', 'url', 'remark'] as const) {
@@ -57,12 +72,17 @@ export const channelImplementations = {
         ws.db.prepare('DELETE FROM crm_channel_groups WHERE creator_id = ?').run(cid);
         ws.db.prepare('INSERT OR IGNORE INTO crm_channel_groups (creator_id, group_id) SELECT ?, value FROM json_each(?)').run(cid, JSON.stringify(input.group_ids));
       }
-      return { ...loadChannel(ws, cid), created, summary: `${created ? 'Created' : 'Updated'} the CRM channel of ${cid}.` };
+      return { ...loadChannel(ws, cid), created: !before, summary: `${before ? 'Updated' : 'Created'} the CRM channel of ${cid}.` };
     },
   }),
   restore: implement(channels.restore, {
-    run: (ws, input) => {
-      const ch = loadChannel(ws, input.creator_id);
+    read: (ws, input) => loadChannel(ws, input.creator_id),
+    state: (ch) => ({ archived: ch.archived }),
+    effect: (_ws, input, ch) => ({
+      effect: { channel: ch, will_restore: ch.archived },
+      summary: ch.archived ? `Restore the archived CRM channel of ${input.creator_id} to the active list.` : `The CRM channel of ${input.creator_id} is not archived; apply changes nothing.`,
+    }),
+    run: (ws, input, _call, _loaded, ch) => {
       if (ch.archived) ws.db.prepare('UPDATE crm_channels SET archived = 0, updated_at = ? WHERE creator_id = ?').run(ws.now().toISOString(), input.creator_id);
       return { ...loadChannel(ws, input.creator_id), restored: ch.archived, summary: ch.archived ? `Restored the CRM channel of ${input.creator_id}.` : `The CRM channel of ${input.creator_id} was not archived.` };
     },

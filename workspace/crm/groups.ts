@@ -6,7 +6,7 @@ import { notFound } from '../../src/errors.js';
 import { implement, type Implemented } from '../implement.js';
 import { escapeLike, pageQuery, Where } from '../shared.js';
 import type { Workspace } from '../workspace.js';
-import { deleteTag, uniqueName } from './tags.js';
+import { deleteTag, duplicateName, uniqueName } from './tags.js';
 
 type GroupRow = z.input<typeof group>;
 
@@ -16,6 +16,12 @@ function loadGroup(ws: Workspace, groupId: string): GroupRow {
   const row = ws.db.prepare(`SELECT ${GROUP_SELECT} FROM crm_groups g WHERE g.group_id = ?`).get(groupId) as GroupRow | undefined;
   if (!row) throw notFound('CRM group', groupId, WHERE.crmGroup);
   return row;
+}
+
+/** A preview refuses a name another group has, as the apply's unique index would. */
+function refuseTakenName(ws: Workspace, name: string, self: string | undefined): void {
+  const other = ws.db.prepare('SELECT group_id FROM crm_groups WHERE name = ? COLLATE NOCASE AND group_id IS NOT ?').pluck().get(name, self ?? null) as string | undefined;
+  if (other) throw duplicateName('group', name);
 }
 
 export const groupImplementations = {
@@ -33,6 +39,12 @@ export const groupImplementations = {
     },
   }),
   create: implement(groups.create, {
+    read: (ws, input) => {
+      refuseTakenName(ws, input.name, undefined);
+      return { name: input.name, description: input.description };
+    },
+    state: (planned) => ({ name_free: planned.name.toLowerCase() }),
+    effect: (_ws, _input, planned) => ({ effect: { group: planned }, summary: `Create CRM group "${planned.name}", visible to the whole team.` }),
     run: (ws, input) => {
       const gid = ws.newId('grp');
       uniqueName('group', input.name, () => ws.db.prepare('INSERT INTO crm_groups (group_id, name, description, created_at) VALUES (?, ?, ?, ?)').run(gid, input.name, input.description, ws.now().toISOString()));
@@ -40,8 +52,17 @@ export const groupImplementations = {
     },
   }),
   update: implement(groups.update, {
-    run: (ws, input) => {
+    read: (ws, input) => {
       const row = loadGroup(ws, input.group_id);
+      if (input.name !== undefined) refuseTakenName(ws, input.name, row.group_id);
+      return row;
+    },
+    state: (row) => ({ group: { name: row.name, description: row.description } }),
+    effect: (_ws, input, row) => {
+      const after = { name: input.name ?? row.name, description: input.description ?? row.description };
+      return { effect: { before: row, after }, summary: `Update CRM group "${row.name}" (${row.group_id}, ${row.channel_count} channel(s))${after.name !== row.name ? ` to "${after.name}"` : ''}.` };
+    },
+    run: (ws, input, _call, _loaded, row) => {
       const name = input.name ?? row.name;
       uniqueName('group', name, () => ws.db.prepare('UPDATE crm_groups SET name = ?, description = ? WHERE group_id = ?').run(name, input.description ?? row.description, row.group_id));
       return { ...loadGroup(ws, row.group_id), summary: `Updated group ${row.group_id}.` };

@@ -9,11 +9,14 @@ export function uniqueName<T>(what: 'label' | 'group', name: string, write: () =
   try {
     return write();
   } catch (e) {
-    if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-      throw new ToolError('DUPLICATE_DATA', `A CRM ${what} named ${JSON.stringify(name)} already exists.`, { hint: `Use the existing ${what} (crm_${what}s_list) or choose another name.` });
-    }
+    if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw duplicateName(what, name);
     throw e;
   }
+}
+
+/** The refusal of a label/group name that is taken (a preview gives it before the apply's insert would). */
+export function duplicateName(what: 'label' | 'group', name: string): ToolError {
+  return new ToolError('DUPLICATE_DATA', `A CRM ${what} named ${JSON.stringify(name)} already exists.`, { hint: `Use the existing ${what} (crm_${what}s_list) or choose another name.` });
 }
 
 /** Deletes a label or group after marking its channels changed; returns how many channels carried it. */
