@@ -166,9 +166,10 @@ const idempotencyKeyInput = {
     .string()
     .min(8)
     .max(128)
-    .regex(/^[\x21-\x7e]+$/, 'visible ASCII characters only (no spaces)')
+    // A refinement, not a pattern: it would repeat on every write tool of tools/list.
+    .refine((k) => /^[\x21-\x7e]+$/.test(k), 'visible ASCII characters only (no spaces)')
     .optional()
-    .describe('Your key for this one change (8-128 visible ASCII). After an unknown outcome, repeat the call with the same key and arguments: the recorded outcome returns (replayed: true) and nothing runs twice. Kept 24 h.'),
+    .describe('Retry key: a repeat with the same arguments returns the first outcome.'),
 };
 
 const replayedOutput = z.boolean().describe('True when this is the recorded outcome of an earlier call with the same idempotency_key (nothing ran again).');
@@ -311,11 +312,11 @@ export function toolsetsOf(ops: Operation[]): string[] {
 export function inputJsonSchema(t: { input: Obj; fieldsDescribedOn?: string }): Record<string, unknown> {
   const js = jsonSchema(t.input, 'input');
   if (!t.fieldsDescribedOn) return js;
-  // The preview describes these fields; only the token, which the preview does not take, keeps its own.
+  // The preview describes these fields; the apply's own fields, which the preview does not take, keep theirs.
   const props = js.properties as Record<string, Record<string, unknown>>;
-  const token = props[PREVIEW_TOKEN_FIELD]?.description;
   const bare = withoutDescriptions(js) as Record<string, unknown>;
-  if (token) (bare.properties as Record<string, Record<string, unknown>>)[PREVIEW_TOKEN_FIELD]!.description = token;
+  const bareProps = bare.properties as Record<string, Record<string, unknown>>;
+  for (const own of [PREVIEW_TOKEN_FIELD, IDEMPOTENCY_KEY_FIELD]) if (props[own]?.description) bareProps[own]!.description = props[own]!.description;
   return bare;
 }
 

@@ -22,7 +22,8 @@ describe('catalog', () => {
       const preview = /_(validate|apply)$/.test(t.name) ? listTools(all).find((x) => x.name === t.name.replace(/_(validate|apply)$/, '_preview')) : undefined;
       if (/_(validate|apply)$/.test(t.name)) expect(preview, t.name).toBeDefined();
       for (const [field, own] of Object.entries(t.inputSchema.properties ?? {})) {
-        const schema = preview && field !== 'preview_token' ? preview.inputSchema.properties![field] : own;
+        // preview_token and idempotency_key belong to the apply itself; they are described there.
+        const schema = preview && field !== 'preview_token' && field !== 'idempotency_key' ? preview.inputSchema.properties![field] : own;
         const s = schema as { description?: string; anyOf?: { description?: string }[] };
         const described = s.description ?? s.anyOf?.find((x) => x.description)?.description;
         if (['platform', 'page', 'page_size'].includes(field)) continue;
