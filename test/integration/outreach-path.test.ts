@@ -56,7 +56,7 @@ describe.each(SURFACES)('outreach path (%s surface)', (surface) => {
     const serum = (await s.ok('product_list', { keyword: 'Barrier Repair' })).items[0];
     const link = await s.ok('short_link_create', {
       title: 'Barrier Serum — wave 3',
-      web_url: 'https://shop.demo-brand.example/products/barrier-repair-serum',
+      web: 'https://shop.demo-brand.example/products/barrier-repair-serum',
       utm_source: 'noxinfluencer',
       utm_campaign: 'wave3',
     });

@@ -167,7 +167,7 @@ describe('asking the person', () => {
     t.app.engine.confirmTimeoutMs = 400;
     try {
       const send = { task_id: 'task_1823' };
-      const link = await t.ok('short_link_create', { title: 'confirm me', web_url: 'https://confirm.example' });
+      const link = await t.ok('short_link_create', { title: 'confirm me', web: 'https://confirm.example' });
       const del = { short_link_ids: [link.short_link_id] };
       const sendPreview = await t.ok('email_send_preview', send);
       const delPreview = await t.ok('short_link_delete_preview', del);

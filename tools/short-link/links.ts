@@ -8,16 +8,20 @@ export const shortLink = z.object({
   short_link_id: z.string(),
   title: z.string(),
   short_url: z.string(),
-  web_url: z.string().nullable(),
-  ios_url: z.string().nullable(),
-  android_url: z.string().nullable(),
+  web: z.string().nullable().describe('Destination for web browsers.'),
+  ios: z.string().nullable().describe('Destination on iOS.'),
+  android: z.string().nullable().describe('Destination on Android.'),
   utm: z.record(z.string(), z.string()).describe('UTM fields that are set.'),
-  creator_id: z.string().nullable(),
+  creator_id: z.string().nullable().describe('The creator the link was made for, if any.'),
   created_by: z.string().describe('user_uid of the creator of the link.'),
   created_at: z.string(),
 });
 
 const dayString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').describe('UTC date, YYYY-MM-DD.');
+/** NoxInfluencer's short-link stats window: ISO 8601 date-times with an offset (its docs: --start-time 2026-07-01T00:00:00Z). */
+const windowTime = (what: string) => z.iso.datetime({ offset: true }).describe(`${what}, an ISO 8601 date-time such as 2026-07-01T00:00:00Z.`);
+/** Clicks are counted per UTC day: the longest window one call reads. */
+export const MAX_WINDOW_DAYS = 366;
 const utmField = (name: string) => z.string().trim().min(1).max(200).optional().describe(`${name} value.`);
 
 export const links = {
@@ -30,7 +34,7 @@ export const links = {
     route: { method: 'GET', path: '/short-links' },
     input: z.strictObject({
       keyword: searchText(200).optional().describe('Matches title, short_url or destination.'),
-      creator_id: id('Only links made for this creator.').optional(),
+      creator_uids: z.array(id('A team member user_uid.')).min(1).max(50).optional().describe(`Only links created by these team members. ${FROM.teamMember}`),
       created_from: dayString.optional(),
       created_to: dayString.optional(),
       ...pageInput,
@@ -40,17 +44,17 @@ export const links = {
   get: defineContract({
     name: 'short_link.get',
     title: 'Get a short link with clicks',
-    description: 'One short link with its clicks per day over a window (default the last 7 days, up to 366).',
+    description: `One short link with its clicks per UTC day over start_time..end_time (default the 7 UTC days up to now; at most ${MAX_WINDOW_DAYS} days).`,
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/short-links/:short_link_id' },
     input: z.strictObject({
       short_link_id: id(FROM.shortLink),
-      from: dayString.optional(),
-      to: dayString.optional(),
+      start_time: windowTime('Start of the window').optional(),
+      end_time: windowTime('End of the window (default now)').optional(),
     }),
     output: shortLink.extend({
-      window: z.object({ from: z.string(), to: z.string() }),
+      window: z.object({ start_time: z.string(), end_time: z.string() }).describe('The window read, as ISO date-times in UTC.'),
       clicks_total: z.int(),
       clicks_by_day: z.array(z.object({ day: z.string(), clicks: z.int() })),
     }),
@@ -58,16 +62,16 @@ export const links = {
   create: defineContract({
     name: 'short_link.create',
     title: 'Create a short link',
-    description: 'Creates a normal Nox tracking link (title, at least one of web_url/ios_url/android_url, optional UTM fields); returns short_url. Never an affiliate link.',
+    description: 'Creates a normal Nox tracking link (title, at least one of web/ios/android, optional UTM fields); returns short_url. Never an affiliate link.',
     kind: 'write',
     risk: 'low',
     riskReason: 'Adds one short link; nothing existing changes.',
     route: { method: 'POST', path: '/short-links' },
     input: z.strictObject({
       title: z.string().trim().min(1).max(200).describe('Title shown in the short link list.'),
-      web_url: httpUrl('Destination for web browsers.').optional(),
-      ios_url: httpUrl('Destination on iOS.').optional(),
-      android_url: httpUrl('Destination on Android.').optional(),
+      web: httpUrl('Destination for web browsers.').optional(),
+      ios: httpUrl('Destination on iOS.').optional(),
+      android: httpUrl('Destination on Android.').optional(),
       utm_source: utmField('utm_source'),
       utm_medium: utmField('utm_medium'),
       utm_campaign: utmField('utm_campaign'),

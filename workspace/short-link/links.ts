@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { invalid, notFound, ToolError } from '../../src/errors.js';
-import { links, type shortLink } from '../../tools/short-link/links.js';
+import { links, MAX_WINDOW_DAYS, type shortLink } from '../../tools/short-link/links.js';
 import { WHERE } from '../../tools/hints.js';
 import { implement, type Implemented } from '../implement.js';
 import { actingUser, escapeLike, getRow, inJson, pageQuery, Where } from '../shared.js';
@@ -35,7 +35,7 @@ type ShortLink = z.input<typeof shortLink>;
 function toShortLink(r: ShortLinkRow): ShortLink {
   const utm: Record<string, string> = {};
   for (const k of UTM) if (r[k]) utm[k] = r[k]!;
-  return { short_link_id: r.short_link_id, title: r.title, short_url: r.short_url, web_url: r.web_url, ios_url: r.ios_url, android_url: r.android_url, utm, creator_id: r.creator_id, created_by: r.created_by, created_at: r.created_at };
+  return { short_link_id: r.short_link_id, title: r.title, short_url: r.short_url, web: r.web_url, ios: r.ios_url, android: r.android_url, utm, creator_id: r.creator_id, created_by: r.created_by, created_at: r.created_at };
 }
 
 export function loadShortLink(ws: Workspace, sid: string): ShortLinkRow {
@@ -77,7 +77,7 @@ export const linksImplementations = {
       const like = `%${escapeLike(input.keyword ?? '')}%`;
       const w = new Where()
         .maybe(input.keyword, `(title LIKE ? ESCAPE '\\' OR short_url LIKE ? ESCAPE '\\' OR web_url LIKE ? ESCAPE '\\')`, like, like, like)
-        .maybe(input.creator_id, 'creator_id = ?', input.creator_id)
+        .maybe(input.creator_uids, inJson('created_by'), JSON.stringify(input.creator_uids))
         .maybe(input.created_from, 'substr(created_at, 1, 10) >= ?', input.created_from)
         .maybe(input.created_to, 'substr(created_at, 1, 10) <= ?', input.created_to);
       const since = new Date(ws.now().getTime() - 6 * DAY).toISOString().slice(0, 10);
@@ -91,21 +91,23 @@ export const linksImplementations = {
   get: implement(links.get, {
     run: (ws, input) => {
       const row = loadShortLink(ws, input.short_link_id);
-      const to = input.to ?? ws.now().toISOString().slice(0, 10);
-      const from = input.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 6 * DAY).toISOString().slice(0, 10);
-      const span = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY;
-      if (!(span >= 0)) throw invalid('The window is empty or invalid: from must be on or before to.', 'Give from and to as YYYY-MM-DD with from <= to.');
-      if (span > 365) throw invalid('The window is longer than 366 days.', 'Ask for at most 366 days at a time.');
+      const end = input.end_time ? new Date(input.end_time) : ws.now();
+      const start = input.start_time ? new Date(input.start_time) : new Date(end.getTime() - 6 * DAY);
+      if (!(start.getTime() <= end.getTime())) throw invalid('The window is empty: start_time must be on or before end_time.', 'Give start_time and end_time as ISO date-times with start_time <= end_time.');
+      const [from, to] = [start.toISOString().slice(0, 10), end.toISOString().slice(0, 10)];
+      // Clicks are kept per UTC day: the window covers every day it touches.
+      const days = daysBetween(from, to);
+      if (days.length > MAX_WINDOW_DAYS) throw invalid(`The window touches ${days.length} days; at most ${MAX_WINDOW_DAYS} are read at a time.`, `Ask for at most ${MAX_WINDOW_DAYS} days at a time.`);
       const rows = ws.db.prepare('SELECT day, clicks FROM short_link_clicks WHERE short_link_id = ? AND day BETWEEN ? AND ?').all(row.short_link_id, from, to) as { day: string; clicks: number }[];
       const byDay = new Map(rows.map((r) => [r.day, r.clicks]));
-      const days = daysBetween(from, to).map((day) => ({ day, clicks: byDay.get(day) ?? 0 }));
-      return { ...toShortLink(row), window: { from, to }, clicks_total: days.reduce((s, d) => s + d.clicks, 0), clicks_by_day: days };
+      const perDay = days.map((day) => ({ day, clicks: byDay.get(day) ?? 0 }));
+      return { ...toShortLink(row), window: { start_time: start.toISOString(), end_time: end.toISOString() }, clicks_total: perDay.reduce((n, d) => n + d.clicks, 0), clicks_by_day: perDay };
     },
   }),
   create: implement(links.create, {
     run: (ws, input, call) => {
-      const dests = [input.web_url, input.ios_url, input.android_url].filter((u): u is string => !!u);
-      if (dests.length === 0) throw invalid('A short link needs at least one destination: web_url, ios_url or android_url.', 'Pass the approved destination URL as web_url.');
+      const dests = [input.web, input.ios, input.android].filter((u): u is string => !!u);
+      if (dests.length === 0) throw invalid('A short link needs at least one destination: web, ios or android.', 'Pass the approved destination URL as web.');
       for (const d of dests) refuseAffiliateLink(ws, d);
       if (input.creator_id && !ws.db.prepare('SELECT 1 FROM creators WHERE creator_id = ?').get(input.creator_id)) throw notFound('creator', input.creator_id, WHERE.creator);
       const sid = ws.newId('sl');
@@ -117,7 +119,7 @@ export const linksImplementations = {
           `INSERT INTO short_links (short_link_id, title, short_url, web_url, ios_url, android_url, utm_source, utm_medium, utm_campaign, utm_term, utm_content, creator_id, created_by, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(sid, input.title, url, input.web_url ?? null, input.ios_url ?? null, input.android_url ?? null, ...UTM.map((k) => input[k] ?? null), input.creator_id ?? null, actingUser(ws, call), ws.now().toISOString());
+        .run(sid, input.title, url, input.web ?? null, input.ios ?? null, input.android ?? null, ...UTM.map((k) => input[k] ?? null), input.creator_id ?? null, actingUser(ws, call), ws.now().toISOString());
       return toShortLink(loadShortLink(ws, sid));
     },
   }),
