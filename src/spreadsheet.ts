@@ -25,8 +25,10 @@ const MAX_PARALLEL = Math.max(1, Math.min(2, availableParallelism()));
  * `deadlineMs` (default READ_DEADLINE_MS) is how long the read may take.
  */
 export async function readTable(file: LoadedFile, opts: { maxRows: number; deadlineMs?: number }): Promise<Table> {
+  // .xls (BIFF) is refused on purpose: see docs/fidelity.md for why no .xls reader is bundled.
+  if (file.ext === '.xls') throw new ToolError('FILE_REFUSED', `${file.name} is an old .xls workbook, which this server does not read.`, { hint: 'Open it in a spreadsheet program and save it as .xlsx, then import the .xlsx.' });
   if (file.ext !== '.csv' && file.ext !== '.xlsx') {
-    throw new ToolError('FILE_REFUSED', `${file.name}: only .xlsx and .csv spreadsheets are read.`, { hint: 'Save the sheet as .xlsx or .csv (an old .xls must be re-saved as .xlsx).' });
+    throw new ToolError('FILE_REFUSED', `${file.name}: only .xlsx and .csv spreadsheets are read.`, { hint: 'Save the sheet as .xlsx or .csv.' });
   }
   const job: TableJob = { name: file.name, ext: file.ext, bytes: file.bytes, maxRows: opts.maxRows };
   if (file.ext === '.csv' && file.bytes.length <= INLINE_CSV_BYTES) return readTableBytes(job);

@@ -8,6 +8,14 @@ export const idString = () => opaqueId(z.string().min(1).max(128));
 export const id = (description: string) => opaqueId(z.string().min(1).max(128).describe(description));
 export const ids = (description: string, max = 10_000) => z.array(idString()).min(1).max(max).describe(description);
 
+/**
+ * Creator ids are NoxInfluencer's encrypted tokens: its published schemas allow 256 characters
+ * (campaign-runtime-contract.json, creator_id maxLength 256). One limit everywhere a creator id goes in.
+ */
+export const CREATOR_ID_MAX = 256;
+export const creatorId = (description: string) => z.string().min(1).max(CREATOR_ID_MAX).describe(description);
+export const creatorIds = (description: string, max = 10_000) => z.array(z.string().min(1).max(CREATOR_ID_MAX)).min(1).max(max).describe(description);
+
 export const platform = z.enum(PLATFORMS);
 export const isoTime = z.string().describe('ISO 8601 time.');
 /** A web address people will open: http or https only. */
@@ -42,17 +50,25 @@ export function paged<T extends z.ZodType>(item: T) {
  * The fields of a file input: a path inside the files root, or content_base64 + filename for a
  * client whose files are not on this machine. `what` says which files fit (e.g. "A .xlsx or .csv file").
  */
-export function fileFields(maxBytes: number, what = 'The file') {
+export function fileFields(maxBytes: number, what = 'The file', names?: { pattern: RegExp; message: string }) {
+  const named = (s: z.ZodString) => (names ? s.regex(names.pattern, names.message) : s);
   return {
-    path: z.string().min(1).max(1024).optional().describe(`${what} inside the files root (relative path).`),
+    path: named(z.string().min(1).max(1024)).optional().describe(`${what} inside the files root (relative path).`),
     content_base64: z
       .string()
       .max(Math.ceil(maxBytes / 3) * 4 + 4)
       .optional()
       .describe('Base64 file bytes instead of path.'),
-    filename: z.string().min(1).max(255).optional().describe('Name for content_base64, e.g. "brief.pdf".'),
+    filename: named(z.string().min(1).max(255)).optional().describe('Name for content_base64, e.g. "brief.pdf".'),
   };
 }
+
+/** The documented import formats of the CRM, email recipient and affiliation member imports: Excel only. */
+export const EXCEL_IMPORT_EXTENSIONS = ['.xlsx', '.xls'];
+/** fileFields for an Excel import: the name must end in .xlsx or .xls. */
+export const excelFileFields = (maxBytes: number, limits: string) =>
+  fileFields(maxBytes, `A .xlsx or .xls workbook (${limits})`, { pattern: /\.[xX][lL][sS][xX]?$/, message: 'must be a .xlsx or .xls workbook' });
+
 
 // Used by crm (crm.update's email) and the creator imports of collections and CRM (workspace/creator-import.ts).
 /** An email address as the CRM and the spreadsheet imports accept it. */

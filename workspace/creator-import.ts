@@ -71,8 +71,8 @@ export interface SheetRow {
  * Reads a spreadsheet from the files root (or base64) within the limits; the first row is a header
  * unless it already holds a creator URL. Rows are numbered as the spreadsheet shows them.
  */
-export async function readSheet(ws: Workspace, input: FileInput, limits: { maxBytes: number; maxRows: number }): Promise<{ name: string; sha256: string; rows: SheetRow[] }> {
-  const file = ws.files.load({ path: input.path, content_base64: input.content_base64, filename: input.filename }, { maxBytes: limits.maxBytes, extensions: SPREADSHEET_EXTENSIONS });
+export async function readSheet(ws: Workspace, input: FileInput, limits: { maxBytes: number; maxRows: number; extensions?: string[] }): Promise<{ name: string; sha256: string; rows: SheetRow[] }> {
+  const file = ws.files.load({ path: input.path, content_base64: input.content_base64, filename: input.filename }, { maxBytes: limits.maxBytes, extensions: limits.extensions ?? SPREADSHEET_EXTENSIONS });
   const table = await readTable(file, { maxRows: limits.maxRows });
   const headerIsData = parseCreatorUrl(table.header[0] ?? '') !== null;
   const all = headerIsData ? [table.header, ...table.rows] : table.rows;

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { buildXlsx } from '../../src/spreadsheet.js';
+import { buildXlsx, excel } from '../../src/spreadsheet.js';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -178,28 +178,33 @@ describe('members', () => {
     expect((await s.err('affiliation_members_overview', { member_id: id })).error_code).toBe('NOT_FOUND');
   });
 
-  it('writes the import template and imports a file (csv and xlsx), returning the pending count', async () => {
-    const t = await s.ok('affiliation_members_import_template', { output_path: 'templates/members.csv' });
-    expect(readFileSync(join(s.app.files.root, t.path), 'utf8').split('\r\n')[0]).toBe('creator_id,platform,channel_id,custom_id');
+  it('writes the .xlsx import template and imports a workbook (≤10 MB), returning the pending count', async () => {
     const tx = await s.ok('affiliation_members_import_template', { output_path: 'templates/members.xlsx' });
     expect(tx.bytes).toBeGreaterThan(1000);
-    expect((await s.err('affiliation_members_import_template', { output_path: 'templates/members.csv' })).error_code).toBe('FILE_REFUSED');
+    expect(tx.columns).toEqual(['creator_id', 'platform', 'channel_id', 'custom_id']);
+    expect((await s.err('affiliation_members_import_template', { output_path: 'templates/members.xlsx' })).error_code).toBe('FILE_REFUSED');
+    expect((await s.err('affiliation_members_import_template', { output_path: 'templates/members.csv' })).error_code).toBe('INVALID_REQUEST');
 
     const fresh = (await s.ok('creator_search', { platform: 'youtube', page_size: 50 })).items.slice(30, 32);
-    const csv = `creator_id,platform,channel_id,custom_id\n${fresh[0].creator_id},,,\n,instagram,fresh.handle.1,\n,,,walk-in-7\n${fresh[0].creator_id},,,\n,myspace,abc,\ncr_x,,,both\n`;
-    writeFileSync(join(s.app.files.root, 'members.csv'), csv);
+    const sheet = [[fresh[0].creator_id, '', '', ''], ['', 'instagram', 'fresh.handle.1', ''], ['', '', '', 'walk-in-7'], [fresh[0].creator_id, '', '', ''], ['', 'myspace', 'abc', ''], ['cr_x', '', '', 'both']];
+    writeFileSync(join(s.app.files.root, 'members.xlsx'), await buildXlsx('members', ['creator_id', 'platform', 'channel_id', 'custom_id'], sheet));
     const before = (await s.ok('affiliation_members_pending', { campaign_id: 'affc_002' })).total;
-    const p = await s.ok('affiliation_members_import_file_preview', { campaign_id: 'affc_002', path: 'members.csv' });
+    const p = await s.ok('affiliation_members_import_file_preview', { campaign_id: 'affc_002', path: 'members.xlsx' });
     expect(p.effect).toMatchObject({ row_count: 6, will_add_count: 3, already_present_count: 1 });
     expect(p.effect.problems.map((x: any) => x.ref)).toEqual(['row 6', 'row 7']);
-    const a = await s.ok('affiliation_members_import_file_apply', { campaign_id: 'affc_002', path: 'members.csv', preview_token: p.preview_token });
+    const a = await s.ok('affiliation_members_import_file_apply', { campaign_id: 'affc_002', path: 'members.xlsx', preview_token: p.preview_token });
     expect(a.result).toMatchObject({ added_count: 3, pending_count: before + 3 });
 
     const xlsx = await buildXlsx('members', ['creator_id', 'platform', 'channel_id', 'custom_id'], [[fresh[1].creator_id, '', '', '']]);
     const x = await s.previewApply('affiliation_members_import_file', { campaign_id: 'affc_002', content_base64: b64(xlsx), filename: 'members.xlsx' });
     expect(x.result).toMatchObject({ added_count: 1, pending_count: before + 4 });
-    expect((await s.err('affiliation_members_import_file_preview', { campaign_id: 'affc_002', content_base64: b64('x'), filename: 'members.pdf' })).error_code).toBe('FILE_REFUSED');
+    expect((await s.err('affiliation_members_import_file_preview', { campaign_id: 'affc_002', content_base64: b64('x'), filename: 'members.pdf' })).error_code).toBe('INVALID_REQUEST');
     expect((await s.err('affiliation_members_import_file_preview', { campaign_id: 'affc_002', content_base64: b64('name\nfoo\n'), filename: 'm.csv' })).error_code).toBe('INVALID_REQUEST');
+    const noColumns = await buildXlsx('members', ['name'], [['foo']]);
+    expect((await s.err('affiliation_members_import_file_preview', { campaign_id: 'affc_002', content_base64: b64(noColumns), filename: 'm.xlsx' })).error_code).toBe('INVALID_REQUEST');
+    // 10 MB is the documented limit: a file one byte over is refused before it is read.
+    writeFileSync(join(s.app.files.root, 'huge.xlsx'), Buffer.alloc(10 * 1024 * 1024 + 1, 0x61));
+    expect((await s.err('affiliation_members_import_file_preview', { campaign_id: 'affc_002', path: 'huge.xlsx' })).error_code).toBe('LIMIT_EXCEEDED');
   });
 });
 
@@ -226,16 +231,20 @@ describe('performance, promotions and tracking', () => {
     expect(tr.totals).toMatchObject({ clicks: top.clicks, orders: top.orders });
   });
 
-  it('exports campaign performance to a file, refusing an existing file unless overwrite was previewed', async () => {
-    const args = { campaign_id: 'affc_001', output_path: 'exports/affc_001.csv' };
+  it('exports campaign performance as an Excel workbook, refusing an existing file unless overwrite was previewed', async () => {
+    // The documented export is an Excel workbook: a .csv output is refused by the schema.
+    expect((await s.err('affiliation_campaigns_export_preview', { campaign_id: 'affc_001', output_path: 'exports/affc_001.csv' })).error_code).toBe('INVALID_REQUEST');
+    const args = { campaign_id: 'affc_001', output_path: 'exports/affc_001.xlsx' };
     const p = await s.ok('affiliation_campaigns_export_preview', args);
     expect(p.effect).toMatchObject({ will_overwrite: false });
     const a = await s.ok('affiliation_campaigns_export_apply', { ...args, preview_token: p.preview_token });
     expect(a.result.row_count).toBe(p.effect.row_count);
-    const lines = readFileSync(join(s.app.files.root, a.result.path), 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines).toHaveLength(p.effect.row_count + 1);
-    expect(lines[0]).toMatch(/^member_id,status,creator_id/);
-    expect(lines.slice(1).some((l) => l.includes('https://glowlab-demo.myshopify.com/?ref='))).toBe(true);
+    const wb = new (await excel()).Workbook();
+    await wb.xlsx.load(readFileSync(join(s.app.files.root, a.result.path)) as unknown as ArrayBuffer);
+    const rows = wb.worksheets[0]!.getSheetValues().filter(Boolean).map((r) => (r as unknown[]).slice(1).map((v) => String(v ?? '')));
+    expect(rows).toHaveLength(p.effect.row_count + 1);
+    expect(rows[0]!.slice(0, 3)).toEqual(['member_id', 'status', 'creator_id']);
+    expect(rows.slice(1).some((r) => r.some((c) => c.startsWith('https://glowlab-demo.myshopify.com/?ref=')))).toBe(true);
     expect((await s.err('affiliation_campaigns_export_preview', args)).error_code).toBe('FILE_REFUSED');
     const p2 = await s.ok('affiliation_campaigns_export_preview', { ...args, overwrite: true });
     expect(p2.effect.will_overwrite).toBe(true);

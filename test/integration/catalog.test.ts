@@ -10,6 +10,59 @@ import { startServer } from '../helpers/server.js';
 
 const all = selectTools(operations, {});
 
+/** Every schema node under a property named `name`, through objects, arrays, unions and optionals. */
+function fieldsNamed(schema: unknown, name: string, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
+  if (!schema || typeof schema !== 'object') return out;
+  const s = schema as Record<string, unknown>;
+  for (const [k, v] of Object.entries((s.properties as Record<string, unknown>) ?? {})) {
+    if (k === name) out.push(v as Record<string, unknown>);
+    fieldsNamed(v, name, out);
+  }
+  for (const key of ['items', 'anyOf', 'oneOf', 'allOf']) {
+    const v = s[key];
+    for (const sub of Array.isArray(v) ? v : v ? [v] : []) fieldsNamed(sub, name, out);
+  }
+  return out;
+}
+const stringsOf = (node: Record<string, unknown>): Record<string, unknown>[] =>
+  node.type === 'string' ? [node] : node.type === 'array' ? stringsOf(node.items as Record<string, unknown>) : ((node.anyOf as Record<string, unknown>[] | undefined) ?? []).flatMap(stringsOf);
+
+describe('documented limits in the schemas', () => {
+  const tools = listTools(all);
+  it('gives every creator id input one maximum length, the 256 NoxInfluencer allows', () => {
+    let seen = 0;
+    for (const t of tools) {
+      for (const field of ['creator_id', 'creator_ids']) {
+        for (const node of fieldsNamed(t.inputSchema, field)) {
+          for (const str of stringsOf(node)) {
+            seen++;
+            expect(str.maxLength, `${t.name}.${field}`).toBe(256);
+          }
+        }
+      }
+    }
+    expect(seen).toBeGreaterThan(15);
+  });
+
+  it('states product cards, import sizes and formats, and the Excel export in the schemas', () => {
+    const tool = (n: string) => tools.find((t) => t.name === n)!;
+    const props = (n: string) => tool(n).inputSchema.properties as Record<string, any>;
+    expect(props('email_content_save').product_collect_ids.maxItems).toBe(5);
+    const b64Max = (mb: number) => Math.ceil((mb * 1024 * 1024) / 3) * 4 + 4;
+    for (const [name, mb] of [['crm_import_file_preview', 10], ['email_recipients_import_preview', 8], ['affiliation_members_import_file_preview', 10]] as const) {
+      const p = props(name);
+      expect(p.content_base64.maxLength, name).toBe(b64Max(mb));
+      for (const f of ['path', 'filename']) {
+        const re = new RegExp(p[f].pattern);
+        expect(['a.xlsx', 'a.XLS'].every((x) => re.test(x)) && !['a.csv', 'a.pdf'].some((x) => re.test(x)), `${name}.${f}`).toBe(true);
+      }
+    }
+    expect(tool('crm_import_file_preview').description).toMatch(/10 MB, ≤500 rows/);
+    const out = new RegExp(props('affiliation_campaigns_export_preview').output_path.pattern);
+    expect(out.test('perf.xlsx') && !out.test('perf.csv')).toBe(true);
+  });
+});
+
 describe('catalog', () => {
   it('gives every tool a title, a description, described inputs, annotations and an output schema', () => {
     for (const t of listTools(all)) {

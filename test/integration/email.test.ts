@@ -138,11 +138,17 @@ describe('recipients', () => {
     expect(e.error_code).toBe('PREVIEW_MISMATCH');
   });
 
-  it('imports .csv and .xlsx files, listing unusable rows, only before the send flow', async () => {
+  it('imports .xlsx workbooks (≤8 MB), listing unusable rows, only before the send flow', async () => {
     const c = await draft('Import');
     const [a, b, d] = fresh(3, 'instagram');
-    const csv = `creator_id,platform,channel_id,email\n${a.creator_id},,,\n,instagram,${b.channel_id},\n,,,ext@brand.example\nhttps://www.instagram.com/someone,,,\ncr_9999,,,\n`;
-    const args = { task_id: c.task_id, content_base64: b64(csv), filename: 'recipients.csv' };
+    const rows = [[a.creator_id, '', '', ''], ['', 'instagram', b.channel_id, ''], ['', '', '', 'ext@brand.example'], ['https://www.instagram.com/someone', '', '', ''], ['cr_9999', '', '', '']];
+    const book = await buildXlsx('Sheet1', ['creator_id', 'platform', 'channel_id', 'email'], rows);
+    const args = { task_id: c.task_id, content_base64: book.toString('base64'), filename: 'recipients.xlsx' };
+    // The documented formats are .xlsx/.xls: a .csv is refused by the schema; .xls by the reader, with a hint.
+    expect((await s.err('email_recipients_import_preview', { task_id: c.task_id, content_base64: b64('creator_id\ncr_0001\n'), filename: 'r.csv' })).error_code).toBe('INVALID_REQUEST');
+    const xls = await s.err('email_recipients_import_preview', { task_id: c.task_id, content_base64: b64('old'), filename: 'r.xls' });
+    expect(xls).toMatchObject({ error_code: 'FILE_REFUSED' });
+    expect(xls.action?.hint).toContain('.xlsx');
     const p = await s.ok('email_recipients_import_preview', args);
     expect(p.effect).toMatchObject({ row_count: 5, will_add_count: 3, failed_count: 2 });
     expect(p.effect.failed_items.map((f: any) => f.row)).toEqual([5, 6]);
@@ -156,7 +162,7 @@ describe('recipients', () => {
     // Changing the file after the preview makes the apply stale.
     writeFileSync(join(s.app.files.root, 'more.xlsx'), await buildXlsx('Sheet1', [d.creator_id], [['x@y.example']]));
     expect((await s.err('email_recipients_import_apply', { task_id: c.task_id, path: 'more.xlsx', preview_token: p2.preview_token })).error_code).toBe('PREVIEW_STALE');
-    expect((await s.err('email_recipients_import_preview', { task_id: c.task_id, content_base64: b64('x'), filename: 'r.txt' })).error_code).toBe('FILE_REFUSED');
+    expect((await s.err('email_recipients_import_preview', { task_id: c.task_id, content_base64: b64('x'), filename: 'r.txt' })).error_code).toBe('INVALID_REQUEST');
     const sent = await s.err('email_recipients_import_preview', { ...args, task_id: 'task_1820' });
     expect(sent.error_code).toBe('CONFLICT');
     const sched = await s.err('email_recipients_add', { task_id: 'task_1824', recipients: [{ creator_id: a.creator_id }] });
@@ -318,9 +324,10 @@ describe('content and sender', () => {
     expect(again.embedded_short_links).toEqual([]);
     expect(again.subject).toBe('Hi');
     const six = ['pc_001', 'pc_002', 'pc_003', 'pc_004', 'pc_005', 'pc_007'];
+    // At most 5 product cards, in the schema itself (NoxInfluencer's documented limit).
     const e = await s.err('email_content_save', { task_id: c.task_id, product_collect_ids: six });
-    expect(e.error_code).toBe('LIMIT_EXCEEDED');
-    expect(e.summary).toContain('at most 5');
+    expect(e.error_code).toBe('INVALID_REQUEST');
+    expect(JSON.stringify(e)).toContain('product_collect_ids');
     const five = await s.ok('email_content_save', { task_id: c.task_id, product_collect_ids: six.slice(0, 5) });
     expect(five.product_cards).toHaveLength(5);
     const cards = await s.ok('email_products_list', { task_id: c.task_id });

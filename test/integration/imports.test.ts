@@ -325,20 +325,26 @@ describe('crm import', () => {
     const before = workspaceChecksum(db());
     const refuse = async (args: Record<string, unknown>) => (await s.err('crm_import_file_preview', args)).error_code;
     const rows = Array.from({ length: 501 }, (_, i) => [`https://www.tiktok.com/@crm.many.${i}`]);
-    expect(await refuse({ path: csv('imports/crm-many.csv', [['url'], ...rows]) })).toBe('LIMIT_EXCEEDED');
-    expect(await refuse({ path: put('imports/crm-huge.csv', Buffer.alloc(10 * 1024 * 1024 + 1, 0x61)) })).toBe('LIMIT_EXCEEDED');
-    expect(await refuse({ path: put('imports/crm.pdf', '%PDF-1.4') })).toBe('FILE_REFUSED');
-    expect(await refuse({ path: '../../crm.csv' })).toBe('FILE_REFUSED');
-    const bad = await s.err('crm_import_file_preview', { path: csv('imports/crm-bad.csv', [['url', 'email', 'status'], ['https://www.tiktok.com/@x.y', '', 'maybe']]) });
+    expect(await refuse({ path: await xlsx('imports/crm-many.xlsx', [['url'], ...rows]) })).toBe('LIMIT_EXCEEDED');
+    expect(await refuse({ path: put('imports/crm-huge.xlsx', Buffer.alloc(10 * 1024 * 1024 + 1, 0x61)) })).toBe('LIMIT_EXCEEDED');
+    // The documented formats are .xlsx and .xls: the schema refuses any other name.
+    expect(await refuse({ path: put('imports/crm.pdf', '%PDF-1.4') })).toBe('INVALID_REQUEST');
+    expect(await refuse({ path: csv('imports/crm.csv', [['url'], ['https://www.tiktok.com/@crm.csv']]) })).toBe('INVALID_REQUEST');
+    expect(await refuse({ path: '../../crm.xlsx' })).toBe('FILE_REFUSED');
+    // .xls passes the schema (it is documented) and is refused by the embedded reader with the "save as .xlsx" hint.
+    const xls = await s.err('crm_import_file_preview', { path: put('imports/old.xls', Buffer.from('d0cf11e0a1b11ae1', 'hex')) });
+    expect(xls.error_code).toBe('FILE_REFUSED');
+    expect(xls.action?.hint).toContain('save it as .xlsx');
+    const bad = await s.err('crm_import_file_preview', { path: await xlsx('imports/crm-bad.xlsx', [['url', 'email', 'status'], ['https://www.tiktok.com/@x.y', '', 'maybe']]) });
     expect(bad.error_code).toBe('INVALID_REQUEST');
     expect(bad.summary).toContain('row 2, column C');
     expect(workspaceChecksum(db())).toBe(before);
   });
 
   it('a file changed after the preview is stale', async () => {
-    const path = csv('imports/crm-stale.csv', [['url'], ['https://www.tiktok.com/@crm.stale.one']]);
+    const path = await xlsx('imports/crm-stale.xlsx', [['url'], ['https://www.tiktok.com/@crm.stale.one']]);
     const p = await s.ok('crm_import_file_preview', { path });
-    csv('imports/crm-stale.csv', [['url'], ['https://www.tiktok.com/@crm.stale.two']]);
+    await xlsx('imports/crm-stale.xlsx', [['url'], ['https://www.tiktok.com/@crm.stale.two']]);
     expect((await s.err('crm_import_file_apply', { path, preview_token: p.preview_token })).error_code).toBe('PREVIEW_STALE');
     expect(db().prepare(`SELECT COUNT(*) FROM creators WHERE channel_id LIKE 'crm.stale.%'`).pluck().get()).toBe(0);
   });

@@ -21,9 +21,9 @@ const base: Record<string, { args: () => Record<string, unknown>; ext: string }>
   collection_import_template: { args: () => ({}), ext: 'xlsx' },
   collection_import_file: { args: () => ({ collection_id: 'col_001' }), ext: 'csv' },
   crm_import_template: { args: () => ({}), ext: 'xlsx' },
-  crm_import_file: { args: () => ({}), ext: 'csv' },
+  crm_import_file: { args: () => ({}), ext: 'xlsx' },
   product_image_upload: { args: () => ({}), ext: 'png' },
-  email_recipients_import: { args: () => ({ task_id: 'task_1822' }), ext: 'csv' },
+  email_recipients_import: { args: () => ({ task_id: 'task_1822' }), ext: 'xlsx' },
   email_attachments_upload: { args: () => ({ task_id: 'task_1822' }), ext: 'pdf' },
   email_attachments_download: { args: () => ({ attachment_id: ids.emailAttachment }), ext: 'pdf' },
   message_attachments_upload: { args: () => ({ thread_id: 'thr_0001' }), ext: 'pdf' },
@@ -31,8 +31,8 @@ const base: Record<string, { args: () => Record<string, unknown>; ext: string }>
   message_template_attachments_upload: { args: () => ({ template_id: 'tpl_001' }), ext: 'pdf' },
   message_template_attachments_download: { args: () => ({ template_id: ids.template, attachment_id: ids.templateAttachment }), ext: 'pdf' },
   affiliation_members_import_template: { args: () => ({}), ext: 'xlsx' },
-  affiliation_members_import_file: { args: () => ({ campaign_id: 'affc_001' }), ext: 'csv' },
-  affiliation_campaigns_export: { args: () => ({ campaign_id: 'affc_001' }), ext: 'csv' },
+  affiliation_members_import_file: { args: () => ({ campaign_id: 'affc_001' }), ext: 'xlsx' },
+  affiliation_campaigns_export: { args: () => ({ campaign_id: 'affc_001' }), ext: 'xlsx' },
   export_download: { args: () => ({ export_id: ids.export }), ext: 'csv' },
 };
 

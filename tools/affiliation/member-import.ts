@@ -1,31 +1,31 @@
 // Importing affiliate members from a spreadsheet: its template, and the import itself.
 import { z } from 'zod';
-import { fileFields } from '../shared.js';
+import { excelFileFields } from '../shared.js';
 import { defineAffiliationContract } from './define.js';
 import { campaignId } from './campaigns.js';
 import { planOut } from './members.js';
 
 /** The import file's size limit: it bounds the base64 field, and the implementation enforces it on the bytes. */
-export const IMPORT_MAX_BYTES = 8 * 1024 * 1024;
+export const IMPORT_MAX_BYTES = 10 * 1024 * 1024;
 
 export const memberImport = {
   template: defineAffiliationContract({
     name: 'affiliation.members_import_template',
     cli: 'affiliation members import-template',
     title: 'Member import template',
-    description: 'Writes the member import template (.xlsx or .csv) to output_path in the files root; fill one identity per row and pass it to affiliation_members_import_file_preview.',
+    description: 'Writes the member import template (.xlsx) to output_path in the files root; fill one identity per row and pass it to affiliation_members_import_file_preview.',
     kind: 'write',
     risk: 'low',
     riskReason: 'Writes a new template file into the files root; never overwrites one.',
     route: { method: 'POST', path: '/affiliation/members/import-template' },
-    input: z.strictObject({ output_path: z.string().min(1).max(1024).regex(/\.(xlsx|csv)$/i, 'end with .xlsx or .csv').describe('Where to write it, relative to the files root; an existing file is refused.') }),
+    input: z.strictObject({ output_path: z.string().min(1).max(1024).regex(/\.xlsx$/i, 'end with .xlsx').describe('Where to write it, relative to the files root; an existing file is refused.') }),
     output: z.object({ path: z.string(), bytes: z.int(), columns: z.array(z.string()) }),
   }),
   file: defineAffiliationContract({
     name: 'affiliation.members_import_file',
     cli: 'affiliation members import-file',
     title: 'Import affiliate members from a file',
-    description: 'Adds pending members to one campaign from a .xlsx/.csv (columns creator_id | platform + channel_id | custom_id, template from affiliation_members_import_template). Writes immediately on apply and returns the pending count.',
+    description: 'Adds pending members to one campaign from a .xlsx/.xls workbook (≤10 MB; columns creator_id | platform + channel_id | custom_id, template from affiliation_members_import_template). Writes immediately on apply and returns the pending count.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk: enrols every row of a spreadsheet.',
@@ -33,7 +33,7 @@ export const memberImport = {
     route: { method: 'POST', path: '/affiliation/campaigns/:campaign_id/members/import' },
     input: z.strictObject({
       campaign_id: campaignId,
-      ...fileFields(IMPORT_MAX_BYTES, 'A .xlsx or .csv file'),
+      ...excelFileFields(IMPORT_MAX_BYTES, 'at most 10 MB'),
     }),
     output: z.object({ added_count: z.int(), already_present_count: z.int(), problems: z.array(planOut), pending_count: z.int().describe('Pending members of the campaign after the import.'), summary: z.string() }),
     effect: z.object({ file_name: z.string(), row_count: z.int(), will_add_count: z.int(), already_present_count: z.int(), problems: z.array(planOut), sample: z.array(z.string()) }),

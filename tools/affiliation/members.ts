@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { MEMBER_STATUSES } from '../vocabulary.js';
 import { FROM } from '../hints.js';
-import { id, ids, pageInput, paged, platform } from '../shared.js';
+import { creatorIds, id, ids, pageInput, paged, platform } from '../shared.js';
 import { defineAffiliationContract } from './define.js';
 import { campaignId } from './campaigns.js';
 
@@ -69,7 +69,7 @@ export const members = {
     route: { method: 'POST', path: '/affiliation/campaigns/:campaign_id/members' },
     input: z.strictObject({
       campaign_id: campaignId,
-      creator_ids: ids('Creator ids (creator_search, collection_items).', 500).optional(),
+      creator_ids: creatorIds('Creator ids (creator_search, collection_items).', 500).optional(),
       channels: z.array(z.strictObject({ platform, channel_id: z.string().min(1).max(200).describe('Raw platform channel id.') })).min(1).max(500).optional().describe('Raw platform identities.'),
       custom_ids: ids('Your own ids for members outside the creator base.', 500).optional(),
     }),

@@ -1,5 +1,5 @@
 // What affiliate members bring: one member's overview, promotions and tracked orders, a campaign's
-// ranking, and its performance exported as CSV.
+// ranking, and its performance exported as an Excel workbook.
 import { z } from 'zod';
 import { MEMBER_STATUSES } from '../vocabulary.js';
 import { pageInput, paged } from '../shared.js';
@@ -69,14 +69,14 @@ export const memberPerformance = {
     name: 'affiliation.campaigns_export',
     cli: 'affiliation campaigns export',
     title: 'Export campaign performance',
-    description: 'Writes the per-member performance of one affiliate campaign (codes, links, clicks, orders, revenue, commission) as CSV to output_path in the files root. An existing file is replaced only with overwrite: true.',
+    description: 'Writes the per-member performance of one affiliate campaign (codes, links, clicks, orders, revenue, commission) as an Excel workbook (.xlsx) to output_path in the files root; a direct download, not an export_id job. An existing file is replaced only with overwrite: true.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk export of affiliate data; can replace an existing file.',
     route: { method: 'POST', path: '/affiliation/campaigns/:campaign_id/export' },
     input: z.strictObject({
       campaign_id: campaignId,
-      output_path: z.string().min(1).max(1024).regex(/\.csv$/i, 'end with .csv').describe('CSV file to write, relative to the files root.'),
+      output_path: z.string().min(1).max(1024).regex(/\.xlsx$/i, 'end with .xlsx').describe('The .xlsx workbook to write, relative to the files root.'),
       overwrite: z.boolean().default(false).describe('Replace an existing file.'),
     }),
     output: z.object({ path: z.string(), bytes: z.int(), row_count: z.int(), summary: z.string() }),

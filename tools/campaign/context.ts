@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { COOP_STATUSES, MESSAGE_DIRECTIONS } from '../vocabulary.js';
 import { FROM } from '../hints.js';
-import { id } from '../shared.js';
+import { creatorId, id } from '../shared.js';
 
 export const APPROVALS = ['recipients', 'sender', 'content', 'attachments', 'schedule'] as const;
 export const ID_KINDS = ['collection_ids', 'label_ids', 'product_collect_ids', 'task_ids', 'thread_ids', 'attachment_ids', 'export_ids'] as const;
@@ -25,7 +25,7 @@ export const recordInput = z.strictObject({
   goal: z.string().trim().min(1).max(2000).optional().describe('Campaign goal (defaults to the campaign objective).'),
   market: z.array(z.string().regex(/^[A-Z]{2}$/)).max(50).optional().describe('Target countries, ISO alpha-2 (defaults to the campaign markets).'),
   creators: z
-    .array(z.strictObject({ creator_id: id('Creator id.'), decision: z.enum(['include', 'exclude']).describe('Kept or dropped.'), reason: z.string().trim().min(1).max(500).describe('Why.') }))
+    .array(z.strictObject({ creator_id: creatorId('Creator id.'), decision: z.enum(['include', 'exclude']).describe('Kept or dropped.'), reason: z.string().trim().min(1).max(500).describe('Why.') }))
     .max(500)
     .optional()
     .describe('Creator decisions, upserted by creator_id.'),

@@ -2,13 +2,13 @@
 // label, and add to the CRM. One selector (explicit creator_ids, or the whole platform slice).
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { id, ids, platform } from '../shared.js';
+import { creatorIds, id, ids, platform } from '../shared.js';
 import { collectionId } from './collections.js';
 
 const selectorFields = {
   collection_id: collectionId,
   platform,
-  creator_ids: ids('Only these creators of the collection (ids from collection_items); omit for the whole platform slice.').optional(),
+  creator_ids: creatorIds('Only these creators of the collection (ids from collection_items); omit for the whole platform slice.').optional(),
 };
 
 const outcomeCounts = z.record(z.string(), z.int()).describe('Matched items per outcome.');

@@ -1,7 +1,7 @@
 // Collection items: the creators kept in a collection, listed per platform and added by id.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { id, ids, pageInput, paged, platform, searchText } from '../shared.js';
+import { creatorIds, id, ids, paged, pageInput, platform, searchText } from '../shared.js';
 import { collectionId } from './collections.js';
 
 export const item = z.object({
@@ -54,7 +54,7 @@ export const items = {
     input: z.strictObject({
       collection_ids: ids('Collections to add to (from collection_list).', 20),
       platform,
-      creator_ids: ids('Creator ids from creator_search or collection_items, all on the given platform.').optional(),
+      creator_ids: creatorIds('Creator ids from creator_search or collection_items, all on the given platform.').optional(),
       channel_ids: ids('Raw platform channel ids of the given platform, when you hold no creator_id.').optional(),
     }),
     output: z.object({

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { FROM, WHERE } from '../hints.js';
-import { id, ids } from '../shared.js';
+import { creatorIds, id, ids } from '../shared.js';
 import { coopStatus } from './channels.js';
 
 export const failure = z.object({ creator_id: z.string(), reason: z.string().describe('creator_not_found or no_crm_channel.') });
@@ -20,7 +20,7 @@ export const batchEffect = z.object({
   sample: z.array(batchSampleRow),
 });
 
-const selector = z.strictObject({ creator_ids: ids('Creator ids (from crm_list, creator_search or collection_items).', 50_000) }).describe('Which creators: selector.creator_ids.');
+const selector = z.strictObject({ creator_ids: creatorIds('Creator ids (from crm_list, creator_search or collection_items).', 50_000) }).describe('Which creators: selector.creator_ids.');
 
 export const batch = {
   update: defineContract({
@@ -56,7 +56,7 @@ export const batch = {
     riskReason: "Bulk: hides channels from the team's active CRM list.",
     hints: { destructive: false, idempotent: true },
     route: { method: 'POST', path: '/crm/archive' },
-    input: z.strictObject({ creator_ids: ids(`Creators whose CRM channels to archive. ${FROM.crmChannel}`) }),
+    input: z.strictObject({ creator_ids: creatorIds(`Creators whose CRM channels to archive. ${FROM.crmChannel}`) }),
     output: z.object({ archived_count: z.int(), already_archived_count: z.int(), failed_count: z.int(), failed: z.array(failure).describe('At most 100 shown.'), summary: z.string() }),
     effect: batchEffect.omit({ will_create_count: true }).extend({ will_archive_count: z.int(), already_archived_count: z.int() }),
     idsOf: (i) => i.creator_ids.slice(0, 200),

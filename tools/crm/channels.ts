@@ -6,10 +6,10 @@ import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { COOP_STATUSES } from '../vocabulary.js';
 import { FROM } from '../hints.js';
-import { EMAIL_RE, httpUrlValue, id, pageInput, paged, platform, searchText } from '../shared.js';
+import { creatorId, EMAIL_RE, httpUrlValue, id, pageInput, paged, platform, searchText } from '../shared.js';
 
 export const coopStatus = z.enum(COOP_STATUSES).describe(`Cooperation status: ${COOP_STATUSES.join(', ')}.`);
-const creatorId = id(FROM.crmChannel);
+const channelCreatorId = creatorId(FROM.crmChannel);
 /** Label or group ids of a filter or a whole set. */
 const tagIdList = (d: string) => z.array(z.string().min(1).max(128)).max(50).describe(d);
 
@@ -58,7 +58,7 @@ export const channels = {
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/crm/:creator_id' },
-    input: z.strictObject({ creator_id: creatorId }),
+    input: z.strictObject({ creator_id: channelCreatorId }),
     output: channel,
   }),
   update: defineContract({
@@ -72,7 +72,7 @@ export const channels = {
     hints: { destructive: false },
     route: { method: 'PATCH', path: '/crm/:creator_id' },
     input: z.strictObject({
-      creator_id: creatorId,
+      creator_id: channelCreatorId,
       coop_status: coopStatus.optional(),
       label_ids: tagIdList(`The channel's whole label set. ${FROM.crmLabel}`).optional(),
       group_ids: tagIdList(`The channel's whole group set. ${FROM.crmGroup}`).optional(),
@@ -98,7 +98,7 @@ export const channels = {
     riskReason: "Brings a channel back into the team's active CRM list (the CRM docs require approval for restore).",
     hints: { destructive: false },
     route: { method: 'POST', path: '/crm/:creator_id/restore' },
-    input: z.strictObject({ creator_id: creatorId }),
+    input: z.strictObject({ creator_id: channelCreatorId }),
     output: channel.extend({ restored: z.boolean().describe('False when it was not archived.'), summary: z.string() }),
     effect: z.object({ channel, will_restore: z.boolean().describe('False when it is not archived (apply changes nothing).') }),
     idsOf: (i) => [i.creator_id],

@@ -2,7 +2,7 @@
 // becomes CRM channels; its template shows the columns.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { fileFields } from '../shared.js';
+import { excelFileFields } from '../shared.js';
 import { failedItem, templateContract } from '../imports.js';
 
 /** The descriptions below state these limits (≤10 MB, ≤500 rows); the workspace enforces them. */
@@ -22,13 +22,13 @@ export const crmImports = {
     name: 'crm.import_file',
     title: 'Import CRM channels from a spreadsheet',
     description:
-      'Imports a .xlsx/.csv (≤10 MB, ≤500 rows; columns as in crm_import_template) into the CRM. Valid new rows are written; failed_items and repeated_items are returned; repeated rows overwrite only with overwrite_existing: true.',
+      'Imports a .xlsx/.xls workbook (≤10 MB, ≤500 rows; columns as in crm_import_template) into the CRM. Valid new rows are written; failed_items and repeated_items are returned; repeated rows overwrite only with overwrite_existing: true.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk: creates or updates shared CRM channels from every row of a spreadsheet.',
     route: { method: 'POST', path: '/crm/import' },
     input: z.strictObject({
-      ...fileFields(CRM_IMPORT_LIMITS.maxBytes, 'A .xlsx or .csv file'),
+      ...excelFileFields(CRM_IMPORT_LIMITS.maxBytes, 'at most 10 MB and 500 rows'),
       overwrite_existing: z.boolean().default(false).describe('true: rows of creators already in the CRM overwrite their channel; false: they are reported as repeated.'),
     }),
     output: z.object({

@@ -1,7 +1,7 @@
 // What an email task says: subject, bodies, embedded short links and product cards.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { productCardDetail, taskId, taskView } from './schemas.js';
+import { MAX_PRODUCT_CARDS, productCardDetail, taskId, taskView } from './schemas.js';
 
 export const content = {
   save: defineContract({
@@ -20,7 +20,7 @@ export const content = {
       subject: z.string().trim().min(1).max(300).optional().describe('Email subject.'),
       html_body: z.string().max(200_000).optional().describe('HTML body with visible text.'),
       text_body: z.string().max(200_000).optional().describe('Plain-text body.'),
-      product_collect_ids: z.array(z.string().min(1).max(128)).max(50).optional().describe('Product cards in order, at most 5 (from product_list).'),
+      product_collect_ids: z.array(z.string().min(1).max(128)).max(MAX_PRODUCT_CARDS).optional().describe('Product cards in order, at most 5 (from product_list).'),
       short_links: z.array(z.string().min(1).max(2048)).max(20).optional().describe('short_link_id or short_url values to embed.'),
     }),
     output: taskView.extend({ embedded_short_links: z.array(z.string()).describe('URLs appended to the body by this call.') }),

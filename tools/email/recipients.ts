@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { RECIPIENT_STATUSES } from '../vocabulary.js';
-import { fileFields, pageInput, paged } from '../shared.js';
+import { excelFileFields, pageInput, paged } from '../shared.js';
 import { IMPORT_MAX_BYTES, MAX_RECIPIENTS, recipientBrief, recipientInput, taskId } from './schemas.js';
 
 const failedRow = z.object({ row: z.int(), value: z.string(), reason: z.string() });
@@ -84,13 +84,13 @@ export const recipients = {
     cli: 'email recipients import',
     title: 'Import email recipients',
     description:
-      'Adds recipients from a .xlsx/.csv (≤8 MB) with columns creator_id, platform + channel_id, or email (no header: first column creator_id or email). Only before the send flow; unusable rows are listed.',
+      'Adds recipients from a .xlsx/.xls workbook (≤8 MB; template from email_recipients_import_template) with columns creator_id, platform + channel_id, or email (no header: first column creator_id or email). Only before the send flow; unusable rows are listed.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk: adds every row of a spreadsheet as recipients.',
     hints: { destructive: false },
     route: { method: 'POST', path: '/email/tasks/:task_id/recipients/import' },
-    input: z.strictObject({ task_id: taskId, ...fileFields(IMPORT_MAX_BYTES, 'A .xlsx or .csv file') }),
+    input: z.strictObject({ task_id: taskId, ...excelFileFields(IMPORT_MAX_BYTES, 'at most 8 MB') }),
     output: z.object({ task_id: z.string(), added_count: z.int(), already_present_count: z.int(), failed_count: z.int(), failed_items: z.array(failedRow), recipient_count: z.int(), summary: z.string() }),
     effect: z.object({
       file_name: z.string(),

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { COLLABORATOR_PERMISSIONS, EMAIL_TASK_STATUSES, RECIPIENT_STATUSES } from '../vocabulary.js';
 import { FROM } from '../hints.js';
-import { id, platform } from '../shared.js';
+import { creatorId, id, platform } from '../shared.js';
 
 export const MAX_RECIPIENTS = 5000;
 export const MAX_PRODUCT_CARDS = 5;
@@ -46,7 +46,7 @@ export const filterEffect = z.object({
 
 export const recipientInput = z
   .strictObject({
-    creator_id: z.string().min(1).max(300).optional().describe('Creator id (from creator_search or collection_items).'),
+    creator_id: creatorId('Creator id (from creator_search or collection_items).').optional(),
     platform: platform.optional(),
     channel_id: z.string().min(1).max(300).optional().describe('Raw platform channel id, with platform.'),
     email_address: z.string().min(3).max(254).optional().describe('A known external email address.'),

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { COOP_STATUSES } from '../vocabulary.js';
-import { id, pageInput, paged } from '../shared.js';
+import { creatorId, id, paged, pageInput } from '../shared.js';
 import { attachmentOut, ownerUids, threadId, threadOut } from './schemas.js';
 
 const BUSINESS_KINDS = ['email_task', 'affiliate_campaign'] as const;
@@ -15,7 +15,7 @@ const listInput = z.strictObject({
   business_id: id('Project id, e.g. an email task_id (email_task_list) or an affiliate campaign_id.').optional(),
   project_ids: z.array(z.string().regex(/^(email_task|affiliate_campaign):[^:\s]+$/, 'use <business_kind>:<business_id>')).min(1).max(50).optional().describe('Projects as <business_kind>:<business_id>, e.g. email_task:task_1820. Not with business_kind/id.'),
   creator_uids: ownerUids,
-  creator_id: id("Only this creator's threads.").optional(),
+  creator_id: creatorId("Only this creator's threads.").optional(),
   label_id: id('Only threads with this CRM label (message_labels_list).').optional(),
   coop_status: z.enum(COOP_STATUSES).optional().describe('Only threads with this cooperation status.'),
   needs_reply: z.boolean().optional().describe('true: only threads waiting for our reply.'),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { FROM } from '../hints.js';
-import { httpUrl, id, ids, pageInput, paged, searchText } from '../shared.js';
+import { creatorId, httpUrl, id, ids, pageInput, paged, searchText } from '../shared.js';
 
 export const shortLink = z.object({
   short_link_id: z.string(),
@@ -77,7 +77,7 @@ export const links = {
       utm_campaign: utmField('utm_campaign'),
       utm_term: utmField('utm_term'),
       utm_content: utmField('utm_content'),
-      creator_id: id('Creator the link is made for (from creator_search).').optional(),
+      creator_id: creatorId('Creator the link is made for (from creator_search).').optional(),
     }),
     output: shortLink,
     idsOf: (_i, o) => [o.short_link_id],

@@ -1,7 +1,8 @@
 // Importing affiliate members from a spreadsheet in the embedded workspace.
 import { invalid } from '../../src/errors.js';
 import type { LoadedFile } from '../../src/files.js';
-import { buildXlsx, csvRow, readTable, type Table } from '../../src/spreadsheet.js';
+import { buildXlsx, readTable, type Table } from '../../src/spreadsheet.js';
+import { EXCEL_IMPORT_EXTENSIONS } from '../../tools/shared.js';
 import { IMPORT_MAX_BYTES, memberImport } from '../../tools/affiliation/member-import.js';
 import { implement, type Implemented } from '../implement.js';
 import { sample } from '../shared.js';
@@ -30,15 +31,15 @@ function refsFromTable(table: Table): (MemberRef | UnusableRef)[] {
 
 export const memberImportImplementations = {
   template: implement(memberImport.template, {
-    load: async (_ws, input) => {
+    load: async () => {
       const rows = [['cr_0001', '', '', ''], ['', 'instagram', 'example.handle', ''], ['', '', '', 'your-own-id-001']];
-      return /\.xlsx$/i.test(input.output_path) ? buildXlsx('members', IMPORT_COLUMNS, rows) : Buffer.from([IMPORT_COLUMNS, ...rows].map(csvRow).join(''));
+      return buildXlsx('members', IMPORT_COLUMNS, rows);
     },
     run: (ws, input, _call, bytes) => ({ ...ws.files.writeOutput(input.output_path, bytes, false), columns: IMPORT_COLUMNS }),
   }),
   file: implement(memberImport.file, {
     load: async (ws, input): Promise<ImportLoad> => {
-      const file = ws.files.load(input, { maxBytes: IMPORT_MAX_BYTES, extensions: ['.xlsx', '.csv'] });
+      const file = ws.files.load(input, { maxBytes: IMPORT_MAX_BYTES, extensions: EXCEL_IMPORT_EXTENSIONS });
       return { file, table: await readTable(file, { maxRows: 5000 }) };
     },
     // One reading: the campaign's members and the plan of the file's rows against them.

@@ -1,6 +1,7 @@
 // What affiliate members bring, in the embedded workspace: overviews, rankings, promotions,
 // tracked orders, and a campaign's performance as CSV.
-import { csvRow } from '../../src/spreadsheet.js';
+import { ToolError } from '../../src/errors.js';
+import { buildXlsx } from '../../src/spreadsheet.js';
 import type { DiscountDetail } from '../../tools/affiliation/campaigns.js';
 import { memberPerformance } from '../../tools/affiliation/performance.js';
 import { implement, type Implemented } from '../implement.js';
@@ -10,6 +11,9 @@ import { campaignTotals, conversionRate, loadCampaign, round2 } from './campaign
 import { loadMember, MEMBER_FROM, MEMBER_SELECT, toMember, type MemberOut, type MemberRow } from './members.js';
 
 const EXPORT_HEADER = ['member_id', 'status', 'creator_id', 'nickname', 'platform', 'channel_id', 'custom_id', 'discount_code', 'tracking_link', 'clicks', 'orders', 'revenue', 'commission', 'conversion_rate'];
+
+const exportCells = (r: MemberOut): unknown[] => [...EXPORT_HEADER.slice(0, -1).map((k) => r[k as keyof MemberOut]), conversionRate(r.orders, r.clicks)];
+const rowsDigest = (rows: MemberOut[]): string => JSON.stringify(rows.map(exportCells));
 
 function exportRows(ws: Workspace, campaignId: string): MemberOut[] {
   return (ws.db.prepare(`SELECT ${MEMBER_SELECT} ${MEMBER_FROM} WHERE m.campaign_id = ? ORDER BY m.revenue DESC, m.member_id`).all(campaignId) as MemberRow[]).map(toMember);
@@ -67,7 +71,13 @@ export const memberPerformanceImplementations = {
     },
   }),
   export: implement(memberPerformance.export, {
-    // One reading: the campaign, whether the file exists, and the rows the CSV will hold.
+    // The workbook is built before the transaction (exceljs is async) from one reading of the rows;
+    // the apply writes it only if its own reading still holds exactly those rows.
+    load: async (ws, input) => {
+      const rows = exportRows(ws, loadCampaign(ws, input.campaign_id).campaign.campaign_id);
+      return { rows: rowsDigest(rows), xlsx: await buildXlsx('performance', EXPORT_HEADER, rows.map(exportCells)) };
+    },
+    // One reading: the campaign, whether the file exists, and the rows the workbook will hold.
     read: (ws, input) => {
       const { campaign } = loadCampaign(ws, input.campaign_id);
       const { exists } = ws.files.checkOutput(input.output_path, input.overwrite);
@@ -78,9 +88,9 @@ export const memberPerformanceImplementations = {
       effect: { campaign_id: campaign.campaign_id, row_count: rows.length, columns: EXPORT_HEADER, output_path: input.output_path, will_overwrite: exists },
       summary: `Write ${rows.length} member row(s) of "${campaign.name}" to ${input.output_path}${exists ? ' (replacing the existing file)' : ''}; the file holds creator identities and earnings.`,
     }),
-    run: (ws, input, _call, _loaded, { rows }) => {
-      const csv = csvRow(EXPORT_HEADER) + rows.map((r) => csvRow([...EXPORT_HEADER.slice(0, -1).map((k) => r[k as keyof MemberOut]), conversionRate(r.orders, r.clicks)])).join('');
-      const written = ws.files.writeOutput(input.output_path, '\uFEFF' + csv, input.overwrite);
+    run: (ws, input, _call, loaded, { rows }) => {
+      if (loaded.rows !== rowsDigest(rows)) throw new ToolError('CONFLICT', 'The campaign changed while its workbook was being built.', { hint: 'Run affiliation_campaigns_export_preview again.' });
+      const written = ws.files.writeOutput(input.output_path, loaded.xlsx, input.overwrite);
       return { ...written, row_count: rows.length, summary: `Exported ${rows.length} member row(s) to ${written.path}.` };
     },
   }),

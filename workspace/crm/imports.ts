@@ -1,6 +1,7 @@
 // CRM imports in the embedded workspace: the template, and a spreadsheet parsed once (load), planned
 // once per stage (read) and written set-based from the apply's own plan.
 import type { z } from 'zod';
+import { EXCEL_IMPORT_EXTENSIONS } from '../../tools/shared.js';
 import { CRM_IMPORT_LIMITS, crmImports, type repeatedItem } from '../../tools/crm/imports.js';
 import type { FailedItem } from '../../tools/imports.js';
 import { COOP_STATUSES, DEFAULT_COOP_STATUS, type CoopStatus } from '../../tools/vocabulary.js';
@@ -37,7 +38,7 @@ interface ParsedCrmImport {
 }
 
 async function loadCrmImport(ws: Workspace, input: ImportInput): Promise<ParsedCrmImport> {
-  const sheet = await readSheet(ws, input, CRM_IMPORT_LIMITS);
+  const sheet = await readSheet(ws, input, { ...CRM_IMPORT_LIMITS, extensions: EXCEL_IMPORT_EXTENSIONS });
   const out: ParsedCrmImport = { file_name: sheet.name, sha256: sheet.sha256, row_count: sheet.rows.length, rows: [], failed: [], duplicates: [] };
   const seen = new Map<string, number>();
   for (const r of sheet.rows) {

@@ -3,13 +3,14 @@
 import type { z } from 'zod';
 import { ToolError } from '../../src/errors.js';
 import type { InputRules, LoadedFile } from '../../src/files.js';
-import { readTable, SPREADSHEET_EXTENSIONS } from '../../src/spreadsheet.js';
+import { readTable } from '../../src/spreadsheet.js';
 import { PLATFORMS } from '../../tools/vocabulary.js';
+import { EXCEL_IMPORT_EXTENSIONS } from '../../tools/shared.js';
 import { IMPORT_MAX_BYTES, MAX_RECIPIENTS, type recipientBrief, type RecipientInput } from '../../tools/email/schemas.js';
 import { loadFile } from '../shared.js';
 import type { Workspace } from '../workspace.js';
 
-const IMPORT_RULES: InputRules = { maxBytes: IMPORT_MAX_BYTES, extensions: [...SPREADSHEET_EXTENSIONS, '.xls'] };
+const IMPORT_RULES: InputRules = { maxBytes: IMPORT_MAX_BYTES, extensions: EXCEL_IMPORT_EXTENSIONS };
 
 export interface Resolved {
   /** One recipient per creator, or per address (case-insensitive) when there is no creator. */

@@ -2,6 +2,7 @@
 // domains, built from the seeded workspace.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildXlsx } from '../../../src/spreadsheet.js';
 import type { PreviewExamples } from './types.js';
 import type { TestServer } from '../server.js';
 
@@ -14,6 +15,14 @@ async function youtubeSlice(s: TestServer): Promise<{ collection_id: string; cre
 }
 
 const crmIds = async (s: TestServer, n: number) => (await s.ok('crm_list', { page_size: n })).items.map((c: any) => c.creator_id) as string[];
+
+/** The CRM import takes Excel workbooks only (its documented formats). */
+async function writeXlsx(s: TestServer, name: string, header: string[], rows: string[][]): Promise<string> {
+  const dir = join(s.app.files.root, 'examples');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, name), await buildXlsx('Sheet1', header, rows));
+  return `examples/${name}`;
+}
 
 /** Writes a small spreadsheet of creator URLs into the files root; returns its relative path. */
 function writeCsv(s: TestServer, name: string, lines: string[]): string {
@@ -46,6 +55,6 @@ export const previewExamples: PreviewExamples = {
   crm_labels_delete: async (s) => ({ label_id: (await s.ok('crm_labels_list', {})).items[0].label_id }),
   crm_groups_delete: async (s) => ({ group_id: (await s.ok('crm_groups_list', {})).items[0].group_id }),
   crm_import_file: async (s) => ({
-    path: writeCsv(s, 'crm-import.csv', ['Creator URL,Email,Coop status,Labels,Remark', 'https://www.youtube.com/@example.preview.channel,yt@example.com,contacted,VIP,From the preview example']),
+    path: await writeXlsx(s, 'crm-import.xlsx', ['Creator URL', 'Email', 'Coop status', 'Labels', 'Remark'], [['https://www.youtube.com/@example.preview.channel', 'yt@example.com', 'contacted', 'VIP', 'From the preview example']]),
   }),
 };

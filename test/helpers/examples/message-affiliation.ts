@@ -1,6 +1,7 @@
 // Valid arguments for the high-risk tools of the message and affiliation domains, built from the
 // seeded workspace (threads with drafts and files, a template file, affiliate campaigns and members).
 import type { TestServer } from '../server.js';
+import { buildXlsx } from '../../../src/spreadsheet.js';
 import type { PreviewExamples } from './types.js';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -28,6 +29,6 @@ export const previewExamples: PreviewExamples = {
   affiliation_members_add: async (s) => ({ campaign_id: 'affc_001', creator_ids: (await s.ok('creator_search', { platform: 'instagram', page_size: 3 })).items.map((c: any) => c.creator_id), custom_ids: ['shop-partner-7'] }),
   affiliation_members_status: async (s) => ({ campaign_id: 'affc_001', member_ids: await members(s, 'pending'), action: 'activate' }),
   affiliation_members_delete: async (s) => ({ campaign_id: 'affc_001', member_ids: (await members(s, 'pending')).slice(0, 1) }),
-  affiliation_members_import_file: async () => ({ campaign_id: 'affc_001', content_base64: b64('custom_id\nsalon-partner-100\nsalon-partner-101\n'), filename: 'members.csv' }),
-  affiliation_campaigns_export: async () => ({ campaign_id: 'affc_001', output_path: 'exports/affc_001-performance.csv' }),
+  affiliation_members_import_file: async () => ({ campaign_id: 'affc_001', content_base64: (await buildXlsx('members', ['custom_id'], [['salon-partner-100'], ['salon-partner-101']])).toString('base64'), filename: 'members.xlsx' }),
+  affiliation_campaigns_export: async () => ({ campaign_id: 'affc_001', output_path: 'exports/affc_001-performance.xlsx' }),
 };
