@@ -21,7 +21,7 @@ campaign_context_record; campaign_context_get (or the resource nox://campaigns/{
 4. Grouped work: collection_refresh_validate/_preview/_apply (what: email|base|audience),
    collection_batch_validate/_preview/_apply (move|copy|delete|label).
 5. CRM: collection_add_to_crm_validate/_preview/_apply (a whole collection + platform slice), crm_labels_list /
-   crm_labels_create, crm_batch_update_preview/_apply (labels, coop_status), crm_list to check.
+   crm_labels_create, crm_batch_update_preview/_apply (labels, coop_status id from message_coop_statuses), crm_list to check.
 6. Product cards: product_list / product_create; keep product_collect_id.
 7. Links: short_link_create for normal Nox tracking links; affiliate links only from affiliation
    (affiliation_stores_list first, affiliation_campaigns_list, members add and status activate).
@@ -153,7 +153,7 @@ ${args.goal ? `   Then campaign_context_record {campaign_id: "${cid}", goal: ${J
 Plan:
 1. ${args.campaign_id ? `campaign_context_get {campaign_id: "${args.campaign_id}"} for approvals, reply_state and message_filters recorded before.` : 'If the task belongs to a campaign, campaign_context_get for its recorded reply_state and filters.'}
 2. ${find}.
-   Narrow with message_creator_filters (user_uid of owners) / message_project_filters, label_id or coop_status when needed.
+   Narrow with message_creator_filters (user_uid of owners) / message_project_filters, label_id or a coop_status id (message_coop_statuses) when needed.
 3. Decide from needs_reply and last_message_direction (inbound = the creator wrote last), never from unread counts;
    "deal" is not "unread".
 4. For each thread: message_get {thread_id}; message_projects {thread_id} to see sibling task threads of the same creator.

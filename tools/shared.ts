@@ -9,6 +9,13 @@ export const id = (description: string) => opaqueId(z.string().min(1).max(128).d
 export const ids = (description: string, max = 10_000) => z.array(idString()).min(1).max(max).describe(description);
 
 /**
+ * A cooperation status: a server-defined id, never a name. The ids are whatever the backend's
+ * message_coop_statuses returns (NoxInfluencer's docs pass `--coop_status 2`).
+ */
+export const coopStatusId = (description: string) =>
+  z.string().min(1).max(32).describe(`${description} A cooperation status id from message_coop_statuses (e.g. "2"), not a name.`);
+
+/**
  * Creator ids are NoxInfluencer's encrypted tokens: its published schemas allow 256 characters
  * (campaign-runtime-contract.json, creator_id maxLength 256). One limit everywhere a creator id goes in.
  */

@@ -2,11 +2,6 @@
 export const PLATFORMS = ['youtube', 'tiktok', 'instagram'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
-/** CRM cooperation statuses; the first is the default given to auto-created channels. */
-export const COOP_STATUSES = ['pending', 'contacted', 'negotiating', 'cooperating', 'completed', 'rejected'] as const;
-export type CoopStatus = (typeof COOP_STATUSES)[number];
-export const DEFAULT_COOP_STATUS: CoopStatus = 'pending';
-
 export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'completed', 'archived'] as const;
 export const EMAIL_TASK_STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'cancelled'] as const;
 export const RECIPIENT_STATUSES = ['pending', 'filtered_out', 'sent', 'bounced', 'replied'] as const;

@@ -1,6 +1,7 @@
 // The embedded workspace's tables: every entity of the domain, so that each domain only adds
 // behaviour. Ids are opaque TEXT; lists of ids that are only ever read whole are JSON text.
 import type { Migration } from '../src/store.js';
+import { coopStatusMigrationSql } from './coop-statuses.js';
 
 export const workspaceMigrations: Migration[] = [
   {
@@ -304,4 +305,6 @@ export const workspaceMigrations: Migration[] = [
       );
     `,
   },
+  // Cooperation statuses become server-defined ids (NoxInfluencer's own vocabulary), not names.
+  { id: 'workspace/002-coop-status-ids', sql: coopStatusMigrationSql },
 ];

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Db } from '../src/store.js';
-import { CHANNEL_URL, COOP_STATUSES, PLATFORMS, type CoopStatus, type Platform } from '../tools/vocabulary.js';
+import { CHANNEL_URL, PLATFORMS, type Platform } from '../tools/vocabulary.js';
+import { COOP_STATUS_ID, COOP_STATUS_NAMES as COOP_STATUSES, type CoopStatusName as CoopStatus } from './coop-statuses.js';
 
 /** Rows per seeded table. */
 export type SeedSummary = Record<string, number>;
@@ -16,7 +17,7 @@ const SEEDED_TABLES = [
   'product_tags', 'products', 'product_tag_links', 'short_links', 'short_link_clicks', 'senders',
   'email_tasks', 'email_task_products', 'email_task_collaborators', 'email_attachments', 'email_recipients',
   'aff_stores', 'aff_store_products', 'aff_campaigns', 'aff_members', 'aff_orders',
-  'crm_channels', 'crm_channel_labels', 'crm_channel_groups',
+  'coop_statuses', 'crm_channels', 'crm_channel_labels', 'crm_channel_groups',
   'message_threads', 'message_thread_labels', 'messages', 'message_templates', 'message_attachments',
   'brands', 'brand_assets',
 ] as const;
@@ -849,7 +850,7 @@ function seedCrm(c: Ctx, creators: Creator[], collections: Collection[], tasks: 
     const own = byCreator.get(cr.id);
     const created = own ? Math.min(now - HOUR, Math.min(...own.map((p) => p.start)) + rng.int(2, 48) * HOUR) : now - rng.int(2, 120) * DAY - rng.int(0, 1439) * MIN;
     c.w.put('crm_channels', {
-      creator_id: cr.id, platform: cr.platform, coop_status: s,
+      creator_id: cr.id, platform: cr.platform, coop_status: COOP_STATUS_ID[s],
       owner_uid: own ? own[0]!.owner : rng.chance(0.85) ? rng.pick(TEAM).uid : null,
       email: cr.email, url: cr.url, remark: rng.chance(0.35) ? rng.pick(REMARKS[s] ?? ['']) : '',
       archived: archived.has(cr.id) ? 1 : 0, created_at: iso(created), updated_at: iso(between(c, created, now)),
@@ -958,7 +959,7 @@ function seedThreads(c: Ctx, plans: ThreadPlan[], crm: Map<string, CoopStatus>):
     c.w.put('message_threads', {
       thread_id: threadId, creator_id: p.creator.id, business_kind: p.kind, business_id: p.businessId, owner_uid: p.owner,
       sender_auth_id: p.sender, subject: p.subject, needs_reply: needsReply ? 1 : 0, last_message_direction: direction,
-      pending_reason: needsReply ? p.reason : null, unread: unread ? 1 : 0, coop_status: crm.get(p.creator.id) ?? null,
+      pending_reason: needsReply ? p.reason : null, unread: unread ? 1 : 0, coop_status: crm.has(p.creator.id) ? COOP_STATUS_ID[crm.get(p.creator.id)!] : null,
       archived: p.end === 'declined' ? 1 : 0, draft_html: draftHtml, draft_updated_at: draftAt === null ? null : iso(draftAt),
       scheduled_html: scheduled?.html ?? null, scheduled_at: scheduled?.at ?? null, scheduled_sender_auth_id: scheduled ? p.sender : null,
       updated_at: iso(Math.max(lastAt, draftAt ?? 0)),

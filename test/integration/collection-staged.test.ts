@@ -220,7 +220,7 @@ describe('collection_add_to_crm', () => {
     expect(a.result).toMatchObject({ created_count: 3, already_in_crm_count: 2, campaign_id: campaignId });
     const created = db().prepare(`SELECT * FROM crm_channels WHERE creator_id IN (${fresh.map(() => '?').join(',')})`).all(...fresh) as any[];
     expect(created).toHaveLength(3);
-    expect(created.every((c) => c.coop_status === 'pending' && c.owner_uid === 'u_001' && c.archived === 0 && c.url.includes('youtube.com'))).toBe(true);
+    expect(created.every((c) => c.coop_status === '1' && c.owner_uid === 'u_001' && c.archived === 0 && c.url.includes('youtube.com'))).toBe(true);
     expect(db().prepare(`SELECT * FROM crm_channels WHERE creator_id IN (?, ?)`).all(...inCrm)).toEqual(before);
     // a repeat finds everything present
     const again = await s.ok('collection_add_to_crm_preview', { collection_id: cid, platform: 'youtube' });

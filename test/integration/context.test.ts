@@ -42,7 +42,7 @@ describe('campaign_context_get / campaign_context_record', () => {
       links: [{ id: 'sl_001', kind: 'short_link', url: 'https://nox.to/abc' }],
       affiliation: { store_id: 'store_001', affiliate_campaign_id: 'affc_001', member_ids: ['mem_001'] },
       ids: { task_ids: ['task_1823'], label_ids: ['lbl_001'] },
-      message_filters: { project_ids: ['email_task:task_1823'], coop_status: 'contacted' },
+      message_filters: { project_ids: ['email_task:task_1823'], coop_status: '2' },
       notes: 'First pass',
     });
     expect([...r1.changed].sort()).toEqual(['affiliation', 'approvals', 'creators', 'goal', 'ids', 'links', 'market', 'message_filters', 'notes']);
@@ -78,7 +78,7 @@ describe('campaign_context_get / campaign_context_record', () => {
     expect(got.affiliation).toEqual({ store_id: 'store_001', affiliate_campaign_id: 'affc_001', member_ids: ['mem_001', 'mem_002'] });
     expect(got.ids.task_ids).toEqual(['task_1823', 'task_1824']);
     expect(got.ids.label_ids).toEqual(['lbl_001']);
-    expect(got.message_filters).toEqual({ project_ids: ['email_task:task_1823'], coop_status: 'contacted', label_id: 'lbl_002' });
+    expect(got.message_filters).toEqual({ project_ids: ['email_task:task_1823'], coop_status: '2', label_id: 'lbl_002' });
     expect(got.reply_state[0]).toMatchObject({ thread_id: 'thr_0001', needs_reply: true, last_message_direction: 'inbound' });
     expect(got.notes).toBeNull();
     expect(got.updated_at).toBe(r2.updated_at);

@@ -32,9 +32,9 @@ describe('crm_list and crm_get', () => {
     const p2 = await s.ok('crm_list', { page: 2, page_size: 5 });
     expect(p2.items.map((c: any) => c.creator_id)).toEqual(all.items.slice(5, 10).map((c: any) => c.creator_id));
 
-    const byStatus = await s.ok('crm_list', { coop_status: 'negotiating', page_size: 100 });
+    const byStatus = await s.ok('crm_list', { coop_status: '3', page_size: 100 });
     expect(byStatus.total).toBeGreaterThan(0);
-    expect(byStatus.items.every((c: any) => c.coop_status === 'negotiating')).toBe(true);
+    expect(byStatus.items.every((c: any) => c.coop_status === '3')).toBe(true);
     const byLabel = await s.ok('crm_list', { label_ids: ['lbl_001', 'lbl_006'], page_size: 100 });
     expect(byLabel.items.every((c: any) => c.label_ids.includes('lbl_001') || c.label_ids.includes('lbl_006'))).toBe(true);
     const owner = all.items.find((c: any) => c.owner_uid).owner_uid;
@@ -60,15 +60,15 @@ describe('crm_list and crm_get', () => {
 describe('crm_update (preview/apply): the auto-create rule', () => {
   it('a coop-status change creates the missing channel', async () => {
     const [cid] = take(1);
-    const r = await applied('crm_update', { creator_id: cid, coop_status: 'contacted', remark: 'First call done.' });
-    expect(r).toMatchObject({ created: true, coop_status: 'contacted', remark: 'First call done.', owner_uid: 'u_001', archived: false });
+    const r = await applied('crm_update', { creator_id: cid, coop_status: '2', remark: 'First call done.' });
+    expect(r).toMatchObject({ created: true, coop_status: '2', remark: 'First call done.', owner_uid: 'u_001', archived: false });
     expect(r.channel_url).toContain(r.channel_id);
   });
 
   it('a label-only change creates the channel with the default coop status', async () => {
     const [cid] = take(1);
     const r = await applied('crm_update', { creator_id: cid, label_ids: ['lbl_002', 'lbl_001'] });
-    expect(r).toMatchObject({ created: true, coop_status: 'pending', label_ids: ['lbl_001', 'lbl_002'] });
+    expect(r).toMatchObject({ created: true, coop_status: '1', label_ids: ['lbl_001', 'lbl_002'] });
   });
 
   it('owner, email, url, remark or group-only changes on a missing channel fail', async () => {
@@ -92,8 +92,13 @@ describe('crm_update (preview/apply): the auto-create rule', () => {
     expect((await s.err('crm_update_preview', { creator_id: ch.creator_id, owner_uid: 'u_nope' })).error_code).toBe('NOT_FOUND');
     expect((await s.err('crm_update_preview', { creator_id: ch.creator_id, group_ids: ['grp_nope'] })).error_code).toBe('NOT_FOUND');
     expect((await s.err('crm_update_preview', { creator_id: ch.creator_id })).error_code).toBe('INVALID_REQUEST');
-    expect((await s.err('crm_update_preview', { creator_id: ch.creator_id, coop_status: 'friends' })).error_code).toBe('INVALID_REQUEST');
-    expect((await s.err('crm_update_preview', { creator_id: 'cr_nope', coop_status: 'contacted' })).error_code).toBe('NOT_FOUND');
+    // A status is a server-defined id: a name or an unknown id is refused, naming the lookup tool.
+    for (const bad of ['friends', 'contacted', '99']) {
+      const e = await s.err('crm_update_preview', { creator_id: ch.creator_id, coop_status: bad });
+      expect(e.error_code).toBe('NOT_FOUND');
+      expect(e.action?.hint).toContain('message_coop_statuses');
+    }
+    expect((await s.err('crm_update_preview', { creator_id: 'cr_nope', coop_status: '2' })).error_code).toBe('NOT_FOUND');
   });
 });
 
@@ -112,7 +117,7 @@ describe('the CRM writes that need approval (update, restore, group create and u
     expect((await s.err('crm_update_apply', { creator_id: ch.creator_id, remark: 'Second remark', preview_token: stale.preview_token })).error_code).toBe('PREVIEW_STALE');
     expect(channelRow(ch.creator_id).remark).toBe('Approved remark');
     const [fresh] = take(1);
-    expect((await s.ok('crm_update_preview', { creator_id: fresh, coop_status: 'contacted' })).effect).toMatchObject({ channel: null, will_create: true });
+    expect((await s.ok('crm_update_preview', { creator_id: fresh, coop_status: '2' })).effect).toMatchObject({ channel: null, will_create: true });
     expect(channelRow(fresh!)).toBeUndefined();
   });
 
@@ -149,7 +154,7 @@ describe('crm_batch_update', () => {
   it('creates missing channels for coop/label changes, updates existing ones, lists failures', async () => {
     const existing = (await activeChannels(3)).map((c) => c.creator_id);
     const missing = take(2);
-    const body = { selector: { creator_ids: [...existing, ...missing, 'cr_unknown'] }, coop_status: 'negotiating', labels: { operation: 'add', label_ids: ['lbl_004'] } };
+    const body = { selector: { creator_ids: [...existing, ...missing, 'cr_unknown'] }, coop_status: '3', labels: { operation: 'add', label_ids: ['lbl_004'] } };
     const before = workspaceChecksum(db());
     const p = await s.ok('crm_batch_update_preview', body);
     expect(workspaceChecksum(db())).toBe(before);
@@ -158,7 +163,7 @@ describe('crm_batch_update', () => {
     const a = await s.ok('crm_batch_update_apply', { ...body, preview_token: p.preview_token });
     expect(a.result).toMatchObject({ created_count: 2, updated_count: 3, failed_count: 1, failed: [{ creator_id: 'cr_unknown', reason: 'creator_not_found' }] });
     for (const cid of [...existing, ...missing]) {
-      expect(channelRow(cid).coop_status).toBe('negotiating');
+      expect(channelRow(cid).coop_status).toBe('3');
       expect(labelsOf(cid)).toContain('lbl_004');
     }
   });
@@ -167,7 +172,7 @@ describe('crm_batch_update', () => {
     const missing = take(2);
     const add = await s.previewApply('crm_batch_update', { selector: { creator_ids: missing }, labels: { operation: 'add', label_ids: ['lbl_005', 'lbl_002'] } });
     expect(add.result.created_count).toBe(2);
-    expect(missing.map((c) => channelRow(c).coop_status)).toEqual(['pending', 'pending']);
+    expect(missing.map((c) => channelRow(c).coop_status)).toEqual(['1', '1']);
     expect(labelsOf(missing[0]!)).toEqual(['lbl_002', 'lbl_005']);
     const rm = await s.previewApply('crm_batch_update', { selector: { creator_ids: missing }, labels: { operation: 'remove', label_ids: ['lbl_005'] } });
     expect(rm.result).toMatchObject({ created_count: 0, updated_count: 2 });
@@ -193,14 +198,14 @@ describe('crm_batch_update', () => {
     expect((await s.err('crm_batch_update_preview', { selector: { creator_ids: ids } })).error_code).toBe('INVALID_REQUEST');
     expect((await s.err('crm_batch_update_preview', { selector: { creator_ids: ids }, labels: { operation: 'add', label_ids: ['lbl_nope'] } })).error_code).toBe('NOT_FOUND');
     expect((await s.err('crm_batch_update_preview', { selector: { creator_ids: ids }, owner_uid: 'u_nope' })).error_code).toBe('NOT_FOUND');
-    expect((await s.err('crm_batch_update_preview', { selector: { creator_ids: [] }, coop_status: 'pending' })).error_code).toBe('INVALID_REQUEST');
+    expect((await s.err('crm_batch_update_preview', { selector: { creator_ids: [] }, coop_status: '1' })).error_code).toBe('INVALID_REQUEST');
   });
 
   it('a stale preview (a channel changed in between) and a mismatched body apply nothing', async () => {
     const ids = (await activeChannels(3)).map((c) => c.creator_id);
-    const body = { selector: { creator_ids: ids }, coop_status: 'completed' };
+    const body = { selector: { creator_ids: ids }, coop_status: '5' };
     const p = await s.ok('crm_batch_update_preview', body);
-    const mismatch = await s.err('crm_batch_update_apply', { ...body, coop_status: 'rejected', preview_token: p.preview_token });
+    const mismatch = await s.err('crm_batch_update_apply', { ...body, coop_status: '6', preview_token: p.preview_token });
     expect(mismatch.error_code).toBe('PREVIEW_MISMATCH');
     expect(mismatch.details?.differing_fields).toEqual(['coop_status']);
     await applied('crm_update', { creator_id: ids[1]!, remark: 'changed meanwhile' });
@@ -233,7 +238,7 @@ describe('crm_batch_update', () => {
     const a = await s.ok('crm_batch_update_apply', { ...body, preview_token: p.preview_token });
     expect(a.result).toMatchObject({ created_count: 5000, updated_count: 5000, failed_count: 0 });
     expect(db().prepare(`SELECT COUNT(*) FROM crm_channel_labels WHERE label_id = 'lbl_005' AND creator_id LIKE 'bulk_%'`).pluck().get()).toBe(10_000);
-    expect(db().prepare(`SELECT COUNT(*) FROM crm_channels WHERE creator_id LIKE 'bulk_%' AND coop_status = 'pending'`).pluck().get()).toBe(5000);
+    expect(db().prepare(`SELECT COUNT(*) FROM crm_channels WHERE creator_id LIKE 'bulk_%' AND coop_status = '1'`).pluck().get()).toBe(5000);
   });
 });
 

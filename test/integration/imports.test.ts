@@ -284,7 +284,7 @@ describe('crm import', () => {
       ['Creator URL', 'Email', 'Coop status', 'Labels', 'Remark'],
       [fresh[0]!.channel_url, 'first@example.com', 'Contacted', 'VIP, gifted', 'Met at launch'], // row 2: new channel
       [fresh[1]!.channel_url, '', '', '', ''], // row 3: new channel, default status
-      ['https://www.tiktok.com/@crm.new.person', '', 'negotiating', '', ''], // row 4: new creator + channel
+      ['https://www.tiktok.com/@crm.new.person', '', '3', '', ''], // row 4: new creator + channel; a status by its id
       [inCrm.channel_url, 'over@example.com', 'completed', 'Replied', 'Overwritten'], // row 5: repeated (already in CRM)
       [fresh[0]!.channel_url, '', '', '', ''], // row 6: duplicate of row 2
       ['https://www.tiktok.com/@crm.bad.status', '', 'friends', '', ''], // row 7: bad coop status
@@ -308,8 +308,8 @@ describe('crm import', () => {
     expect(a.result.failed_items).toHaveLength(4);
     expect(a.result.repeated_items).toHaveLength(2);
     const first = await s.ok('crm_get', { creator_id: fresh[0]!.creator_id });
-    expect(first).toMatchObject({ coop_status: 'contacted', email: 'first@example.com', remark: 'Met at launch', label_ids: ['lbl_001', 'lbl_004'], owner_uid: 'u_001' });
-    expect((await s.ok('crm_get', { creator_id: fresh[1]!.creator_id })).coop_status).toBe('pending');
+    expect(first).toMatchObject({ coop_status: '2', email: 'first@example.com', remark: 'Met at launch', label_ids: ['lbl_001', 'lbl_004'], owner_uid: 'u_001' });
+    expect((await s.ok('crm_get', { creator_id: fresh[1]!.creator_id })).coop_status).toBe('1');
     const untouched = await s.ok('crm_get', { creator_id: inCrm.creator_id });
     expect(untouched).toMatchObject({ coop_status: inCrm.coop_status, remark: inCrm.remark });
 
@@ -318,7 +318,7 @@ describe('crm import', () => {
     expect(p2.effect).toMatchObject({ will_create_count: 0, will_overwrite_count: 4, repeated_count: 5 });
     const a2 = await s.ok('crm_import_file_apply', { path, overwrite_existing: true, preview_token: p2.preview_token });
     expect(a2.result.overwritten_count).toBe(4);
-    expect(await s.ok('crm_get', { creator_id: inCrm.creator_id })).toMatchObject({ coop_status: 'completed', remark: 'Overwritten', email: 'over@example.com', label_ids: ['lbl_002'] });
+    expect(await s.ok('crm_get', { creator_id: inCrm.creator_id })).toMatchObject({ coop_status: '5', remark: 'Overwritten', email: 'over@example.com', label_ids: ['lbl_002'] });
   });
 
   it('refuses oversized, over-long, wrong-type and outside files, and all-bad files, writing nothing', async () => {

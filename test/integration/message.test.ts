@@ -70,6 +70,26 @@ describe('message_list filters', () => {
     expect(coop.total).toBe(st.thread_count);
     expect(coop.items.every((t: any) => t.coop_status === st.coop_status)).toBe(true);
 
+    // Cooperation statuses are server-defined ids (the docs pass --coop_status 2), the same ids in
+    // the CRM, exports and the campaign context; an unknown one is refused naming the lookup tool.
+    expect(statuses.items.map((c: any) => [c.coop_status, c.name])).toEqual([['1', 'pending'], ['2', 'contacted'], ['3', 'negotiating'], ['4', 'cooperating'], ['5', 'completed'], ['6', 'rejected']]);
+    const crm = await s.ok('crm_list', { coop_status: st.coop_status, page_size: 100 });
+    expect(crm.total).toBeGreaterThan(0);
+    expect(crm.items.every((c: any) => c.coop_status === st.coop_status)).toBe(true);
+    const refusals = [
+      ['message_list', { coop_status: 'negotiating' }],
+      ['message_coop_set', { thread_id: 'thr_0001', coop_status: '0' }],
+      ['crm_list', { coop_status: 'pending' }],
+      ['crm_batch_update_preview', { selector: { creator_ids: ['cr_0001'] }, coop_status: '7' }],
+      ['export_create_preview', { kind: 'crm', reason: 'check', crm_filter: { coop_status: ['2', 'cooperating'] } }],
+      ['campaign_context_record', { campaign_id: 'cmp_002', message_filters: { coop_status: 'deal' } }],
+    ] as const;
+    for (const [tool, args] of refusals) {
+      const e = await s.err(tool, args);
+      expect(e.error_code, tool).toBe('NOT_FOUND');
+      expect(e.action?.hint, tool).toContain('message_coop_statuses');
+    }
+
     const p1 = await s.ok('message_list', { page_size: 5, page: 2 });
     const all = await list({});
     expect(p1.items.map((t: any) => t.thread_id)).toEqual(all.items.slice(5, 10).map((t: any) => t.thread_id));
@@ -140,10 +160,12 @@ describe('labels, coop status, drafts and templates', () => {
     expect((await s.err('message_labels_set', { thread_id: t.thread_id, label_ids: ['lbl_nope'] })).error_code).toBe('NOT_FOUND');
     await s.ok('message_labels_set', { thread_id: t.thread_id, label_ids: [] });
     expect((await s.ok('message_get', { thread_id: t.thread_id })).label_ids).toEqual([]);
-    const c = await s.ok('message_coop_set', { thread_id: t.thread_id, coop_status: 'negotiating' });
-    expect(c).toMatchObject({ coop_status: 'negotiating', previous: t.coop_status });
-    expect(row(t.thread_id).coop_status).toBe('negotiating');
-    expect((await s.err('message_coop_set', { thread_id: t.thread_id, coop_status: 'friends' })).error_code).toBe('INVALID_REQUEST');
+    const c = await s.ok('message_coop_set', { thread_id: t.thread_id, coop_status: '3' });
+    expect(c).toMatchObject({ coop_status: '3', previous: t.coop_status });
+    expect(row(t.thread_id).coop_status).toBe('3');
+    const e = await s.err('message_coop_set', { thread_id: t.thread_id, coop_status: 'negotiating' });
+    expect(e).toMatchObject({ error_code: 'NOT_FOUND' });
+    expect(e.action?.hint).toContain('message_coop_statuses');
   });
 
   it('saves and clears drafts, refusing an empty one', async () => {

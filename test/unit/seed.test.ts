@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { openStore, type Db } from '../../src/store.js';
 import { workspaceMigrations } from '../../workspace/schema.js';
 import { isSeeded, seedDemoWorkspace } from '../../workspace/seed.js';
-import { COOP_STATUSES } from '../../tools/vocabulary.js';
+import { COOP_STATUS_ID } from '../../workspace/coop-statuses.js';
 
 const NOW = new Date('2025-06-15T10:30:27.123Z');
 const ENGINE_TABLES = new Set(['meta', 'preview_tokens', 'journal', 'jobs', 'instances', 'schema_migrations', 'idempotency_records']);
@@ -130,7 +133,7 @@ describe('demo workspace seed', () => {
 
   it('has a CRM with every cooperation status, 5 archived channels, and creator emails', () => {
     const statuses = db.prepare('SELECT DISTINCT coop_status FROM crm_channels').pluck().all() as string[];
-    expect([...statuses].sort()).toEqual([...COOP_STATUSES].sort());
+    expect([...statuses].sort()).toEqual(Object.values(COOP_STATUS_ID).sort());
     expect(count(db, 'SELECT COUNT(*) FROM crm_channels WHERE archived = 1')).toBe(5);
     expect(count(db, `SELECT COUNT(*) FROM crm_channels ch JOIN creators c USING (creator_id)
       WHERE ch.platform <> c.platform OR ch.email IS NOT c.email`)).toBe(0);
@@ -281,5 +284,24 @@ describe('demo workspace seed', () => {
     const oldest = db.prepare('SELECT MIN(posted_at) FROM brand_assets').pluck().get() as string;
     expect(Date.parse(oldest)).toBeGreaterThan(NOW.getTime() - 90 * 86_400_000);
     expect(count(db, 'SELECT COUNT(*) FROM (SELECT brand_id FROM brand_assets GROUP BY brand_id HAVING COUNT(*) = 25)')).toBe(3);
+  });
+});
+
+describe('cooperation status ids', () => {
+  it('turns the status names an older workspace stored into the server-defined ids', () => {
+    // A workspace file made before the ids existed (first migration only), with names stored.
+    const file = join(mkdtempSync(join(tmpdir(), 'nox-coop-')), 'ws.db');
+    const old = openStore(file, workspaceMigrations.slice(0, 1));
+    old.prepare(`INSERT INTO creators (creator_id, platform, channel_id, channel_url, nickname, followers, updated_at) VALUES ('cr_old', 'youtube', 'old', 'https://www.youtube.com/channel/old', 'Old', 1, 'x')`).run();
+    old.prepare(`INSERT INTO crm_channels (creator_id, platform, coop_status, created_at, updated_at) VALUES ('cr_old', 'youtube', 'negotiating', 'x', 'x')`).run();
+    old.close();
+    const db = openStore(file, workspaceMigrations);
+    try {
+      expect(db.prepare(`SELECT coop_status FROM crm_channels WHERE creator_id = 'cr_old'`).pluck().get()).toBe(COOP_STATUS_ID.negotiating);
+      expect(db.prepare('SELECT coop_status FROM coop_statuses WHERE is_default = 1').pluck().all()).toEqual(['1']);
+    } finally {
+      db.close();
+      rmSync(dirname(file), { recursive: true, force: true });
+    }
   });
 });

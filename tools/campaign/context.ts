@@ -3,9 +3,9 @@
 // recorded by partial merges, and read back with the campaign's exports and journal.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { COOP_STATUSES, MESSAGE_DIRECTIONS } from '../vocabulary.js';
+import { MESSAGE_DIRECTIONS } from '../vocabulary.js';
 import { FROM } from '../hints.js';
-import { creatorId, id } from '../shared.js';
+import { coopStatusId, creatorId, id } from '../shared.js';
 
 export const APPROVALS = ['recipients', 'sender', 'content', 'attachments', 'schedule'] as const;
 export const ID_KINDS = ['collection_ids', 'label_ids', 'product_collect_ids', 'task_ids', 'thread_ids', 'attachment_ids', 'export_ids'] as const;
@@ -56,7 +56,7 @@ export const recordInput = z.strictObject({
       project_ids: strs('e.g. email_task:<task_id>.').optional(),
       creator_uids: strs('Task owner / member user_uids.').optional(),
       label_id: id('Label filter.').optional(),
-      coop_status: z.enum(COOP_STATUSES).optional().describe('Cooperation status filter.'),
+      coop_status: coopStatusId('Cooperation status filter.').optional(),
     })
     .optional()
     .describe('The message_list filters that rebuild the thread view; given fields replace.'),

@@ -4,11 +4,10 @@
 // group- and archive-only changes need an existing channel, and a missing one is a listed failure.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { COOP_STATUSES } from '../vocabulary.js';
 import { FROM } from '../hints.js';
-import { creatorId, EMAIL_RE, httpUrlValue, id, pageInput, paged, platform, searchText } from '../shared.js';
+import { coopStatusId, creatorId, EMAIL_RE, httpUrlValue, id, pageInput, paged, platform, searchText } from '../shared.js';
 
-export const coopStatus = z.enum(COOP_STATUSES).describe(`Cooperation status: ${COOP_STATUSES.join(', ')}.`);
+export const coopStatus = coopStatusId('Cooperation status.');
 const channelCreatorId = creatorId(FROM.crmChannel);
 /** Label or group ids of a filter or a whole set. */
 const tagIdList = (d: string) => z.array(z.string().min(1).max(128)).max(50).describe(d);

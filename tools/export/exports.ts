@@ -3,9 +3,8 @@
 // finished file into the files root (never into a response) and returns a resource_link.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { COOP_STATUSES } from '../vocabulary.js';
 import { FROM } from '../hints.js';
-import { id, pageInput, paged, platform, searchText } from '../shared.js';
+import { coopStatusId, id, pageInput, paged, platform, searchText } from '../shared.js';
 
 export const FORMATS = ['csv', 'xlsx'] as const;
 export const KINDS = ['collection', 'crm', 'brand_monitor'] as const;
@@ -13,7 +12,7 @@ export const EXPORT_STATUSES = ['queued', 'running', 'ready', 'failed', 'cancell
 
 export const crmFilter = z.strictObject({
   label_ids: z.array(z.string().min(1).max(128)).max(50).optional().describe('Channels carrying any of these labels (crm label ids).'),
-  coop_status: z.array(z.enum(COOP_STATUSES)).max(6).optional().describe('Any of these cooperation statuses.'),
+  coop_status: z.array(coopStatusId('')).min(1).max(50).optional().describe('Any of these cooperation status ids (from message_coop_statuses).'),
   owner_uid: id('Owner team member user_uid.').optional(),
   archived: z.boolean().default(false).describe('true exports archived channels instead of active ones.'),
   keyword: searchText(200).optional().describe('Matches nickname, channel id, email or remark.'),

@@ -1,7 +1,7 @@
 // How a thread is classified: its CRM labels and its cooperation status, listed and set.
 import { z } from 'zod';
+import { coopStatusId } from '../shared.js';
 import { defineContract } from '../../src/catalog.js';
-import { COOP_STATUSES } from '../vocabulary.js';
 import { threadId } from './schemas.js';
 
 export const labels = {
@@ -20,12 +20,12 @@ export const labels = {
     name: 'message.coop_statuses',
     cli: 'message coop statuses',
     title: 'Cooperation statuses',
-    description: 'The cooperation statuses (coop_status values for message_list and message_coop_set) with thread counts.',
+    description: 'The cooperation statuses the server defines: coop_status ids (for message_list, message_coop_set, crm_*, export_crm and the campaign context) with names and thread counts.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/messages/coop-statuses' },
     input: z.strictObject({}),
-    output: z.object({ items: z.array(z.object({ coop_status: z.string(), thread_count: z.int() })) }),
+    output: z.object({ items: z.array(z.object({ coop_status: z.string().describe('The id every tool takes.'), name: z.string(), thread_count: z.int() })) }),
   }),
   set: defineContract({
     name: 'message.labels_set',
@@ -51,7 +51,7 @@ export const labels = {
     riskReason: "Sets one thread's cooperation status; reversible, not visible to the creator.",
     hints: { idempotent: true },
     route: { method: 'PUT', path: '/messages/:thread_id/coop-status' },
-    input: z.strictObject({ thread_id: threadId, coop_status: z.enum(COOP_STATUSES).describe('New cooperation status.') }),
+    input: z.strictObject({ thread_id: threadId, coop_status: coopStatusId('New cooperation status.') }),
     output: z.object({ thread_id: z.string(), coop_status: z.string(), previous: z.string().nullable(), summary: z.string() }),
     idsOf: (i) => [i.thread_id],
   }),

@@ -3,8 +3,7 @@
 // the list statuses are derived (deal = the creator wrote last).
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { COOP_STATUSES } from '../vocabulary.js';
-import { creatorId, id, paged, pageInput } from '../shared.js';
+import { coopStatusId, creatorId, id, paged, pageInput } from '../shared.js';
 import { attachmentOut, ownerUids, threadId, threadOut } from './schemas.js';
 
 const BUSINESS_KINDS = ['email_task', 'affiliate_campaign'] as const;
@@ -17,7 +16,7 @@ const listInput = z.strictObject({
   creator_uids: ownerUids,
   creator_id: creatorId("Only this creator's threads.").optional(),
   label_id: id('Only threads with this CRM label (message_labels_list).').optional(),
-  coop_status: z.enum(COOP_STATUSES).optional().describe('Only threads with this cooperation status.'),
+  coop_status: coopStatusId('Only threads with this cooperation status.').optional(),
   needs_reply: z.boolean().optional().describe('true: only threads waiting for our reply.'),
   archived: z.boolean().default(false).describe('true: list archived conversations instead.'),
   ...pageInput,

@@ -10,6 +10,7 @@ import type { Db } from '../../src/store.js';
 import { WHERE } from '../../tools/hints.js';
 import { implement, type Implemented } from '../implement.js';
 import type { Workspace } from '../workspace.js';
+import { checkCoopStatus } from '../coop-statuses.js';
 import { loadCampaign } from './campaigns.js';
 
 /** The campaign that touched ids belong to: a collection, email task or export of it, or a thread of its email task. */
@@ -147,6 +148,7 @@ export const contextImplementations = {
       const unknown = (input.creators ?? []).map((c) => c.creator_id).filter((cid) => !ws.db.prepare('SELECT 1 FROM creators WHERE creator_id = ?').get(cid));
       if (unknown.length) throw notFound('creator', unknown[0]!, `${WHERE.creator} Never guess one.`);
       for (const e of input.export_reasons ?? []) if (!ws.db.prepare('SELECT 1 FROM exports WHERE export_id = ?').get(e.export_id)) throw notFound('export', e.export_id, WHERE.export);
+      if (input.message_filters?.coop_status !== undefined) checkCoopStatus(ws, input.message_filters.coop_status);
       const { doc } = readDoc(ws, input.campaign_id);
       const at = ws.now().toISOString();
       const changed = merge(doc, input, at);

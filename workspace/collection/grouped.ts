@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { Problem } from '../../src/catalog.js';
 import { grouped } from '../../tools/collection/grouped.js';
 import { WHERE } from '../../tools/hints.js';
-import { DEFAULT_COOP_STATUS } from '../../tools/vocabulary.js';
+import { DEFAULT_COOP_STATUS } from '../coop-statuses.js';
 import { implement, type Implemented } from '../implement.js';
 import { actingUser, fingerprint, inJson, parseJsonList, unknownLabels } from '../shared.js';
 import type { Workspace } from '../workspace.js';

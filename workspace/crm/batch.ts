@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { CallInfo, Problem } from '../../src/catalog.js';
 import { batch, type batchEffect, type failure } from '../../tools/crm/batch.js';
 import { WHERE } from '../../tools/hints.js';
-import { DEFAULT_COOP_STATUS, type CoopStatus } from '../../tools/vocabulary.js';
+import { checkCoopStatus, DEFAULT_COOP_STATUS } from '../coop-statuses.js';
 import { invalid, ToolError } from '../../src/errors.js';
 import { implement, type Implemented } from '../implement.js';
 import { actingUser, checkTeamMember, fingerprint, inJson, sample } from '../shared.js';
@@ -17,7 +17,7 @@ type Failure = z.infer<typeof failure>;
 // Channel changes: shared by crm_batch_update and crm_archive
 
 interface BatchChanges {
-  coop_status?: CoopStatus | undefined;
+  coop_status?: string | undefined;
   labels?: { operation: 'add' | 'remove'; label_ids: string[] } | undefined;
   owner_uid?: string | null | undefined;
   archived?: boolean | undefined;
@@ -55,6 +55,7 @@ function checkChanges(ws: Workspace, changes: BatchChanges): void {
   if (changes.coop_status === undefined && changes.labels === undefined && changes.owner_uid === undefined && changes.archived === undefined) {
     throw invalid('No change given.', 'Set at least one of coop_status, labels, owner_uid or archived.');
   }
+  if (changes.coop_status !== undefined) checkCoopStatus(ws, changes.coop_status);
   checkTeamMember(ws, changes.owner_uid);
   checkLabels(ws, changes.labels?.label_ids);
 }

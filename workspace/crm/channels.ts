@@ -1,7 +1,7 @@
 // CRM channels one at a time in the embedded workspace.
 import { channels } from '../../tools/crm/channels.js';
 import { WHERE } from '../../tools/hints.js';
-import { DEFAULT_COOP_STATUS } from '../../tools/vocabulary.js';
+import { checkCoopStatus, DEFAULT_COOP_STATUS } from '../coop-statuses.js';
 import { invalid, ToolError } from '../../src/errors.js';
 import { implement, type Implemented } from '../implement.js';
 import { actingUser, checkTeamMember, escapeLike, getRow, inJson, pageQuery, Where } from '../shared.js';
@@ -10,6 +10,7 @@ import { CHANNEL_FROM, CHANNEL_SELECT, checkGroups, checkLabels, createChannels,
 export const channelImplementations = {
   list: implement(channels.list, {
     run: (ws, input) => {
+      if (input.coop_status !== undefined) checkCoopStatus(ws, input.coop_status);
       const like = `%${escapeLike(input.keyword ?? '')}%`;
       const w = new Where()
         .add('ch.archived = ?', input.archived ? 1 : 0)
@@ -31,6 +32,7 @@ export const channelImplementations = {
       const { creator_id: cid, ...changes } = input;
       if (Object.values(changes).every((v) => v === undefined)) throw invalid('No change given.', 'Set at least one of coop_status, label_ids, group_ids, owner_uid, email, url or remark.');
       getRow(ws, 'creators', 'creator_id', cid, 'creator', WHERE.creator);
+      if (input.coop_status !== undefined) checkCoopStatus(ws, input.coop_status);
       checkTeamMember(ws, input.owner_uid);
       checkLabels(ws, input.label_ids);
       checkGroups(ws, input.group_ids);

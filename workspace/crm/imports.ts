@@ -4,14 +4,14 @@ import type { z } from 'zod';
 import { EXCEL_IMPORT_EXTENSIONS } from '../../tools/shared.js';
 import { CRM_IMPORT_LIMITS, crmImports, type repeatedItem } from '../../tools/crm/imports.js';
 import type { FailedItem } from '../../tools/imports.js';
-import { COOP_STATUSES, DEFAULT_COOP_STATUS, type CoopStatus } from '../../tools/vocabulary.js';
+import { coopStatuses, coopStatusFromCell, DEFAULT_COOP_STATUS } from '../coop-statuses.js';
 import { ToolError } from '../../src/errors.js';
 import { creatorResolver, EMAIL_RE, matchCreators, readSheet, urlCell, writeTemplate, type ParsedCreatorUrl } from '../creator-import.js';
 import { implement, type Implemented } from '../implement.js';
 import { actingUser, inJson, sample } from '../shared.js';
 import type { Workspace } from '../workspace.js';
 
-const CRM_TEMPLATE_HEADER = ['Creator URL (YouTube, TikTok or Instagram)', 'Email', `Coop status (${COOP_STATUSES.join('/')})`, 'Labels (names, comma-separated)', 'Remark'];
+const CRM_TEMPLATE_HEADER = ['Creator URL (YouTube, TikTok or Instagram)', 'Email', 'Coop status (id or name from message_coop_statuses)', 'Labels (names, comma-separated)', 'Remark'];
 const CRM_TEMPLATE_ROWS = [
   ['https://www.youtube.com/@examplechannel', 'hello@example.com', 'contacted', 'VIP, Needs brief', 'Met at the spring launch event.'],
   ['https://www.instagram.com/examplecreator/', '', 'pending', '', ''],
@@ -23,7 +23,7 @@ interface CrmImportRow {
   row: number;
   parsed: ParsedCreatorUrl;
   email: string | null;
-  coop_status: CoopStatus | null;
+  coop_status: string | null;
   label_names: string[];
   remark: string | null;
 }
@@ -53,9 +53,10 @@ async function loadCrmImport(ws: Workspace, input: ImportInput): Promise<ParsedC
       bad('B', email, 'Not an email address.');
       continue;
     }
-    const coop = status.toLowerCase();
-    if (coop && !(COOP_STATUSES as readonly string[]).includes(coop)) {
-      bad('C', status, `Unknown coop status; use one of ${COOP_STATUSES.join(', ')}.`);
+    // The sheet may name a status by its id or its name; it is stored as the id.
+    const coop = status ? coopStatusFromCell(ws, status) : null;
+    if (status && !coop) {
+      bad('C', status, `Unknown coop status; use an id or name from message_coop_statuses (${coopStatuses(ws).map((c) => `${c.coop_status} ${c.name}`).join(', ')}).`);
       continue;
     }
     if (remark.length > 2000) {
@@ -73,7 +74,7 @@ async function loadCrmImport(ws: Workspace, input: ImportInput): Promise<ParsedC
       row: r.row,
       parsed: u.parsed,
       email: email ? email.toLowerCase() : null,
-      coop_status: coop ? (coop as CoopStatus) : null,
+      coop_status: coop,
       label_names: labels.split(/[,;]/).map((l) => l.trim()).filter(Boolean),
       remark: remark || null,
     });

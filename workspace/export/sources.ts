@@ -3,6 +3,7 @@ import { invalid, notFound } from '../../src/errors.js';
 import { crmFilter, type CreateInput, type ExportParams } from '../../tools/export/exports.js';
 import { WHERE } from '../../tools/hints.js';
 import { checkCampaign, checkTeamMember, escapeLike, getRow, inJson, Where } from '../shared.js';
+import { checkCoopStatus } from '../coop-statuses.js';
 import type { Workspace } from '../workspace.js';
 
 /** Rows read per keyset page. */
@@ -51,6 +52,7 @@ export function sourceOf(ws: Workspace, p: ExportParams): Source {
     only('brand_id', 'brand_monitor');
     const f = p.crm_filter ?? crmFilter.parse({});
     for (const l of f.label_ids ?? []) if (!ws.db.prepare('SELECT 1 FROM crm_labels WHERE label_id = ?').get(l)) throw notFound('CRM label', l, WHERE.crmLabel);
+    for (const c of f.coop_status ?? []) checkCoopStatus(ws, c);
     checkTeamMember(ws, f.owner_uid);
     const like = `%${escapeLike(f.keyword ?? '')}%`;
     const w = new Where()

@@ -1,7 +1,7 @@
 // Thread labels and cooperation statuses in the embedded workspace.
 import { notFound } from '../../src/errors.js';
 import { labels } from '../../tools/message/labels.js';
-import { COOP_STATUSES } from '../../tools/vocabulary.js';
+import { checkCoopStatus, coopStatuses } from '../coop-statuses.js';
 import { implement, type Implemented } from '../implement.js';
 import { unknownLabels } from '../shared.js';
 import { countBy, loadThread, touchThread } from './thread-store.js';
@@ -20,7 +20,7 @@ export const labelsImplementations = {
   coopStatuses: implement(labels.coopStatuses, {
     run: (ws) => {
       const counts = new Map(countBy(ws, 'SELECT coop_status, COUNT(*) AS n FROM message_threads WHERE archived = 0 AND coop_status IS NOT NULL GROUP BY coop_status').map((r) => [r.coop_status as string, r.n as number]));
-      return { items: COOP_STATUSES.map((s) => ({ coop_status: s, thread_count: counts.get(s) ?? 0 })) };
+      return { items: coopStatuses(ws).map((s) => ({ ...s, thread_count: counts.get(s.coop_status) ?? 0 })) };
     },
   }),
   set: implement(labels.set, {
@@ -38,6 +38,7 @@ export const labelsImplementations = {
   coopSet: implement(labels.coopSet, {
     run: (ws, input) => {
       const t = loadThread(ws, input.thread_id);
+      checkCoopStatus(ws, input.coop_status);
       ws.db.prepare('UPDATE message_threads SET coop_status = ?, updated_at = ? WHERE thread_id = ?').run(input.coop_status, ws.now().toISOString(), t.thread_id);
       return { thread_id: t.thread_id, coop_status: input.coop_status, previous: t.coop_status, summary: `Thread ${t.thread_id} cooperation status: ${t.coop_status ?? 'none'} → ${input.coop_status}.` };
     },

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { invalid } from '../../src/errors.js';
 import { threads } from '../../tools/message/threads.js';
 import { implement, type Implemented } from '../implement.js';
+import { checkCoopStatus } from '../coop-statuses.js';
 import { inJson, pageQuery, Where } from '../shared.js';
 import { attachmentsOf } from './attachment-store.js';
 import { clearSchedule, creatorThreads, LIST_FROM, LIST_SELECT, loadThread, toThread, type ListRow, type ThreadOut } from './thread-store.js';
@@ -42,6 +43,7 @@ const byThreadId = (a: ListRow, b: ListRow) => (a.thread_id < b.thread_id ? -1 :
 export const threadsImplementations = {
   list: implement(threads.list, {
     run: (ws, input) => {
+      if (input.coop_status !== undefined) checkCoopStatus(ws, input.coop_status);
       const w = listWhere(input);
       return pageQuery<ListRow, ThreadOut>(ws, { select: LIST_SELECT, from: `${LIST_FROM} ${w.sql}`, order: 't.updated_at DESC, t.thread_id', params: w.params }, input, toThread);
     },

@@ -45,7 +45,7 @@ export const previewExamples: PreviewExamples = {
     collection_id: (await youtubeSlice(s)).collection_id,
     path: writeCsv(s, 'collection-import.csv', ['Creator URL,Email', 'https://www.tiktok.com/@example.preview.creator,hi@example.com', 'https://www.instagram.com/example.preview/,']),
   }),
-  crm_batch_update: async (s) => ({ selector: { creator_ids: [...(await crmIds(s, 3)), 'cr_0300'] }, coop_status: 'contacted', labels: { operation: 'add', label_ids: ['lbl_002'] } }),
+  crm_batch_update: async (s) => ({ selector: { creator_ids: [...(await crmIds(s, 3)), 'cr_0300'] }, coop_status: '2', labels: { operation: 'add', label_ids: ['lbl_002'] } }),
   crm_archive: async (s) => ({ creator_ids: await crmIds(s, 2) }),
   crm_update: async (s) => ({ creator_id: (await crmIds(s, 1))[0], coop_status: 'contacted', remark: 'From the preview example' }),
   crm_restore: async (s) => ({ creator_id: (await s.ok('crm_list', { archived: true, page_size: 1 })).items[0].creator_id }),
