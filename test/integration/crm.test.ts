@@ -2,6 +2,7 @@
 // add-to-email, labels and groups.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, workspaceChecksum, type TestServer } from '../helpers/server.js';
+import { importFiles } from '../helpers/import-files.js';
 
 let s: TestServer;
 const db = () => s.workspaceDb;
@@ -375,5 +376,97 @@ describe('groups', () => {
     expect(a.result).toMatchObject({ deleted: true, removed_from_channels: 1 });
     expect((await s.ok('crm_get', { creator_id: ch })).group_ids).toEqual([]);
     expect((await s.err('crm_groups_get', { group_id: g.group_id })).error_code).toBe('NOT_FOUND');
+  });
+});
+
+describe('CRM imports', () => {
+  let s: TestServer;
+  const db = () => s.workspaceDb;
+  const { put, xlsx, csv, seeded } = importFiles(() => s);
+
+  beforeAll(async () => {
+    s = await startServer();
+  });
+  afterAll(() => s.close());
+
+  describe('crm import', () => {
+    it('writes the CRM template', async () => {
+      const r = await s.ok('crm_import_template', {});
+      expect(r.path).toBe('templates/crm-import-template.xlsx');
+      expect(r.columns).toHaveLength(5);
+      expect((await s.err('crm_import_template', {})).error_code).toBe('FILE_REFUSED');
+    });
+
+    it('imports valid new rows, returns failed_items and repeated_items, overwrites only when asked', async () => {
+      const fresh = seeded('youtube', 2);
+      const inCrm = db().prepare(`SELECT ch.creator_id, c.channel_url, ch.coop_status, ch.remark FROM crm_channels ch JOIN creators c USING (creator_id) WHERE ch.platform = 'instagram' ORDER BY ch.creator_id LIMIT 1`).get() as any;
+      const path = await xlsx('imports/crm.xlsx', [
+        ['Creator URL', 'Email', 'Coop status', 'Labels', 'Remark'],
+        [fresh[0]!.channel_url, 'first@example.com', 'Contacted', 'VIP, gifted', 'Met at launch'], // row 2: new channel
+        [fresh[1]!.channel_url, '', '', '', ''], // row 3: new channel, default status
+        ['https://www.tiktok.com/@crm.new.person', '', '3', '', ''], // row 4: new creator + channel; a status by its id
+        [inCrm.channel_url, 'over@example.com', 'completed', 'Replied', 'Overwritten'], // row 5: repeated (already in CRM)
+        [fresh[0]!.channel_url, '', '', '', ''], // row 6: duplicate of row 2
+        ['https://www.tiktok.com/@crm.bad.status', '', 'friends', '', ''], // row 7: bad coop status
+        ['https://www.tiktok.com/@crm.bad.label', '', '', 'No such label', ''], // row 8: unknown label
+        ['https://www.tiktok.com/@crm.bad.email', 'nope', '', '', ''], // row 9: bad email
+        ['not a url', '', '', '', ''], // row 10: bad URL
+      ]);
+      const before = workspaceChecksum(db());
+      const p = await s.ok('crm_import_file_preview', { path });
+      expect(workspaceChecksum(db())).toBe(before);
+      expect(p.effect).toMatchObject({ row_count: 9, will_create_count: 3, new_creator_count: 1, will_overwrite_count: 0, repeated_count: 2, failed_count: 4 });
+      expect(p.effect.failed_items.map((f: any) => `${f.row}${f.column}`)).toEqual(['7C', '8D', '9B', '10A']);
+      expect(p.effect.repeated_items).toEqual([
+        { row: 5, creator_id: inCrm.creator_id, reason: 'already_in_crm' },
+        { row: 6, creator_id: null, reason: 'duplicate_of_row_2' },
+      ]);
+      // the flag is bound to the preview: applying with another value is a mismatch
+      expect((await s.err('crm_import_file_apply', { path, overwrite_existing: true, preview_token: p.preview_token })).error_code).toBe('PREVIEW_MISMATCH');
+      const a = await s.ok('crm_import_file_apply', { path, preview_token: p.preview_token });
+      expect(a.result).toMatchObject({ created_count: 3, created_creators_count: 1, overwritten_count: 0 });
+      expect(a.result.failed_items).toHaveLength(4);
+      expect(a.result.repeated_items).toHaveLength(2);
+      const first = await s.ok('crm_get', { creator_id: fresh[0]!.creator_id });
+      expect(first).toMatchObject({ coop_status: '2', email: 'first@example.com', remark: 'Met at launch', label_ids: ['lbl_001', 'lbl_004'], owner_uid: 'u_001' });
+      expect((await s.ok('crm_get', { creator_id: fresh[1]!.creator_id })).coop_status).toBe('1');
+      const untouched = await s.ok('crm_get', { creator_id: inCrm.creator_id });
+      expect(untouched).toMatchObject({ coop_status: inCrm.coop_status, remark: inCrm.remark });
+
+      // overwrite_existing: true in the previewed body overwrites the repeated row; new rows are now repeated too
+      const p2 = await s.ok('crm_import_file_preview', { path, overwrite_existing: true });
+      expect(p2.effect).toMatchObject({ will_create_count: 0, will_overwrite_count: 4, repeated_count: 5 });
+      const a2 = await s.ok('crm_import_file_apply', { path, overwrite_existing: true, preview_token: p2.preview_token });
+      expect(a2.result.overwritten_count).toBe(4);
+      expect(await s.ok('crm_get', { creator_id: inCrm.creator_id })).toMatchObject({ coop_status: '5', remark: 'Overwritten', email: 'over@example.com', label_ids: ['lbl_002'] });
+    });
+
+    it('refuses oversized, over-long, wrong-type and outside files, and all-bad files, writing nothing', async () => {
+      const before = workspaceChecksum(db());
+      const refuse = async (args: Record<string, unknown>) => (await s.err('crm_import_file_preview', args)).error_code;
+      const rows = Array.from({ length: 501 }, (_, i) => [`https://www.tiktok.com/@crm.many.${i}`]);
+      expect(await refuse({ path: await xlsx('imports/crm-many.xlsx', [['url'], ...rows]) })).toBe('LIMIT_EXCEEDED');
+      expect(await refuse({ path: put('imports/crm-huge.xlsx', Buffer.alloc(10 * 1024 * 1024 + 1, 0x61)) })).toBe('LIMIT_EXCEEDED');
+      // The documented formats are .xlsx and .xls: the schema refuses any other name.
+      expect(await refuse({ path: put('imports/crm.pdf', '%PDF-1.4') })).toBe('INVALID_REQUEST');
+      expect(await refuse({ path: csv('imports/crm.csv', [['url'], ['https://www.tiktok.com/@crm.csv']]) })).toBe('INVALID_REQUEST');
+      expect(await refuse({ path: '../../crm.xlsx' })).toBe('FILE_REFUSED');
+      // .xls passes the schema (it is documented) and is refused by the embedded reader with the "save as .xlsx" hint.
+      const xls = await s.err('crm_import_file_preview', { path: put('imports/old.xls', Buffer.from('d0cf11e0a1b11ae1', 'hex')) });
+      expect(xls.error_code).toBe('FILE_REFUSED');
+      expect(xls.action?.hint).toContain('save it as .xlsx');
+      const bad = await s.err('crm_import_file_preview', { path: await xlsx('imports/crm-bad.xlsx', [['url', 'email', 'status'], ['https://www.tiktok.com/@x.y', '', 'maybe']]) });
+      expect(bad.error_code).toBe('INVALID_REQUEST');
+      expect(bad.summary).toContain('row 2, column C');
+      expect(workspaceChecksum(db())).toBe(before);
+    });
+
+    it('a file changed after the preview is stale', async () => {
+      const path = await xlsx('imports/crm-stale.xlsx', [['url'], ['https://www.tiktok.com/@crm.stale.one']]);
+      const p = await s.ok('crm_import_file_preview', { path });
+      await xlsx('imports/crm-stale.xlsx', [['url'], ['https://www.tiktok.com/@crm.stale.two']]);
+      expect((await s.err('crm_import_file_apply', { path, preview_token: p.preview_token })).error_code).toBe('PREVIEW_STALE');
+      expect(db().prepare(`SELECT COUNT(*) FROM creators WHERE channel_id LIKE 'crm.stale.%'`).pluck().get()).toBe(0);
+    });
   });
 });

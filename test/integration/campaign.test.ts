@@ -1,5 +1,5 @@
-// The campaign context through the MCP client: records with partial-merge semantics, the automatic
-// journal of applied changes, the resources (guide and per-campaign context) and the prompts.
+// Campaigns through the MCP client: the anchor itself, its context (records with partial-merge
+// semantics), the automatic journal of applied changes, the resources and the prompts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectTools } from '../../src/catalog.js';
 import { campaignOfIds } from '../../workspace/campaign/index.js';
@@ -16,6 +16,62 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 const someCreators = (n: number) => s.workspaceDb.prepare(`SELECT creator_id FROM collection_items WHERE collection_id = 'col_001' ORDER BY creator_id LIMIT ?`).pluck().all(n) as string[];
+
+describe('campaigns', () => {
+  it('lists, filters and pages with a total', async () => {
+    const all = await s.ok('campaign_list', {});
+    expect(all.total).toBeGreaterThanOrEqual(3);
+    expect(all.items.length).toBe(all.total);
+    const one = await s.ok('campaign_list', { page_size: 1, page: 2 });
+    expect(one.items).toHaveLength(1);
+    expect(one.items[0].campaign_id).toBe(all.items[1].campaign_id);
+    expect(one.has_more).toBe(all.total > 2);
+    const word = all.items[0].name.split(/\s+/)[0];
+    const filtered = await s.ok('campaign_list', { keyword: word });
+    expect(filtered.items.every((c: any) => `${c.name} ${c.objective}`.toLowerCase().includes(word.toLowerCase()))).toBe(true);
+    const literal = await s.ok('campaign_list', { keyword: '%' });
+    expect(literal.total).toBe(0);
+  });
+
+  it('creates, reads, updates and shows a dashboard', async () => {
+    const c = await s.ok('campaign_create', { name: 'Holiday Gifting — FR', objective: 'Seed 30 FR beauty creators with the gift box.', markets: ['FR'], platforms: ['instagram'] });
+    expect(c).toMatchObject({ status: 'draft', replayed: false });
+    const { replayed: _replayed, ...created } = c;
+    expect(await s.ok('campaign_get', { campaign_id: c.campaign_id })).toEqual(created);
+    const u = await s.ok('campaign_update', { campaign_id: c.campaign_id, status: 'active', markets: ['FR', 'BE'] });
+    expect(u).toMatchObject({ status: 'active', markets: ['FR', 'BE'], name: c.name });
+    const d = await s.ok('campaign_dashboard', { campaign_id: c.campaign_id });
+    expect(d.counts).toEqual({ collections: 0, collection_items: 0, crm_channels: 0, email_tasks: 0, threads_needing_reply: 0, exports: 0 });
+    const names = (await s.ok('campaign_dropdown', {})).items.map((x: any) => x.campaign_id);
+    expect(names).toContain(c.campaign_id);
+  });
+
+  it('shows real counts on a seeded campaign dashboard', async () => {
+    const all = await s.ok('campaign_list', { page_size: 100 });
+    const dashboards = await Promise.all(all.items.map((c: any) => s.ok('campaign_dashboard', { campaign_id: c.campaign_id })));
+    expect(dashboards.some((d) => d.counts.collections > 0 && d.counts.collection_items > 0)).toBe(true);
+    expect(dashboards.some((d) => d.counts.email_tasks > 0)).toBe(true);
+  });
+
+  it('refuses bad input clearly', async () => {
+    expect((await s.err('campaign_get', { campaign_id: 'cmp_missing' })).error_code).toBe('NOT_FOUND');
+    const e = await s.err('campaign_create', { name: '', objective: 'x', markets: ['usa'] });
+    expect(e.error_code).toBe('INVALID_REQUEST');
+    expect((e.details?.issues as any[]).map((i) => i.field)).toEqual(expect.arrayContaining(['name', 'markets.0']));
+  });
+
+  it('deletes through preview and apply, keeping linked collections', async () => {
+    const c = await s.ok('campaign_create', { name: 'To delete', objective: 'Temporary.' });
+    const col = await s.ok('collection_create', { name: 'Linked', campaign_id: c.campaign_id });
+    const p = await s.ok('campaign_delete_preview', { campaign_id: c.campaign_id });
+    expect(p.effect.will_unlink.collections).toBe(1);
+    expect(p.summary).toContain('To delete');
+    const a = await s.ok('campaign_delete_apply', { campaign_id: c.campaign_id, preview_token: p.preview_token });
+    expect(a.result).toMatchObject({ deleted: true, unlinked_collections: 1 });
+    expect((await s.err('campaign_get', { campaign_id: c.campaign_id })).error_code).toBe('NOT_FOUND');
+    expect((await s.ok('collection_get', { collection_id: col.collection_id })).campaign_id).toBeNull();
+  });
+});
 
 describe('campaign_context_get / campaign_context_record', () => {
   it('starts from the campaign: goal and market default to its objective and markets', async () => {
