@@ -385,6 +385,8 @@ export interface Catalog {
   compactCore?: string[];
   /** The workflow guide's steps in order; each step's text names its tools (find_tools {step}). */
   workflowSteps?: string[];
+  /** What each toolset is for, in a phrase (README's toolset table). */
+  toolsetPurposes?: Record<string, string>;
 }
 
 /** How the surface in use reaches the tools a guide names: empty on the default surface. */

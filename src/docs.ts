@@ -127,14 +127,25 @@ export function renderConfigTable(rows: { flag?: string; env?: string; default: 
   ].join('\n');
 }
 
-export const CONFIG_MARKERS = ['<!-- config:start -->', '<!-- config:end -->'] as const;
-
-export function withConfigTable(readme: string, table: string): string {
-  const [start, end] = CONFIG_MARKERS;
+/** Replaces the text between `<!-- name:start -->` and `<!-- name:end -->` of README.md: the parts it derives. */
+export function withSection(readme: string, name: string, content: string): string {
+  const [start, end] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`];
   const i = readme.indexOf(start);
   const j = readme.indexOf(end);
-  if (i < 0 || j < i) throw new Error('README.md lacks the config markers');
-  return `${readme.slice(0, i + start.length)}\n${table}\n${readme.slice(j)}`;
+  if (i < 0 || j < i) throw new Error(`README.md lacks the ${name} markers`);
+  return `${readme.slice(0, i + start.length)}\n${content}\n${readme.slice(j)}`;
+}
+
+/** README's toolset table: each toolset, its tool count and what it is for, with the catalog's total. */
+export function renderToolsetTable(tools: ToolSpec[], purposes: Record<string, string>): string {
+  const toolsets = [...new Set(tools.map((t) => t.op.toolset))];
+  return [
+    `${tools.length} tools, in these toolsets:`,
+    '',
+    '| toolset | tools | what for |',
+    '| --- | --- | --- |',
+    ...toolsets.map((ts) => `| \`${ts}\` | ${tools.filter((t) => t.op.toolset === ts).length} | ${cell(purposes[ts] ?? '')} |`),
+  ].join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------

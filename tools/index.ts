@@ -36,6 +36,20 @@ the matching *_apply tool with exactly the same arguments plus the preview_token
 An apply that was already done returns its recorded outcome with replayed: true; PREVIEW_STALE means the data changed
 since the preview, so preview again. Errors carry error_code, summary and action.hint: follow the hint.`;
 
+const TOOLSET_PURPOSES: Record<string, string> = {
+  campaign: 'the campaign anchor, its dashboard, and its context (what the workflow keeps stable, plus the journal of applied changes)',
+  discovery: 'creator search and lookup, for `creator_id` values',
+  collection: 'collections, add-creators, spreadsheet imports, staged refresh / batch move-copy-delete-label / add-to-CRM',
+  crm: 'CRM channels, batch updates, labels, groups, add-to-email, imports',
+  product: 'Product Center records and tags (email product cards)',
+  short_link: 'normal Nox tracking links with click metrics',
+  email: 'email tasks: recipients, filters, collaborators, attachments, content, sender, send / schedule, reports',
+  message: 'existing message threads: filters, replies, drafts, templates, attachments, archive',
+  affiliation: 'Shopify affiliate campaigns, members, discount codes and tracking links',
+  brand_monitor: 'monitored brands, for brand-monitor exports',
+  export: 'collection, CRM and brand-monitor exports as files',
+};
+
 export const catalog: Catalog = {
   operations,
   instructions: INSTRUCTIONS,
@@ -45,4 +59,5 @@ export const catalog: Catalog = {
   // The anchors every session starts from: the campaign, its recorded context, and creators.
   compactCore: ['campaign_list', 'campaign_get', 'campaign_context_get', 'creator_search'],
   workflowSteps: WORKFLOW_STEPS,
+  toolsetPurposes: TOOLSET_PURPOSES,
 };

@@ -3,9 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { selectTools, toolsetsOf } from '../../src/catalog.js';
-import { renderApprovalsDoc, renderToolsDoc } from '../../src/docs.js';
+import { renderApprovalsDoc, renderConfigTable, renderToolsDoc, renderToolsetTable, withSection } from '../../src/docs.js';
+import { CONFIG_DOC } from '../../src/config.js';
 import { listTools } from '../../src/server.js';
-import { operations } from '../../tools/index.js';
+import { catalog, operations } from '../../tools/index.js';
 import { startServer } from '../helpers/server.js';
 
 const all = selectTools(operations, {});
@@ -101,6 +102,9 @@ describe('catalog', () => {
     await expect(JSON.stringify(listTools(all), null, 2) + '\n').toMatchFileSnapshot('../snapshots/tools-list.json');
     expect(readFileSync(new URL('../../docs/tools.md', import.meta.url), 'utf8')).toBe(renderToolsDoc(all) + '\n');
     expect(readFileSync(new URL('../../docs/approvals.md', import.meta.url), 'utf8')).toBe(renderApprovalsDoc(operations) + '\n');
+    // README's generated tables (configuration, toolsets) are current too.
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(withSection(withSection(readme, 'config', renderConfigTable(CONFIG_DOC)), 'toolsets', renderToolsetTable(all, catalog.toolsetPurposes ?? {}))).toBe(readme);
   });
 
   it('classifies every write with a reason, and annotates the same action alike in email and message', () => {
