@@ -355,6 +355,7 @@ function jsonSchema(schema: Obj, io: 'input' | 'output'): Record<string, unknown
 /**
  * Trims what costs an agent's context and says nothing: the safe-integer bounds zod puts on every
  * integer, and (in outputs, which the server itself produces) closed objects and required lists.
+ * Also writes every union of types portably (see singleTypes).
  */
 function compact(node: unknown, io: 'input' | 'output'): unknown {
   if (Array.isArray(node)) return node.map((n) => compact(n, io));
@@ -367,7 +368,30 @@ function compact(node: unknown, io: 'input' | 'output'): unknown {
     if (io === 'output' && ((k === 'additionalProperties' && v === false) || (k === 'required' && Array.isArray(v)))) continue;
     out[k] = compact(v, io);
   }
-  return out;
+  return singleTypes(out);
+}
+
+/** Keywords that describe a value rather than constrain it: they stay beside an `anyOf`. */
+const ANNOTATIONS = new Set(['description', 'title', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly']);
+
+/**
+ * zod writes a nullable scalar as `type: ["string", "null"]`. That is legal JSON Schema, but
+ * consumers that translate tool schemas into a single-`type` dialect (the OpenAPI 3.0 subset of
+ * Gemini function declarations, for one) drop or refuse it, and the MCP Inspector flags it as a
+ * portability warning suggesting `anyOf` branches of one type each. Validation is unchanged:
+ * every constraint moves into each non-null branch, where it applies to its own type only.
+ */
+function singleTypes(node: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(node.type)) return node;
+  const types = node.type as string[];
+  if (types.length === 1) return { ...node, type: types[0] };
+  const kept: Record<string, unknown> = {};
+  const constraints: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'type') continue;
+    (ANNOTATIONS.has(k) ? kept : constraints)[k] = v;
+  }
+  return { ...kept, anyOf: types.map((t) => (t === 'null' ? { type: 'null' } : { type: t, ...constraints })) };
 }
 
 // ---------------------------------------------------------------------------------------------

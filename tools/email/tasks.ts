@@ -8,7 +8,8 @@ import { id, pageInput, paged, searchText } from '../shared.js';
 import { listRow, taskId, taskView } from './schemas.js';
 
 const taskName = z.string().trim().min(1).max(200).describe('Task name.');
-const refusedTaskType = z.unknown().optional().describe('Not accepted: standalone tasks are always type 3.');
+// Declared (typed, so every model API accepts the schema) only to refuse it with a reason rather than a bare unknown-key error.
+const refusedTaskType = z.int().optional().describe('Not accepted: standalone tasks are always type 3, set by the server; leave it out.');
 
 export const tasks = {
   list: defineContract({
