@@ -11,7 +11,7 @@ const BUSINESS_KINDS = ['email_task', 'affiliate_campaign'] as const;
 const listInput = z.strictObject({
   status: z.enum(['deal', 'unread', 'draft', 'scheduled']).optional().describe('deal: the creator wrote last; unread; draft or scheduled (these two need business_kind + business_id).'),
   business_kind: z.enum(BUSINESS_KINDS).optional().describe('Project kind, with business_id.'),
-  business_id: id('Project id, e.g. an email task_id (email_task_list) or an affiliate campaign_id.').optional(),
+  business_id: id('Project id, e.g. an email task_id (email_list) or an affiliate campaign_id.').optional(),
   project_ids: z.array(z.string().regex(/^(email_task|affiliate_campaign):[^:\s]+$/, 'use <business_kind>:<business_id>')).min(1).max(50).optional().describe('Projects as <business_kind>:<business_id>, e.g. email_task:task_1820. Not with business_kind/id.'),
   creator_uids: ownerUids,
   creator_id: creatorId("Only this creator's threads.").optional(),

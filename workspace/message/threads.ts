@@ -15,7 +15,7 @@ function listWhere(input: z.output<typeof threads.list.input>): Where {
   }
   if (input.project_ids && input.business_kind) throw invalid('project_ids cannot be combined with business_kind/business_id.', 'Use one way of naming the project.');
   if ((input.status === 'draft' || input.status === 'scheduled') && !input.business_kind) {
-    throw invalid(`status ${input.status} needs business_kind + business_id.`, 'Name the project, e.g. business_kind email_task and a task_id from email_task_list.');
+    throw invalid(`status ${input.status} needs business_kind + business_id.`, 'Name the project, e.g. business_kind email_task and a task_id from email_list.');
   }
   const statusSql = { deal: `t.last_message_direction = 'inbound'`, unread: 't.unread = 1', draft: 't.draft_html IS NOT NULL', scheduled: 't.scheduled_at IS NOT NULL' } as const;
   return new Where()
