@@ -84,7 +84,7 @@ export const recipients = {
     cli: 'email recipients import',
     title: 'Import email recipients',
     description:
-      'Adds recipients from a .xlsx/.xls workbook (≤8 MB; template from email_recipients_import_template) with columns creator_id, platform + channel_id, or email (no header: first column creator_id or email). Only before the send flow; unusable rows are listed.',
+      'Adds recipients from a .xlsx/.xls workbook (≤8 MB) with columns creator_id, platform + channel_id, or email (no header: first column creator_id or email). Only before the send flow; unusable rows are listed.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk: adds every row of a spreadsheet as recipients.',
