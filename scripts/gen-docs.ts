@@ -6,9 +6,10 @@ import { selectTools } from '../src/catalog.js';
 import { CONFIG_DOC } from '../src/config.js';
 import { renderApiDoc, renderApprovalsDoc, renderConfigTable, renderToolsDoc, renderToolsetTable, withSection } from '../src/docs.js';
 import { listTools } from '../src/server.js';
+import { servedOperations } from '../src/app.js';
 import { catalog, operations } from '../tools/index.js';
 
-const tools = selectTools(operations, {});
+const tools = selectTools(servedOperations(catalog), {});
 mkdirSync('docs', { recursive: true });
 writeFileSync('docs/tools.md', renderToolsDoc(tools) + '\n');
 writeFileSync('docs/api.md', renderApiDoc(operations) + '\n');

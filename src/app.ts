@@ -21,6 +21,7 @@ import { HttpBackend } from './backend/http/index.js';
 import { CliBackend, type CliProbe } from './backend/cli/index.js';
 import type { Engine } from './invoke.js';
 import type { ServerParts } from './server.js';
+import { isServerOperation, serverHandlers, serverOperations } from './server-tools.js';
 
 export interface App<Ctx = unknown> {
   config: Config;
@@ -52,6 +53,11 @@ export interface AppOptions<Ctx = unknown> {
   cliProbe?: CliProbe;
 }
 
+/** Every operation this server lists: the catalog's, then this server's own (src/server-tools.ts). */
+export function servedOperations(catalog: Pick<Catalog, 'operations'>) {
+  return [...catalog.operations, ...serverOperations];
+}
+
 export function storePath(dataDir: string): string {
   return join(dataDir, 'nox.sqlite');
 }
@@ -60,7 +66,7 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
   const now = opts.now ?? (() => new Date());
   const log = opts.logger ?? createLogger(config.logLevel);
   // First: a misspelt toolset or tool name stops the start before anything is opened or seeded.
-  const selected = selectTools(catalog.operations, {
+  const selected = selectTools(servedOperations(catalog), {
     ...(config.toolsets ? { toolsets: config.toolsets } : {}),
     readOnly: config.readOnly,
     ...(config.tools ? { tools: config.tools } : {}),
@@ -78,6 +84,7 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
     log.info({ data_dir: config.dataDir }, 'seeded the demo workspace');
   }
   const files = new FilesRoot(config.filesDir);
+  const ownHandlers = serverHandlers(files);
   // This process's id and heartbeat in the store: preview claims and job leases name it.
   const instance = new Instance(store, { leaseMs: config.instanceLeaseMs, now: () => now().getTime(), onError: (err) => log.warn({ err: String(err) }, 'instance heartbeat failed') });
   instance.start();
@@ -102,12 +109,25 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
           })
         : new LocalBackend(workspace!, store, implementations!, workspaceId);
   // An operation the backend cannot run (a command the installed CLI lacks) is not offered at all.
-  const tools = backend.supports ? selected.filter((t) => backend.supports!(t.op)) : selected;
-  const surface = surfaceOf(config.surface, tools, catalog);
+  // This server's own tools (files_stage, files_list) run in this process whatever the backend.
+  const tools = backend.supports ? selected.filter((t) => isServerOperation(t.op) || backend.supports!(t.op)) : selected;
+  // The compact surface knows this server's tools as tools of the catalog (find_tools, unknown-name hints).
+  const surface = surfaceOf(config.surface, tools, { ...catalog, operations: servedOperations(catalog) });
   const guide = surfaceGuide(config.surface, surface);
   const guard = new Guard(store, { ttlMs: config.previewTtlSeconds * 1000, now: () => now().getTime(), instance });
   const idempotency = new IdempotencyStore(store, () => now().getTime());
-  const engine: Engine = { backend, guard, idempotency, store, log, now, requireConfirmation: config.requireConfirmation, ...(embedded?.campaignOfIds ? { campaignOfIds: embedded.campaignOfIds } : {}) };
+  const engine: Engine = {
+    backend,
+    guard,
+    idempotency,
+    store,
+    log,
+    now,
+    requireConfirmation: config.requireConfirmation,
+    files,
+    serverHandlers: ownHandlers,
+    ...(embedded?.campaignOfIds ? { campaignOfIds: embedded.campaignOfIds } : {}),
+  };
   const reader = catalogReader(catalog, engine, config.principal);
   const parts: ServerParts = {
     engine,
@@ -115,6 +135,7 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
     outputSchemas: config.outputSchemas,
     defaultPrincipal: config.principal,
     instructions: guide.note ? `${catalog.instructions}\n${guide.note}` : catalog.instructions,
+    files,
     resources: catalog.resources?.(reader, guide) ?? [],
     resourceTemplates: catalog.resourceTemplates?.(reader) ?? [],
     prompts: catalog.prompts?.(reader, guide) ?? [],

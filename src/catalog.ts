@@ -438,6 +438,9 @@ export interface ResourceDef {
   read: () => string | Promise<string>;
 }
 
+/** Suggests values for one argument from what is typed so far (MCP completion/complete); `arguments` are the others already given. */
+export type Completer = (value: string, context?: { arguments?: Record<string, string> }) => Promise<string[]>;
+
 export interface ResourceTemplateDef {
   name: string;
   uriTemplate: string;
@@ -446,6 +449,8 @@ export interface ResourceTemplateDef {
   mimeType: string;
   list: () => Promise<{ uri: string; name: string }[]>;
   read: (vars: Record<string, string>) => Promise<string>;
+  /** Completers of the template's variables, by variable name. */
+  complete?: Record<string, Completer>;
 }
 
 export interface PromptDef {
@@ -454,4 +459,6 @@ export interface PromptDef {
   description: string;
   args: z.ZodRawShape;
   render: (args: Record<string, string | undefined>) => Promise<string>;
+  /** Completers of the prompt's arguments, by argument name. */
+  complete?: Record<string, Completer>;
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Operation, ToolSpec } from './catalog.js';
 import { inputJsonSchema, toolsOf } from './catalog.js';
 import { restRoutes } from './backend/http/rest.js';
+import { isServerOperation } from './server-tools.js';
 
 interface JsonSchema {
   type?: string | string[];
@@ -34,7 +35,7 @@ export function renderToolsDoc(tools: ToolSpec[]): string {
     for (const t of tools.filter((x) => x.op.toolset === ts)) out.push(`| [\`${t.name}\`](#${t.name}) | ${hints(t)} | ${cell(firstSentence(t.description))} |`);
     out.push('');
     for (const t of tools.filter((x) => x.op.toolset === ts)) {
-      out.push(`### ${t.name}`, '', `**${t.title}** · ${hints(t) || 'write'} · route \`${routeOf(t)}\``, '', t.description, '');
+      out.push(`### ${t.name}`, '', `**${t.title}** · ${hints(t) || 'write'} · ${routeOf(t)}`, '', t.description, '');
       const schema = inputJsonSchema(t) as JsonSchema;
       const props = Object.entries(schema.properties ?? {});
       if (props.length === 0) out.push('No arguments.', '');
@@ -86,8 +87,9 @@ export function renderApprovalsDoc(ops: Operation[]): string {
 
 /** The tool's REST route (docs/api.md): the operation's own route, or POST <path>/<stage> for stages. */
 function routeOf(t: ToolSpec): string {
+  if (isServerOperation(t.op)) return 'runs in this server (no REST route)';
   const r = restRoutes([t.op]).find((x) => x.stage === t.stage)!;
-  return `${r.method} ${r.path}`;
+  return `route \`${r.method} ${r.path}\``;
 }
 
 function hints(t: ToolSpec): string {

@@ -18,6 +18,7 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readlinkSync,
   readSync,
   realpathSync,
@@ -52,10 +53,59 @@ export interface LoadedFile {
   path?: string;
 }
 
+/** The most entries one listing walks: a listing answers quickly whatever the root holds. */
+const MAX_WALK = 5000;
+
 export const EXECUTABLE_EXTENSIONS = ['.exe', '.bat', '.cmd', '.com', '.msi', '.scr', '.ps1', '.sh', '.bash', '.js', '.mjs', '.vbs', '.jar', '.app', '.dll', '.py', '.php', '.pl', '.rb'];
 
 const refuse = (summary: string, hint = 'Give a path inside the files root, relative to it (e.g. "imports/creators.xlsx").') =>
   new ToolError('FILE_REFUSED', summary, { hint, actionType: 'fix_path' });
+
+/** The tools of this server that stage a file into the files root and list it (src/server-tools.ts). */
+export const STAGE_TOOL = 'files_stage';
+export const LIST_TOOL = 'files_list';
+
+/** The URI scheme under which resources/read serves the files root (nothing outside it). */
+export const FILES_URI_PREFIX = 'nox://files/';
+
+/** The resource URI of a file, given its path relative to the files root. */
+export function fileResourceUri(relPath: string): string {
+  return FILES_URI_PREFIX + relPath.split('/').map(encodeURIComponent).join('/');
+}
+
+const MIME: Record<string, string> = {
+  '.csv': 'text/csv',
+  '.txt': 'text/plain',
+  '.md': 'text/markdown',
+  '.json': 'application/json',
+  '.html': 'text/html',
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  '.pdf': 'application/pdf',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.zip': 'application/zip',
+};
+
+export function mimeTypeOf(name: string): string {
+  return MIME[extname(name).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** A file of the files root as listed: its path relative to the root. */
+export interface ListedFile {
+  path: string;
+  bytes: number;
+  modified_at: string;
+}
+
+/** A folder on the way that does not exist (listing a missing folder lists nothing). */
+class NoSuchFolder extends Error {}
+
+/** Whether a path is a file or folder to read (refusals say how to give one) or an output to write. */
+type Role = 'input' | 'output';
 
 export class FilesRoot {
   readonly root: string;
@@ -63,6 +113,24 @@ export class FilesRoot {
 
   constructor(root: string) {
     this.root = resolve(root);
+  }
+
+  /** Both ways to give a file, and where the files root is: every refusal of an input file says it. */
+  howToGive(): string {
+    return `Give either path: a file inside the files root (${this.root}), relative to it, e.g. "uploads/brief.pdf" (${LIST_TOOL} shows what is there; ${STAGE_TOOL} puts a file there once from content_base64 + filename and returns its path, so a preview and its apply pass the path, not the bytes twice), or content_base64 + filename in the call itself.`;
+  }
+
+  /** Outputs are written inside the root too; their refusals say where it is. */
+  private outputHint(): string {
+    return `Give an output path inside the files root (${this.root}), relative to it, e.g. "exports/list.csv".`;
+  }
+
+  private refuseInput(summary: string): ToolError {
+    return refuse(summary, this.howToGive());
+  }
+
+  private refuseOutput(summary: string, hint = this.outputHint()): ToolError {
+    return refuse(summary, hint);
   }
 
   private real(): string {
@@ -74,7 +142,8 @@ export class FilesRoot {
   }
 
   /** Lexical resolution and containment; symlinks are checked by the callers against the real root. */
-  resolvePath(p: string): string {
+  resolvePath(p: string, role: 'input' | 'output' = 'input'): string {
+    const refuse = (summary: string) => (role === 'input' ? this.refuseInput(summary) : this.refuseOutput(summary));
     if (typeof p !== 'string' || p.length === 0) throw refuse('The path is empty.');
     if (p.length > 1024) throw refuse('The path is longer than 1024 characters.');
     if (p.includes('\0')) throw refuse('The path contains a NUL character.');
@@ -110,22 +179,22 @@ export class FilesRoot {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') {
-        throw new ToolError('NOT_FOUND', `No file at ${JSON.stringify(p)} in the files root.`, { hint: 'List or create the file first; paths are relative to the files root.', actionType: 'fix_path' });
+        throw new ToolError('NOT_FOUND', `No file at ${JSON.stringify(p)} in the files root (${this.root}).`, { hint: this.howToGive(), actionType: 'fix_path' });
       }
-      throw refuse(`The path ${JSON.stringify(p)} cannot be resolved (${code ?? 'error'}).`);
+      throw this.refuseInput(`The path ${JSON.stringify(p)} cannot be resolved (${code ?? 'error'}).`);
     }
-    if (!within(realRoot, real)) throw refuse(`The path ${JSON.stringify(p)} leads outside the files root through a symbolic link.`);
+    if (!within(realRoot, real)) throw this.refuseInput(`The path ${JSON.stringify(p)} leads outside the files root through a symbolic link.`);
     let fd: number;
     try {
       // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below as not a file.
       fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     } catch (e) {
-      throw raced(p, e);
+      throw raced(p, e, this.howToGive());
     }
     try {
-      if (!this.openedInside(fd, real)) throw refuse(`The path ${JSON.stringify(p)} leads outside the files root through a symbolic link.`);
+      if (!this.openedInside(fd, real)) throw this.refuseInput(`The path ${JSON.stringify(p)} leads outside the files root through a symbolic link.`);
       const st = fstatSync(fd);
-      if (!st.isFile()) throw refuse(`The path ${JSON.stringify(p)} is not a regular file.`);
+      if (!st.isFile()) throw this.refuseInput(`The path ${JSON.stringify(p)} is not a regular file.`);
       return { fd, real, size: st.size };
     } catch (e) {
       closeSync(fd);
@@ -163,38 +232,107 @@ export class FilesRoot {
     let bytes: Buffer;
     let shownPath: string | undefined;
     if (input.path !== undefined && input.content_base64 !== undefined) {
-      throw new ToolError('INVALID_REQUEST', 'Give either path or content_base64 + filename, not both.', { hint: 'Use path for files in the files root; content_base64 when the file is on the client.' });
+      throw new ToolError('INVALID_REQUEST', 'Give either path or content_base64 + filename, not both.', { hint: this.howToGive() });
     }
     if (input.path !== undefined) {
       const f = this.openExisting(input.path);
       try {
-        name = normalizeName(basename(f.real), (why) => refuse(`The file name ${JSON.stringify(basename(f.real))} ${why}.`, 'Rename the file to a plain name such as "creators.xlsx".'));
-        checkType(name, rules);
-        if (f.size > rules.maxBytes) throw tooLarge(name, f.size, rules.maxBytes);
+        name = normalizeName(basename(f.real), (why) => refuse(`The file name ${JSON.stringify(basename(f.real))} ${why}.`, `Rename the file to a plain name such as "creators.xlsx". ${this.howToGive()}`));
+        checkType(name, rules, this.howToGive());
+        if (f.size > rules.maxBytes) throw tooLarge(name, f.size, rules.maxBytes, this.howToGive());
         bytes = readAll(f.fd, f.size);
       } finally {
         closeSync(f.fd);
       }
       shownPath = this.display(join(this.root, relative(this.real(), f.real)));
     } else if (input.content_base64 !== undefined) {
-      if (!input.filename) throw new ToolError('INVALID_REQUEST', 'content_base64 needs a filename.', { hint: 'Pass the original file name, e.g. "brief.pdf".' });
+      if (!input.filename) throw new ToolError('INVALID_REQUEST', 'content_base64 needs a filename.', { hint: `Pass the original file name with it, e.g. "brief.pdf". ${this.howToGive()}` });
       name = safeFileName(input.filename);
-      checkType(name, rules);
-      if (!/^[A-Za-z0-9+/=\s_-]*$/.test(input.content_base64)) throw new ToolError('INVALID_REQUEST', 'content_base64 is not base64.', { hint: 'Encode the file bytes as standard base64.' });
-      if (Math.floor((input.content_base64.length * 3) / 4) > rules.maxBytes + 4) throw tooLarge(name, Math.floor((input.content_base64.length * 3) / 4), rules.maxBytes);
+      checkType(name, rules, this.howToGive());
+      if (!/^[A-Za-z0-9+/=\s_-]*$/.test(input.content_base64)) throw new ToolError('INVALID_REQUEST', 'content_base64 is not base64.', { hint: `Encode the file bytes as standard base64. ${this.howToGive()}` });
+      if (Math.floor((input.content_base64.length * 3) / 4) > rules.maxBytes + 4) throw tooLarge(name, Math.floor((input.content_base64.length * 3) / 4), rules.maxBytes, this.howToGive());
       bytes = Buffer.from(input.content_base64, 'base64');
-      if (bytes.length > rules.maxBytes) throw tooLarge(name, bytes.length, rules.maxBytes);
+      if (bytes.length > rules.maxBytes) throw tooLarge(name, bytes.length, rules.maxBytes, this.howToGive());
     } else {
-      throw new ToolError('INVALID_REQUEST', 'No file given.', { hint: 'Pass path (inside the files root) or content_base64 with filename.' });
+      throw new ToolError('INVALID_REQUEST', 'No file given.', { hint: this.howToGive() });
     }
-    if (bytes.length === 0) throw new ToolError('FILE_REFUSED', `The file ${name} is empty.`, { hint: 'Give a file with content.' });
+    if (bytes.length === 0) throw new ToolError('FILE_REFUSED', `The file ${name} is empty.`, { hint: `Give a file with content. ${this.howToGive()}` });
     return { name, ext: extname(name).toLowerCase(), bytes, ...(shownPath ? { path: shownPath } : {}) };
+  }
+
+  /**
+   * The regular files under a folder of the root, newest first, by descriptors as outputs are
+   * written: every folder is opened (O_NOFOLLOW) inside a folder already opened and checked, and
+   * its entries are named through it. Links are never followed (a link is not listed), nor are
+   * dot-files (writes in progress); the walk stops after MAX_WALK entries.
+   */
+  list(folder: string | undefined, limit: number): { folder: string; files: ListedFile[]; total: number; complete: boolean } {
+    const start = folder ? this.resolvePath(folder) : this.root;
+    const shown = folder ? this.display(start) : '';
+    const found: ListedFile[] = [];
+    let seen = 0;
+    // Folders still to walk, relative to the root; each is opened afresh from the root.
+    const pending = [relative(this.root, start)];
+    while (pending.length > 0 && seen <= MAX_WALK) {
+      const rel = pending.pop()!;
+      let dir: Folder;
+      try {
+        dir = this.openFolder(folder ?? '.', join(this.root, rel), 'input');
+      } catch (e) {
+        if (e instanceof NoSuchFolder) {
+          if (rel === relative(this.root, start)) return { folder: shown, files: [], total: 0, complete: true };
+          continue; // removed while listing
+        }
+        if (e instanceof ToolError && rel !== relative(this.root, start)) continue; // swapped while listing: left out
+        throw e;
+      }
+      try {
+        for (const entry of readdirSync(dir.entry('.'), { withFileTypes: true })) {
+          if (++seen > MAX_WALK) break;
+          if (entry.name.startsWith('.')) continue;
+          const childRel = rel ? join(rel, entry.name) : entry.name;
+          if (entry.isDirectory()) pending.push(childRel);
+          else if (entry.isFile()) {
+            const st = lstatQuiet(dir.entry(entry.name));
+            if (st?.isFile()) found.push({ path: this.display(join(this.root, childRel)), bytes: st.size, modified_at: st.mtime.toISOString() });
+          }
+        }
+      } finally {
+        dir.close();
+      }
+    }
+    found.sort((a, b) => b.modified_at.localeCompare(a.modified_at) || a.path.localeCompare(b.path));
+    return { folder: shown, files: found.slice(0, limit), total: found.length, complete: seen <= MAX_WALK && pending.length === 0 };
+  }
+
+  /** An existing regular file inside the root: its path relative to the root and its size. */
+  stat(relPath: string): { path: string; bytes: number } {
+    const f = this.openExisting(relPath);
+    closeSync(f.fd);
+    return { path: this.display(join(this.root, relative(this.real(), f.real))), bytes: f.size };
+  }
+
+  /** An existing regular file's bytes, read through the descriptor opened and checked inside the root; at most maxBytes. */
+  readExisting(relPath: string, maxBytes: number, tooLargeHint = this.howToGive()): { path: string; bytes: Buffer } {
+    const f = this.openExisting(relPath);
+    try {
+      if (f.size > maxBytes) throw tooLarge(basename(f.real), f.size, maxBytes, tooLargeHint);
+      return { path: this.display(join(this.root, relative(this.real(), f.real))), bytes: readAll(f.fd, f.size) };
+    } finally {
+      closeSync(f.fd);
+    }
+  }
+
+  /** A file for resources/read: a regular file inside the root (links never lead out), at most maxBytes. */
+  readResource(relPath: string, maxBytes: number): { path: string; bytes: Buffer; mimeType: string } {
+    const file = this.readExisting(relPath, maxBytes, `Use its path ${JSON.stringify(relPath)} with a tool instead of reading it as a resource.`);
+    return { ...file, mimeType: mimeTypeOf(file.path) };
   }
 
   /** Checks that an output can be written (contained, parent real path inside root, absent unless overwrite). */
   checkOutput(p: string, overwrite: boolean): { abs: string; exists: boolean } {
-    const abs = this.resolvePath(p);
-    if (abs === this.root) throw refuse('The output path names the files root itself; give a file name.');
+    const abs = this.resolvePath(p, 'output');
+    if (abs === this.root) throw this.refuseOutput('The output path names the files root itself; give a file name.');
     // The nearest folder on the way that exists (a link counts) must really be inside the root,
     // or creating the missing folders below it would follow a link out of the root.
     const realRoot = this.real(); // creates the root if it is missing
@@ -204,15 +342,15 @@ export class FilesRoot {
     try {
       realParent = realpathSync(parent);
     } catch {
-      throw refuse(`The folder of ${JSON.stringify(p)} goes through a broken symbolic link.`);
+      throw this.refuseOutput(`The folder of ${JSON.stringify(p)} goes through a broken symbolic link.`);
     }
-    if (!within(realRoot, realParent)) throw refuse(`The folder of ${JSON.stringify(p)} leads outside the files root through a symbolic link.`);
+    if (!within(realRoot, realParent)) throw this.refuseOutput(`The folder of ${JSON.stringify(p)} leads outside the files root through a symbolic link.`);
     let exists = false;
     try {
       const st = lstatSync(abs);
       exists = true;
-      if (st.isSymbolicLink()) throw refuse(`The output ${JSON.stringify(p)} is a symbolic link; it is never written through.`);
-      if (!st.isFile()) throw refuse(`The output ${JSON.stringify(p)} exists and is not a regular file.`);
+      if (st.isSymbolicLink()) throw this.refuseOutput(`The output ${JSON.stringify(p)} is a symbolic link; it is never written through.`);
+      if (!st.isFile()) throw this.refuseOutput(`The output ${JSON.stringify(p)} exists and is not a regular file.`);
     } catch (e) {
       if (e instanceof ToolError) throw e;
     }
@@ -267,10 +405,10 @@ export class FilesRoot {
     try {
       fd = openSync(dir.entry(tmpName), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
       tmpExists = true;
-      if (!this.openedInside(fd, join(dir.real, tmpName))) throw refuse(`The folder of ${JSON.stringify(p)} left the files root while writing; nothing was written.`);
+      if (!this.openedInside(fd, join(dir.real, tmpName))) throw this.refuseOutput(`The folder of ${JSON.stringify(p)} left the files root while writing; nothing was written.`);
     } catch (e) {
       cleanup();
-      throw raced(p, e);
+      throw raced(p, e, this.outputHint());
     }
     const writeFd = () => {
       if (done || fd === undefined) throw new Error('output already committed or aborted');
@@ -301,10 +439,10 @@ export class FilesRoot {
           fsyncSync(f);
           closeSync(f);
           fd = undefined;
-          if (!dir.inside()) throw refuse(`The folder of ${JSON.stringify(p)} left the files root while writing; nothing was written.`);
+          if (!dir.inside()) throw this.refuseOutput(`The folder of ${JSON.stringify(p)} left the files root while writing; nothing was written.`);
           if (overwrite) {
             const st = lstatQuiet(dir.entry(name));
-            if (st && !st.isFile()) throw refuse(`The output ${JSON.stringify(p)} is not a regular file (a link or folder appeared there); it was not replaced.`);
+            if (st && !st.isFile()) throw this.refuseOutput(`The output ${JSON.stringify(p)} is not a regular file (a link or folder appeared there); it was not replaced.`);
             renameSync(dir.entry(tmpName), dir.entry(name)); // replaces a file, never writes through a link
             tmpExists = false;
           } else {
@@ -319,7 +457,7 @@ export class FilesRoot {
             } catch {
               /* gone already */
             }
-            throw refuse(`The folder of ${JSON.stringify(p)} left the files root while writing; the file was removed.`);
+            throw this.refuseOutput(`The folder of ${JSON.stringify(p)} left the files root while writing; the file was removed.`);
           }
           try {
             fsyncSync(dir.fd); // the new name is durable too
@@ -332,8 +470,8 @@ export class FilesRoot {
         } catch (e) {
           cleanup();
           done = true;
-          if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw refuse(`The file ${JSON.stringify(p)} appeared while writing; it was not replaced.`, 'Choose another output path, or preview again with overwrite: true to replace it.');
-          throw raced(p, e);
+          if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw this.refuseOutput(`The file ${JSON.stringify(p)} appeared while writing; it was not replaced.`, 'Choose another output path, or preview again with overwrite: true to replace it.');
+          throw raced(p, e, this.outputHint());
         }
       },
       abort: () => {
@@ -347,19 +485,20 @@ export class FilesRoot {
   /**
    * Opens the folder an output goes into, creating missing folders one at a time, each inside a
    * folder already opened and checked; a link on the way is followed only to a folder inside.
+   * As an input (a folder to list) nothing is created: a missing folder is NoSuchFolder.
    */
-  private openFolder(p: string, absDir: string): Folder {
+  private openFolder(p: string, absDir: string, role: Role = 'output'): Folder {
     const realRoot = this.real();
     const parts = relative(this.root, absDir).split(sep).filter((x) => x !== '');
     let dir: Folder;
     try {
-      dir = this.folderAt(realRoot);
+      dir = this.folderAt(realRoot, role);
     } catch (e) {
-      throw raced(p, e);
+      throw raced(p, e, this.hintAs(role));
     }
     try {
       for (const part of parts) {
-        const next = this.childFolder(p, dir, part);
+        const next = this.childFolder(p, dir, part, role);
         dir.close();
         dir = next;
       }
@@ -370,17 +509,17 @@ export class FilesRoot {
     }
   }
 
-  private folderAt(real: string): Folder {
+  private folderAt(real: string, role: Role): Folder {
     const fd = openSync(real, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
     const folder = makeFolder(fd, real, () => this.openedInside(fd, real));
     if (!folder.inside()) {
       folder.close();
-      throw refuse(`The folder ${JSON.stringify(this.display(real))} is outside the files root.`);
+      throw this.refuseAs(role, `The folder ${JSON.stringify(this.display(real))} is outside the files root.`);
     }
     return folder;
   }
 
-  private childFolder(p: string, dir: Folder, name: string): Folder {
+  private childFolder(p: string, dir: Folder, name: string, role: Role): Folder {
     const entry = dir.entry(name);
     const open = () => {
       const fd = openSync(entry, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
@@ -388,7 +527,7 @@ export class FilesRoot {
       const folder = makeFolder(fd, real, () => this.openedInside(fd, real));
       if (!folder.inside()) {
         folder.close();
-        throw refuse(`The folder of ${JSON.stringify(p)} leads outside the files root.`);
+        throw this.refuseAs(role, `The folder of ${JSON.stringify(p)} leads outside the files root.`);
       }
       return folder;
     };
@@ -398,38 +537,48 @@ export class FilesRoot {
       const code = (e as NodeJS.ErrnoException).code;
       if (e instanceof ToolError) throw e;
       if (code === 'ENOENT') {
+        // Only an output creates the folders on its way; a listing of a missing folder lists nothing.
+        if (role === 'input') throw new NoSuchFolder(p);
         try {
           mkdirSync(entry, 0o755);
         } catch (m) {
-          if ((m as NodeJS.ErrnoException).code !== 'EEXIST') throw raced(p, m);
+          if ((m as NodeJS.ErrnoException).code !== 'EEXIST') throw raced(p, m, this.hintAs(role));
         }
         try {
           return open();
         } catch (again) {
           if (again instanceof ToolError) throw again;
-          throw raced(p, again);
+          throw raced(p, again, this.hintAs(role));
         }
       }
       if (code === 'ENOTDIR' || code === 'ELOOP') {
         // A link (followed only to a folder inside the root) or not a folder at all.
         const st = lstatQuiet(entry);
-        if (!st?.isSymbolicLink()) throw refuse(`The path ${JSON.stringify(p)} goes through ${JSON.stringify(name)}, which is not a folder.`);
+        if (!st?.isSymbolicLink()) throw this.refuseAs(role, `The path ${JSON.stringify(p)} goes through ${JSON.stringify(name)}, which is not a folder.`);
         let real: string;
         try {
           real = realpathSync(entry);
         } catch {
-          throw refuse(`The folder of ${JSON.stringify(p)} goes through a broken symbolic link.`);
+          throw this.refuseAs(role, `The folder of ${JSON.stringify(p)} goes through a broken symbolic link.`);
         }
-        if (!within(this.real(), real)) throw refuse(`The folder of ${JSON.stringify(p)} leads outside the files root through a symbolic link.`);
+        if (!within(this.real(), real)) throw this.refuseAs(role, `The folder of ${JSON.stringify(p)} leads outside the files root through a symbolic link.`);
         try {
-          return this.folderAt(real);
+          return this.folderAt(real, role);
         } catch (again) {
           if (again instanceof ToolError) throw again;
-          throw raced(p, again);
+          throw raced(p, again, this.hintAs(role));
         }
       }
-      throw raced(p, e);
+      throw raced(p, e, this.hintAs(role));
     }
+  }
+
+  private refuseAs(role: Role, summary: string): ToolError {
+    return role === 'input' ? this.refuseInput(summary) : this.refuseOutput(summary);
+  }
+
+  private hintAs(role: Role): string {
+    return role === 'input' ? this.howToGive() : this.outputHint();
   }
 }
 
@@ -503,11 +652,11 @@ function readAll(fd: number, size: number): Buffer {
 }
 
 /** A filesystem error while opening or placing a file: what a concurrent change of the tree causes. */
-function raced(p: string, e: unknown): Error {
+function raced(p: string, e: unknown, hint: string): Error {
   if (e instanceof ToolError) return e;
   const code = (e as NodeJS.ErrnoException).code;
   if (code && ['ENOENT', 'ENOTDIR', 'ELOOP', 'EEXIST', 'EISDIR', 'ENOTEMPTY', 'EXDEV', 'EMLINK', 'EACCES', 'EPERM', 'ENAMETOOLONG', 'EBUSY', 'EINVAL'].includes(code)) {
-    return refuse(`The path ${JSON.stringify(p)} changed or could not be used while the file was opened (${code}); nothing was read or written.`);
+    return refuse(`The path ${JSON.stringify(p)} changed or could not be used while the file was opened (${code}); nothing was read or written.`, hint);
   }
   return e as Error;
 }
@@ -526,17 +675,18 @@ function lexists(p: string): boolean {
   }
 }
 
-function checkType(name: string, rules: InputRules): void {
+/** Refuses executables and (when the rules list them) other extensions; `how` says how to give a file. */
+export function checkType(name: string, rules: Pick<InputRules, 'extensions' | 'refuse'>, how: string): void {
   const ext = extname(name).toLowerCase();
   const refused = rules.refuse ?? EXECUTABLE_EXTENSIONS;
-  if (refused.includes(ext)) throw new ToolError('FILE_REFUSED', `Files of type ${ext} are refused (executables and scripts are never accepted).`, { hint: 'Send a document such as PDF, DOCX, PNG or XLSX.' });
+  if (refused.includes(ext)) throw new ToolError('FILE_REFUSED', `Files of type ${ext} are refused (executables and scripts are never accepted).`, { hint: `Send a document such as PDF, DOCX, PNG or XLSX. ${how}` });
   if (rules.extensions && !rules.extensions.includes(ext)) {
-    throw new ToolError('FILE_REFUSED', `The file ${name} has extension ${ext || '(none)'}; accepted: ${rules.extensions.join(', ')}.`, { hint: `Save the file as one of ${rules.extensions.join(', ')}.` });
+    throw new ToolError('FILE_REFUSED', `The file ${name} has extension ${ext || '(none)'}; accepted: ${rules.extensions.join(', ')}.`, { hint: `Save the file as one of ${rules.extensions.join(', ')}. ${how}` });
   }
 }
 
-function tooLarge(name: string, size: number, max: number): ToolError {
-  return new ToolError('LIMIT_EXCEEDED', `The file ${name} is ${formatBytes(size)}; the limit is ${formatBytes(max)}.`, { hint: 'Split or compress the file below the limit.' });
+function tooLarge(name: string, size: number, max: number, how: string): ToolError {
+  return new ToolError('LIMIT_EXCEEDED', `The file ${name} is ${formatBytes(size)}; the limit is ${formatBytes(max)}.`, { hint: `Split or compress the file below the limit. ${how}` });
 }
 
 export function formatBytes(n: number): string {

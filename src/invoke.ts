@@ -9,9 +9,11 @@ import type { NoxBackend } from './backend/contract.js';
 import type { Guard } from './guard/index.js';
 import type { IdempotencyStore, Outcome } from './guard/idempotency.js';
 import { issuesOf, ToolError, toEnvelope, type ErrorEnvelope } from './errors.js';
-import { checkResult, stageRunner, type StageRunner } from './stages.js';
+import { checkOutput, checkResult, stageRunner, type StageRunner } from './stages.js';
 import type { Db } from './store.js';
 import type { Logger } from './log.js';
+import { fileResourceUri, mimeTypeOf, type FilesRoot } from './files.js';
+import type { ServerHandler } from './server-tools.js';
 
 export interface Engine {
   backend: NoxBackend;
@@ -27,6 +29,10 @@ export interface Engine {
   confirmTimeoutMs?: number;
   /** Finds the campaign of touched ids when a change names none (from the embedded workspace). */
   campaignOfIds?: (db: Db, ids: string[]) => string | undefined;
+  /** This server's files root: written files are linked (resource_link) when they are inside it. */
+  files?: FilesRoot;
+  /** This server's own operations (src/server-tools.ts), run in this process instead of on the backend. */
+  serverHandlers?: Map<string, ServerHandler>;
 }
 
 const runners = new WeakMap<Engine, StageRunner>();
@@ -53,7 +59,15 @@ export interface CallHooks {
   schemaSource?: string;
 }
 
-export type CallOutcome = { ok: true; structured: Record<string, unknown> } | { ok: false; error: ErrorEnvelope };
+/** A file a call wrote into the files root, for an MCP resource_link beside the result. */
+export interface FileLink {
+  uri: string;
+  name: string;
+  mimeType: string;
+  size: number;
+}
+
+export type CallOutcome = { ok: true; structured: Record<string, unknown>; links: FileLink[] } | { ok: false; error: ErrorEnvelope };
 
 export async function invokeTool(engine: Engine, spec: ToolSpec, rawArgs: unknown, hooks: CallHooks): Promise<CallOutcome> {
   const requestId = randomBytes(6).toString('hex');
@@ -61,7 +75,7 @@ export async function invokeTool(engine: Engine, spec: ToolSpec, rawArgs: unknow
     const parsed = spec.input.safeParse(rawArgs ?? {});
     if (!parsed.success) throw inputError(spec, parsed.error, hooks.schemaSource ?? 'the input schema is in tools/list');
     const structured = await runStage(engine, spec, parsed.data as Record<string, unknown>, hooks);
-    return { ok: true, structured };
+    return { ok: true, structured, links: linksOf(engine, spec, structured) };
   } catch (err) {
     if (!(err instanceof ToolError)) engine.log.error({ request_id: requestId, tool: spec.name, err: errText(err) }, 'tool call failed');
     else engine.log.debug({ request_id: requestId, tool: spec.name, error_code: err.code }, 'tool call refused');
@@ -74,12 +88,21 @@ async function runStage(engine: Engine, spec: ToolSpec, input: Record<string, un
   const stages = stagesOf(engine);
   const call: CallInfo = { principal: hooks.principal, ...(hooks.progress ? { progress: hooks.progress } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) };
   switch (spec.stage) {
-    case 'run':
-      if (op.kind === 'read') return stages.run(op, input, call);
+    case 'run': {
+      // This server's own operations (files_stage, files_list) run here, after the same input checks.
+      const own = engine.serverHandlers?.get(op.name);
+      if (op.kind === 'read') return own ? checkOutput(op, op.output, await own.run(input, call)) : stages.run(op, input, call);
       return writeOnce(engine, op, input, call, async (args, writeCall, remember) => {
+        if (own) {
+          // No transaction to record in (the file is not in the store): the key's outcome is stored once the write is done.
+          const out = { ...checkOutput(op, op.output, await own.run(args, writeCall)), replayed: false };
+          remember?.(out);
+          return out;
+        }
         const out = await stages.run(op, args, writeCall, remember ? (result) => remember({ ...result, replayed: false }) : undefined);
         return { ...out, replayed: false };
       });
+    }
     case 'validate': {
       const problems = await stages.validate(op, input, call);
       return {
@@ -195,6 +218,25 @@ function inputError(spec: ToolSpec, error: z.ZodError, schemaSource: string): To
     hint: `Fix the fields named in details.issues; ${schemaSource}.`,
     details: { issues },
   });
+}
+
+/**
+ * The file a call wrote, when its result names one in this server's files root: an operation that
+ * takes output_path (downloads, exports, templates) or a server operation that writes a file says
+ * where in its result's `path`. A file written elsewhere (an upstream API's own files root) is not
+ * linked: resources/read could not serve it.
+ */
+function linksOf(engine: Engine, spec: ToolSpec, structured: Record<string, unknown>): FileLink[] {
+  if (!engine.files || (spec.stage !== 'run' && spec.stage !== 'apply')) return [];
+  const writes = 'output_path' in spec.op.input.shape || engine.serverHandlers?.get(spec.op.name)?.writesFile === true;
+  const result = (spec.stage === 'apply' ? structured.result : structured) as Record<string, unknown> | undefined;
+  if (!writes || typeof result?.path !== 'string') return [];
+  try {
+    const file = engine.files.stat(result.path);
+    return [{ uri: fileResourceUri(file.path), name: file.path.split('/').pop()!, mimeType: mimeTypeOf(file.path), size: file.bytes }];
+  } catch {
+    return [];
+  }
 }
 
 function errText(err: unknown): string {

@@ -6,13 +6,16 @@
 // carry the structured envelope (error_code, summary, action). JSON Schemas still come from zod's
 // own z.toJSONSchema, as the SDK would produce them.
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type ReadResourceResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import type { Obj, PromptDef, ResourceDef, ResourceTemplateDef, ToolAnnotations } from './catalog.js';
+import type { Completer, Obj, PromptDef, ResourceDef, ResourceTemplateDef, ToolAnnotations } from './catalog.js';
 import { inputJsonSchema, outputJsonSchema } from './catalog.js';
 import type { CallHooks, ConfirmAnswer, Engine } from './invoke.js';
 import type { SurfaceTool } from './surface.js';
 import { ToolError } from './errors.js';
+import { FILES_URI_PREFIX, type FilesRoot } from './files.js';
 
 export const SERVER_NAME = 'nox-campaign-mcp';
 export const SERVER_VERSION = '0.1.0';
@@ -29,6 +32,8 @@ export interface ServerParts {
   resources?: ResourceDef[];
   resourceTemplates?: ResourceTemplateDef[];
   prompts?: PromptDef[];
+  /** This server's files root, served read-only as resources under nox://files/ (nothing outside it). */
+  files?: FilesRoot;
 }
 
 /** What tools/list shows of a tool; granular tool specs and surface tools both have it. */
@@ -114,7 +119,9 @@ export function createMcpServer(parts: ServerParts): McpServer {
     };
     const outcome = await tool.call(parts.engine, req.params.arguments, hooks);
     if (!outcome.ok) return errorResult(outcome.error);
-    return { content: [{ type: 'text', text: JSON.stringify(outcome.structured) }], structuredContent: outcome.structured };
+    // A written file travels as a resource_link block beside the JSON; resources/read serves its URI.
+    const links = outcome.links.map((l) => ({ type: 'resource_link' as const, ...l }));
+    return { content: [{ type: 'text', text: JSON.stringify(outcome.structured) }, ...links], structuredContent: outcome.structured };
   });
 
   for (const r of parts.resources ?? []) {
@@ -125,17 +132,79 @@ export function createMcpServer(parts: ServerParts): McpServer {
   for (const t of parts.resourceTemplates ?? []) {
     const template = new ResourceTemplate(t.uriTemplate, {
       list: async () => ({ resources: (await t.list()).map((x) => ({ ...x, mimeType: t.mimeType })) }),
+      ...(t.complete ? { complete: Object.fromEntries(Object.entries(t.complete).map(([k, c]) => [k, quietly(c)])) } : {}),
     });
     mcp.registerResource(t.name, template, { title: t.title, description: t.description, mimeType: t.mimeType }, async (uri, vars) => ({
       contents: [{ uri: uri.href, mimeType: t.mimeType, text: await t.read(Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v[0]! : v]))) }],
     }));
   }
+  if (parts.files) serveFiles(mcp, parts.files);
   for (const p of parts.prompts ?? []) {
-    mcp.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: p.args }, async (args) => ({
+    mcp.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: withCompleters(p.args, p.complete) }, async (args) => ({
       messages: [{ role: 'user', content: { type: 'text', text: await p.render(args as Record<string, string | undefined>) } }],
     }));
   }
   return mcp;
+}
+
+/** The largest file resources/read returns inline; larger ones are used by path. */
+const MAX_RESOURCE_BYTES = 8 * 1024 * 1024;
+const TEXT_MIME = /^(text\/|application\/json)/;
+
+/**
+ * The files root as resources: nox://files/<path> reads one file inside it (text or base64 blob).
+ * Anything else (outside the root, through a link out of it, not a regular file, missing) is
+ * refused with the same summary and hint a tool would give, as an InvalidParams error.
+ */
+function serveFiles(mcp: McpServer, files: FilesRoot): void {
+  const template = new ResourceTemplate(`${FILES_URI_PREFIX}{+path}`, {
+    list: async () => ({
+      resources: files.list(undefined, 50).files.map((f) => ({ uri: `${FILES_URI_PREFIX}${f.path.split('/').map(encodeURIComponent).join('/')}`, name: f.path, size: f.bytes })),
+    }),
+  });
+  const description = 'A file of the files root (downloads, exports, staged files), read-only; nothing outside the root is served.';
+  mcp.registerResource('files', template, { title: 'Files root', description }, async (uri, vars): Promise<ReadResourceResult> => {
+    const raw = Array.isArray(vars.path) ? vars.path.join('/') : (vars.path ?? '');
+    try {
+      const relPath = raw.split('/').map((seg) => decodeURIComponent(seg)).join('/');
+      const file = files.readResource(relPath, MAX_RESOURCE_BYTES);
+      const content = TEXT_MIME.test(file.mimeType) ? { text: file.bytes.toString('utf8') } : { blob: file.bytes.toString('base64') };
+      return { contents: [{ uri: uri.href, mimeType: file.mimeType, ...content }] };
+    } catch (err) {
+      const envelope = err instanceof ToolError ? err.toEnvelope() : { error_code: 'FILE_REFUSED', summary: `${uri.href} is not a readable file of the files root.`, action: { type: 'fix_path', hint: files.howToGive() } };
+      throw new McpError(ErrorCode.InvalidParams, `${envelope.summary} ${envelope.action?.hint ?? ''}`.trim(), envelope);
+    }
+  });
+}
+
+/** Completion never fails the request: a read that fails suggests nothing. */
+function quietly(c: Completer): Completer {
+  return async (value, context) => {
+    try {
+      return (await c(value, context)).slice(0, 100);
+    } catch {
+      return [];
+    }
+  };
+}
+
+/**
+ * Prompt arguments with their completers attached the SDK's way (completable). An optional
+ * argument is marked on both its wrapper (which the completion handler reads) and its inner
+ * schema (which registerPrompt inspects to declare the completions capability).
+ */
+function withCompleters(args: z.ZodRawShape, complete: Record<string, Completer> | undefined): z.ZodRawShape {
+  if (!complete) return args;
+  const out: Record<string, z.core.$ZodType> = { ...args };
+  for (const [name, c] of Object.entries(complete)) {
+    const field = args[name] as z.ZodType | undefined;
+    if (!field) throw new Error(`a completer names ${name}, which is not an argument of the prompt`);
+    const fn = quietly(c);
+    const suggest = (value: unknown, context?: { arguments?: Record<string, string> }) => fn(typeof value === 'string' ? value : '', context);
+    if (field instanceof z.ZodOptional) completable(field.unwrap() as z.ZodType, suggest);
+    out[name] = completable(field, suggest);
+  }
+  return out;
 }
 
 /**

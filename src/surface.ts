@@ -255,7 +255,7 @@ function findTool(selected: ToolSpec[], opts: CompactOptions): SurfaceTool {
               steps: opts.workflowSteps.map((text, i) => ({ step: i + 1, text: firstLine(text) })),
             }),
       };
-      return { ok: true, structured: output.parse(structured) as Record<string, unknown> };
+      return { ok: true, structured: output.parse(structured) as Record<string, unknown>, links: [] };
     },
   };
 }

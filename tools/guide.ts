@@ -2,7 +2,7 @@
 // context resource template and the two prompts. They read through the catalog's own read
 // operations, so they show the same workspace as the tools, embedded or upstream.
 import { z } from 'zod';
-import type { Catalog, CatalogReader, PromptDef, SurfaceGuide } from '../src/catalog.js';
+import type { Catalog, CatalogReader, Completer, PromptDef, SurfaceGuide } from '../src/catalog.js';
 
 export const GUIDE_URI = 'nox://guide/campaign-workflow';
 
@@ -28,7 +28,8 @@ campaign_context_record; campaign_context_get (or the resource nox://campaigns/{
    Record which is which: campaign_context_record {links: [{id, kind}]}.
 8. Email task: email_create, email_recipients_add (creator_id | platform+channel_id | email_address),
    email_recipient_filter_options + email_recipient_filter_update (hide contacted / in CRM / in other tasks),
-   email_collaborators_list + email_collaborators_add, email_attachments_upload_preview/_apply,
+   email_collaborators_list + email_collaborators_add, email_attachments_upload_preview/_apply (a file from the
+   client: files_stage it once, then pass its path to both preview and apply; files_list shows the files root),
    email_content_save (subject, body, product_collect_ids <= 5), email_sender_list + email_sender_update.
 9. Approve and send: email_get, then email_send_preview (or email_schedule_preview, whole-hour offset).
    Record approvals for recipients, sender, content, attachments, schedule, then email_send_apply / email_schedule_apply.
@@ -63,6 +64,29 @@ export const guideResources: NonNullable<Catalog['resources']> = (_reader, surfa
   },
 ];
 
+// ---------------------------------------------------------------------------------------------
+// Completions (completion/complete): ids suggested from the same reads the tools use.
+
+/** What was typed so far matches an id by its start, or a name anywhere in it (case-insensitive). */
+const matches = (typed: string, id: string, name: string): boolean => {
+  const t = typed.toLowerCase();
+  return id.toLowerCase().startsWith(t) || name.toLowerCase().includes(t);
+};
+
+const campaignIds =
+  (reader: CatalogReader): Completer =>
+  async (typed) =>
+    ((await reader.read('campaign.dropdown', {})).items as { campaign_id: string; name: string }[]).filter((c) => matches(typed, c.campaign_id, c.name)).map((c) => c.campaign_id);
+
+/** Email task ids; within the campaign already chosen when the client sends it as context. */
+const taskIds =
+  (reader: CatalogReader): Completer =>
+  async (typed, context) => {
+    const campaignId = context?.arguments?.campaign_id;
+    const page = await reader.read('email.list', { page_size: 100, ...(campaignId ? { campaign_id: campaignId } : {}) });
+    return (page.items as { task_id: string; name: string }[]).filter((t) => matches(typed, t.task_id, t.name)).map((t) => t.task_id);
+  };
+
 export const contextResourceTemplates: NonNullable<Catalog['resourceTemplates']> = (reader) => [
   {
     name: 'campaign-context',
@@ -76,6 +100,7 @@ export const contextResourceTemplates: NonNullable<Catalog['resourceTemplates']>
         name: `Context: ${c.name}`,
       })),
     read: async (vars) => JSON.stringify(await reader.read('campaign.context_get', { campaign_id: decodeURIComponent(vars.campaign_id ?? ''), journal_limit: 50 }), null, 2),
+    complete: { campaign_id: campaignIds(reader) },
   },
 ];
 
@@ -103,6 +128,7 @@ export const workflowPrompts: NonNullable<Catalog['prompts']> = (reader, surface
       campaign_id: z.string().describe('The campaign (from campaign_list).'),
       goal: z.string().optional().describe('What to achieve now; defaults to the recorded goal.'),
     },
+    complete: { campaign_id: campaignIds(reader) },
     render: async (args) => {
       const cid = args.campaign_id ?? '';
       return onSurface(
@@ -137,6 +163,7 @@ ${args.goal ? `   Then campaign_context_record {campaign_id: "${cid}", goal: ${J
       campaign_id: z.string().optional().describe('Campaign whose email tasks to follow up.'),
       task_id: z.string().optional().describe('One email task (from email_list).'),
     },
+    complete: { campaign_id: campaignIds(reader), task_id: taskIds(reader) },
     render: async (args) => {
       const tasks = args.task_id ? [args.task_id] : args.campaign_id ? await tasksOf(reader, args.campaign_id) : [];
       const projects = tasks.map((t) => `"email_task:${t}"`).join(', ');

@@ -34,7 +34,9 @@ Ids are opaque: pass them through unchanged and never guess one.
 Every high-side-effect change is two steps: call the *_preview tool, show the person its summary and effect, then call
 the matching *_apply tool with exactly the same arguments plus the preview_token. Staged families also have *_validate.
 An apply that was already done returns its recorded outcome with replayed: true; PREVIEW_STALE means the data changed
-since the preview, so preview again. Errors carry error_code, summary and action.hint: follow the hint.`;
+since the preview, so preview again. Files live in this server's files root: files_stage puts a client's file there
+once and returns its path for any path field; files_list shows what is there; written files come back as resource_link
+blocks that resources/read serves. Errors carry error_code, summary and action.hint: follow the hint.`;
 
 const TOOLSET_PURPOSES: Record<string, string> = {
   campaign: 'the campaign anchor, its dashboard, and its context (what the workflow keeps stable, plus the journal of applied changes)',
@@ -48,6 +50,8 @@ const TOOLSET_PURPOSES: Record<string, string> = {
   affiliation: 'Shopify affiliate campaigns, members, discount codes and tracking links',
   brand_monitor: 'monitored brands, for brand-monitor exports',
   export: 'collection, CRM and brand-monitor exports as files',
+  // This server's own tools (src/server-tools.ts), not the catalog's; listed after it.
+  files: "this server's files root: stage a client's file once for any path field, list what is there",
 };
 
 export const catalog: Catalog = {

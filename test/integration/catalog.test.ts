@@ -6,10 +6,11 @@ import { selectTools, toolsetsOf } from '../../src/catalog.js';
 import { renderApprovalsDoc, renderConfigTable, renderToolsDoc, renderToolsetTable, withSection } from '../../src/docs.js';
 import { CONFIG_DOC } from '../../src/config.js';
 import { listTools } from '../../src/server.js';
+import { servedOperations } from '../../src/app.js';
 import { catalog, operations } from '../../tools/index.js';
 import { startServer } from '../helpers/server.js';
 
-const all = selectTools(operations, {});
+const all = selectTools(servedOperations(catalog), {});
 
 /** Every schema node under a property named `name`, through objects, arrays, unions and optionals. */
 function fieldsNamed(schema: unknown, name: string, out: Record<string, unknown>[] = []): Record<string, unknown>[] {

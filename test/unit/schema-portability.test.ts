@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineContract, selectTools } from '../../src/catalog.js';
 import { listTools } from '../../src/server.js';
-import { operations } from '../../tools/index.js';
+import { servedOperations } from '../../src/app.js';
+import { catalog } from '../../tools/index.js';
 
 type Node = Record<string, unknown>;
 
@@ -22,7 +23,7 @@ const typed = (s: Node): boolean =>
   typeof s.type === 'string' || s.enum !== undefined || s.const !== undefined || (Array.isArray(s.anyOf) && (s.anyOf as Node[]).every(typed));
 
 describe('schema portability', () => {
-  const listed = listTools(selectTools(operations, {}));
+  const listed = listTools(selectTools(servedOperations(catalog), {}));
 
   it('types every input property, at every depth', () => {
     const untyped: string[] = [];

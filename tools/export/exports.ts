@@ -1,6 +1,6 @@
 // Exports: collection, CRM and brand-monitor files, produced by jobs. export_create (preview/apply)
 // records an export and queues its job; export_wait relays progress; export_download writes the
-// finished file into the files root (never into a response) and returns a resource_link.
+// finished file into the files root (never into a response); the engine adds its resource_link.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { FROM } from '../hints.js';
@@ -130,7 +130,7 @@ export const exports = {
     name: 'export.download',
     title: 'Download an export',
     description:
-      'Writes a ready export file into the files root (never into the response) and returns its path and a resource_link. ASYNC_NOT_READY until ready; an existing file needs overwrite: true.',
+      'Writes a ready export file into the files root (never into the response) and returns its path, with a resource_link that resources/read serves. ASYNC_NOT_READY until ready; an existing file needs overwrite: true.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Writes an export file, possibly over an existing one.',
@@ -144,7 +144,6 @@ export const exports = {
       row_count: z.int(),
       format: z.enum(FORMATS),
       campaign_id: z.string().nullable(),
-      resource_link: z.object({ type: z.literal('resource_link'), uri: z.string().describe('file:// URL of the written file.'), name: z.string(), mimeType: z.string(), size: z.int() }),
       summary: z.string(),
     }),
     idsOf: (i) => [i.export_id],

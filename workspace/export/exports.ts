@@ -1,7 +1,6 @@
 // Export records in the embedded workspace: reading (with the job's progress), waiting with
 // progress notifications, downloads into the files root, and the operations.
 import { existsSync, statSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import type { CallInfo } from '../../src/catalog.js';
 import type { JobRow } from '../../src/jobs.js';
@@ -14,7 +13,6 @@ import type { Workspace } from '../workspace.js';
 import { EXPORT_JOB, internalFile, setStatus, type ExportRow } from './files.js';
 import { campaignFor, measure, sourceOf } from './sources.js';
 
-const MIME = { csv: 'text/csv', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
 const TERMINAL = new Set(['ready', 'failed', 'cancelled']);
 type ExportRecord = z.input<typeof exportRecord>;
 
@@ -182,7 +180,6 @@ export const exportImplementations = {
         row_count: d.row.row_count ?? 0,
         format: d.row.format,
         campaign_id: d.row.campaign_id,
-        resource_link: { type: 'resource_link' as const, uri: pathToFileURL(out.finalPath).href, name: d.row.file_name!, mimeType: MIME[d.row.format], size: d.bytes },
         summary: `Wrote ${path} (${d.row.row_count} rows).`,
       };
     },
