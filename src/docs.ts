@@ -32,7 +32,7 @@ export function renderToolsDoc(tools: ToolSpec[]): string {
   const toolsets = [...new Set(tools.map((t) => t.op.toolset))];
   for (const ts of toolsets) {
     out.push(`## ${ts}`, '', '| tool | hints | what it does |', '| --- | --- | --- |');
-    for (const t of tools.filter((x) => x.op.toolset === ts)) out.push(`| [\`${t.name}\`](#${t.name}) | ${hints(t)} | ${cell(firstSentence(t.description))} |`);
+    for (const t of tools.filter((x) => x.op.toolset === ts)) out.push(`| [\`${t.name}\`](#${t.name}) | ${hints(t)} | ${cell(stageSummary(t))} |`);
     out.push('');
     for (const t of tools.filter((x) => x.op.toolset === ts)) {
       out.push(`### ${t.name}`, '', `**${t.title}** · ${hints(t) || 'write'} · ${routeOf(t)}`, '', t.description, '');
@@ -109,6 +109,17 @@ function typeOf(p: JsonSchema): string {
 function describe(p: JsonSchema): string {
   const d = p.description ?? p.anyOf?.find((x) => x.description)?.description ?? '';
   return p.default !== undefined ? `${d} Default ${JSON.stringify(p.default)}.`.trim() : d;
+}
+
+/**
+ * The summary row says what this stage does: a preview's description opens with its operation's
+ * sentence ("Deletes one campaign."), which alone would read as if the preview deleted.
+ */
+function stageSummary(t: ToolSpec): string {
+  const first = firstSentence(t.description);
+  if (t.stage !== 'preview') return first;
+  const action = first.charAt(0).toLowerCase() + first.slice(1).replace(/[.!?]$/, '');
+  return `Shows what ${t.name.replace(/_preview$/, '_apply')} would do (${action}) and returns its preview_token; changes nothing.`;
 }
 
 function firstSentence(s: string): string {

@@ -122,6 +122,16 @@ describe('catalog', () => {
     for (const name of ['crm.update', 'crm.restore', 'crm.groups_create', 'crm.groups_update', 'crm.groups_delete']) expect(operations.find((o) => o.name === name)?.risk, name).toBe('high');
   });
 
+  it('summarises each stage tool in docs/tools.md by what that stage does', () => {
+    const rows = renderToolsDoc(all).split('\n').filter((l) => l.startsWith('| [`'));
+    const preview = rows.filter((r) => r.includes('_preview`]'));
+    expect(preview.length).toBe(all.filter((t) => t.stage === 'preview').length);
+    for (const r of preview) expect(r, r).toMatch(/\| Shows what \w+_apply would do \(.+\) and returns its preview_token; changes nothing\. \|$/);
+    expect(rows.find((r) => r.includes('[`campaign_delete_preview`]'))).toContain('(deletes one campaign)');
+    for (const r of rows.filter((x) => x.includes('_apply`]'))) expect(r, r).toContain('Performs what');
+    for (const r of rows.filter((x) => x.includes('_validate`]'))) expect(r, r).toContain('changes nothing');
+  });
+
   it('narrows the served list with --toolsets, --read-only and --tools', async () => {
     const s = await startServer({ argv: ['--toolsets', 'campaign', '--read-only'] });
     try {
