@@ -140,7 +140,7 @@ export function createMcpServer(parts: ServerParts): McpServer {
   }
   if (parts.files) serveFiles(mcp, parts.files);
   for (const p of parts.prompts ?? []) {
-    mcp.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: withCompleters(p.args, p.complete) }, async (args) => ({
+    mcp.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: withCompleters(p) }, async (args) => ({
       messages: [{ role: 'user', content: { type: 'text', text: await p.render(args as Record<string, string | undefined>) } }],
     }));
   }
@@ -193,7 +193,15 @@ function quietly(c: Completer): Completer {
  * argument is marked on both its wrapper (which the completion handler reads) and its inner
  * schema (which registerPrompt inspects to declare the completions capability).
  */
-function withCompleters(args: z.ZodRawShape, complete: Record<string, Completer> | undefined): z.ZodRawShape {
+function withCompleters(prompt: PromptDef): z.ZodRawShape {
+  // completable() marks a schema once for good, and stateless HTTP builds a server per request.
+  let shape = completedArgs.get(prompt);
+  if (!shape) completedArgs.set(prompt, (shape = markCompleters(prompt.args, prompt.complete)));
+  return shape;
+}
+const completedArgs = new WeakMap<PromptDef, z.ZodRawShape>();
+
+function markCompleters(args: z.ZodRawShape, complete: Record<string, Completer> | undefined): z.ZodRawShape {
   if (!complete) return args;
   const out: Record<string, z.core.$ZodType> = { ...args };
   for (const [name, c] of Object.entries(complete)) {
