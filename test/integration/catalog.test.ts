@@ -128,7 +128,7 @@ describe('catalog', () => {
     expect(preview.length).toBe(all.filter((t) => t.stage === 'preview').length);
     for (const r of preview) expect(r, r).toMatch(/\| Shows what \w+_apply would do \(.+\) and returns its preview_token; changes nothing\. \|$/);
     expect(rows.find((r) => r.includes('[`campaign_delete_preview`]'))).toContain('(deletes one campaign)');
-    for (const r of rows.filter((x) => x.includes('_apply`]'))) expect(r, r).toContain('Performs what');
+    for (const r of rows.filter((x) => x.includes('_apply`]'))) expect(r, r).toMatch(/\| Applies \w+_preview: /);
     for (const r of rows.filter((x) => x.includes('_validate`]'))) expect(r, r).toContain('changes nothing');
   });
 

@@ -5,16 +5,18 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { selectTools } from '../../src/catalog.js';
+import { servedOperations } from '../../src/app.js';
 import { createMcpServer } from '../../src/server.js';
 import { CALL_TOOLS, routeOf, servedAsItself } from '../../src/surface.js';
-import { catalog, operations } from '../../tools/index.js';
+import { catalog } from '../../tools/index.js';
 import { GUIDE_URI } from '../../tools/guide.js';
 import { startServer, workspaceChecksum, type ErrorEnvelope, type TestServer } from '../helpers/server.js';
 import type { PreviewExamples } from '../helpers/examples/types.js';
 
 const modules = import.meta.glob<{ previewExamples: PreviewExamples }>('../helpers/examples/*.ts', { eager: true });
 const examples: PreviewExamples = Object.assign({}, ...Object.values(modules).map((m) => m.previewExamples ?? {}));
-const all = selectTools(operations, {});
+// Every tool the server serves: the catalog's and its own (files_stage, files_list).
+const all = selectTools(servedOperations(catalog), {});
 const COMPACT = ['campaign_list', 'campaign_get', 'campaign_context_get', 'creator_search', 'find_tools', 'call_read', 'call_write', 'call_apply'];
 
 let s: TestServer;

@@ -171,6 +171,7 @@ describe('export lifecycle', () => {
     expect(await s.ok('export_get', { export_id: brand.export_id })).toMatchObject({ status: 'ready', row_count: 25 });
 
     const d = await s.previewApply('export_download', { export_id: crm.export_id, output_path: 'shared/crm.xlsx' });
+    expect(d.result.path).toBe('shared/crm.xlsx');
     const t = await readTable({ name: 'crm.xlsx', ext: '.xlsx', bytes: readFileSync(join(filesDir(s), 'shared/crm.xlsx')) }, { maxRows: 100_000 });
     expect(t.header[0]).toBe('creator_id');
     expect(t.rows).toHaveLength(n);
