@@ -47,7 +47,7 @@ export const previewExamples: PreviewExamples = {
   }),
   crm_batch_update: async (s) => ({ selector: { creator_ids: [...(await crmIds(s, 3)), 'cr_0300'] }, coop_status: '2', labels: { operation: 'add', label_ids: ['lbl_002'] } }),
   crm_archive: async (s) => ({ creator_ids: await crmIds(s, 2) }),
-  crm_update: async (s) => ({ creator_id: (await crmIds(s, 1))[0], coop_status: 'contacted', remark: 'From the preview example' }),
+  crm_update: async (s) => ({ creator_id: (await crmIds(s, 1))[0], coop_status: '2', remark: 'From the preview example' }),
   crm_restore: async (s) => ({ creator_id: (await s.ok('crm_list', { archived: true, page_size: 1 })).items[0].creator_id }),
   crm_groups_create: async () => ({ name: 'Preview example group', description: 'Never created.' }),
   crm_groups_update: async (s) => ({ group_id: (await s.ok('crm_groups_list', {})).items[0].group_id, name: 'Preview example rename' }),
