@@ -9,8 +9,13 @@ import { defineContract, type CallInfo, type Operation } from './catalog.js';
 import { ToolError } from './errors.js';
 import { checkType, FilesRoot, LIST_TOOL, normalizeName, STAGE_TOOL, safeFileName } from './files.js';
 
-/** The largest file files_stage takes (base64 in one call); the domain's own limits apply on use. */
-export const STAGE_MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * The largest file files_stage takes (base64 in one call): the largest any tool of the catalog
+ * accepts, so every file a tool takes can be staged, and no larger, so a files_stage call fits a
+ * stdio message (src/stdio.ts; a message over that limit would close the transport). The domain's
+ * own limits apply on use.
+ */
+export const STAGE_MAX_BYTES = 10 * 1024 * 1024;
 
 const relPath = (what: string) => z.string().min(1).max(1024).describe(what);
 
