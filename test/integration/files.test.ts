@@ -84,6 +84,34 @@ describe('files_stage and files_list', () => {
     const got = await s.ok('files_list', { folder: 'mixed' });
     expect(got.files.map((f: { path: string }) => f.path)).toEqual(['mixed/a.csv']);
   });
+
+  it('never lists through a folder link out of the root, nor walks into one', async () => {
+    const outside = join(s.dir, 'outside-folder');
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(join(outside, 'private.csv'), 'secret\n');
+    mkdirSync(join(filesDir(), 'walk'), { recursive: true });
+    writeFileSync(join(filesDir(), 'walk', 'in.csv'), 'x\n');
+    symlinkSync(outside, join(filesDir(), 'walk', 'out'));
+    symlinkSync(outside, join(filesDir(), 'out-link'));
+    expect((await s.ok('files_list', { folder: 'walk' })).files.map((f: { path: string }) => f.path)).toEqual(['walk/in.csv']);
+    expect((await s.ok('files_list', { limit: 500 })).files.map((f: { path: string }) => f.path)).not.toContainEqual(expect.stringContaining('private.csv'));
+    for (const folder of ['out-link', 'walk/out']) {
+      const e = await s.err('files_list', { folder });
+      expect(e.error_code, folder).toBe('FILE_REFUSED');
+      expectWayOut(e.action?.hint);
+    }
+    expect(await s.ok('files_list', { folder: 'not-there' })).toMatchObject({ files: [], total: 0, complete: true });
+  });
+
+  it('stages once per idempotency_key, refuses the key with another file, and checks the stored name as a load would', async () => {
+    const args = { content_base64: b64('%PDF-1.4 keyed'), filename: 'keyed.pdf', idempotency_key: 'stage-key-0001' };
+    const first = await s.ok('files_stage', args);
+    expect(first).toMatchObject({ path: 'uploads/keyed.pdf', already_present: false, replayed: false });
+    expect(await s.ok('files_stage', args)).toMatchObject({ path: 'uploads/keyed.pdf', already_present: false, replayed: true });
+    expect((await s.err('files_stage', { ...args, content_base64: b64('%PDF-1.4 other') })).error_code).toBe('IDEMPOTENCY_KEY_REUSED');
+    // A stored name that Windows would make an executable ("run.exe." is run.exe) is refused.
+    expect((await s.err('files_stage', { content_base64: b64('x'), filename: 'notes.txt', path: 'uploads/run.exe.' })).error_code).toBe('FILE_REFUSED');
+  });
 });
 
 describe('resource links', () => {
