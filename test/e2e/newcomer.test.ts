@@ -53,7 +53,7 @@ describe('newcomer', () => {
     const out = temp('nox-pack-');
     const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', out], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { filename: string; files: { path: string }[] }[];
     const paths = packed!.files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'mcp.json', 'dist/src/cli.js', 'dist/tools/index.js', 'dist/workspace/index.js', 'docs/tools.md']));
+    expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'mcp.json', 'dist/src/cli.js', 'dist/tools/index.js', 'dist/workspace/index.js', 'docs/tools.md']));
     expect(paths.filter((p) => /^(src|tools|workspace|test|scripts)\/|\.map$|\.npmrc$/.test(p))).toEqual([]);
     const pkg = JSON.parse(execFileSync('tar', ['-xzOf', join(out, packed!.filename), 'package/package.json'], { encoding: 'utf8' }));
     expect(pkg.private).toBeUndefined();
