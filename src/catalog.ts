@@ -153,6 +153,18 @@ export interface ToolSpec {
   fieldsDescribedOn?: string;
 }
 
+/** What tools/list shows of a tool; granular tool specs and the surface's own tools both have it. */
+export interface Listable {
+  name: string;
+  title: string;
+  description: string;
+  input: Obj;
+  output?: Obj;
+  annotations: ToolAnnotations;
+  /** Validate and apply: the preview whose listing describes their fields. */
+  fieldsDescribedOn?: string;
+}
+
 export const PREVIEW_TOKEN_FIELD = 'preview_token';
 export const IDEMPOTENCY_KEY_FIELD = 'idempotency_key';
 

@@ -10,7 +10,7 @@ import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type ReadResourceResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import type { Completer, Obj, PromptDef, ResourceDef, ResourceTemplateDef, ToolAnnotations } from './catalog.js';
+import type { Completer, Listable, PromptDef, ResourceDef, ResourceTemplateDef } from './catalog.js';
 import { inputJsonSchema, outputJsonSchema } from './catalog.js';
 import type { CallHooks, ConfirmAnswer, Engine } from './invoke.js';
 import type { SurfaceTool } from './surface.js';
@@ -34,18 +34,6 @@ export interface ServerParts {
   prompts?: PromptDef[];
   /** This server's files root, served read-only as resources under nox://files/ (nothing outside it). */
   files?: FilesRoot;
-}
-
-/** What tools/list shows of a tool; granular tool specs and surface tools both have it. */
-export interface Listable {
-  name: string;
-  title: string;
-  description: string;
-  input: Obj;
-  output?: Obj;
-  annotations: ToolAnnotations;
-  /** Validate and apply: the preview whose listing describes their fields. */
-  fieldsDescribedOn?: string;
 }
 
 const listingCache = new WeakMap<Listable[], Map<boolean, Tool[]>>();

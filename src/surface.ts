@@ -6,23 +6,15 @@
 // input checks, guard, elicitation, journal, errors and structured output. The list is computed
 // once per server and never changes (no list_changed).
 import { z } from 'zod';
-import type { Catalog, Obj, Operation, SurfaceGuide, ToolAnnotations, ToolSpec } from './catalog.js';
+import type { Catalog, Listable, Operation, SurfaceGuide, ToolSpec } from './catalog.js';
 import { inputJsonSchema, outputJsonSchema, toolBaseName, toolsOf } from './catalog.js';
 import { invokeTool, type CallHooks, type CallOutcome, type Engine } from './invoke.js';
 import { issuesOf, ToolError } from './errors.js';
 
 export type SurfaceKind = 'default' | 'compact';
 
-/** A tool as a server lists and calls it. */
-export interface SurfaceTool {
-  name: string;
-  title: string;
-  description: string;
-  input: Obj;
-  /** Left out for call-by-name tools: their result is the called tool's, whose schema find_tools gives. */
-  output?: Obj;
-  annotations: ToolAnnotations;
-  fieldsDescribedOn?: string;
+/** A tool as a server lists and calls it; call-by-name tools list no output (theirs is the called tool's, which find_tools gives). */
+export interface SurfaceTool extends Listable {
   call(engine: Engine, args: unknown, hooks: CallHooks): Promise<CallOutcome>;
 }
 
