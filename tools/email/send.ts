@@ -5,7 +5,15 @@ import { defineContract } from '../../src/catalog.js';
 import { EMAIL_TASK_STATUSES } from '../vocabulary.js';
 import { attachment, filterSchema, productCardDetail, sender, taskId } from './schemas.js';
 
-const recipientSample = z.object({ recipient_id: z.string(), creator_id: z.string().nullable(), nickname: z.string().nullable(), email_address: z.string().nullable() });
+const recipientSample = z.object({
+  recipient_id: z.string(),
+  creator_id: z.string().nullable(),
+  nickname: z.string().nullable(),
+  email_address: z.string().nullable().describe('The address the send uses; null: none.'),
+  address_source: z.enum(['given', 'creator_profile', 'none']),
+  contacted_by: z.array(z.string()).describe('Other email tasks that already sent to them.'),
+  unanswered_reply_count: z.int().describe('Their threads still needing our reply.'),
+});
 
 export const approvalEffect = z.object({
   task: z.object({ task_id: z.string(), name: z.string(), status: z.string(), type: z.int() }),
@@ -16,7 +24,11 @@ export const approvalEffect = z.object({
     filtered_by_reason: z.record(z.string(), z.int()),
     sample: z.array(recipientSample),
     filtered_sample: z.array(recipientSample.extend({ reason: z.string() })),
+    contacted_elsewhere_count: z.int().describe('Of will_send: already sent to by other email tasks.'),
+    unanswered_reply_count: z.int().describe('Of will_send: with replies still unanswered.'),
+    contacted_sample: z.array(recipientSample),
   }),
+  warnings: z.array(z.string()),
   filter: filterSchema,
   sender: sender,
   subject: z.string(),

@@ -10,6 +10,7 @@ import { openThread, outcomeOf, REPLY_DELAY_MS } from '../simulator.js';
 import { implement, type Implemented } from '../implement.js';
 import { sample, sha256, visibleText } from '../shared.js';
 import type { Workspace } from '../workspace.js';
+import { contactFacts, type ContactFacts } from './contact-history.js';
 import { evaluate, readFilter, type Evaluated, type Evaluation } from './recipient-filter.js';
 import { attachmentOf, cancelScheduleJobs, cardDetailsOf, embeddedLinks, JOB_REPLIES, JOB_SCHEDULED_SEND, loadTask, requireEditable, senderOf, type TaskRow } from './task-store.js';
 
@@ -51,6 +52,7 @@ function readApproval(ws: Workspace, taskId: string, mode: 'send' | 'schedule') 
     task,
     filter,
     ev,
+    facts: contactFacts(ws, taskId, [...ev.send, ...ev.hidden]),
     sender,
     cards: cardDetailsOf(ws, taskId),
     attachment: attachmentOf(ws, taskId),
@@ -65,7 +67,11 @@ function approvalState(a: Approval): Record<string, unknown> {
     task: a.task.task_id,
     status: a.task.status,
     plan_send_at: a.task.plan_send_at,
-    send: a.ev.send.map((r) => r.recipient_id),
+    // Each address the send uses, and who other tasks already reached: a creator's email edited, or
+    // another task sending to the same people after the preview, changes what this send does (a
+    // new address, a second outreach nobody approved). Unanswered-reply counts only inform: a reply
+    // arriving does not change whom or what is sent, so it does not make the apply stale.
+    send: a.ev.send.map((r) => [r.recipient_id, a.facts.get(r.recipient_id)!.address, a.facts.get(r.recipient_id)!.contacted_by]),
     hidden: a.ev.hidden.map((r) => [r.recipient_id, r.hide_reason]),
     filter: a.filter,
     // Everything the sheet shows is bound by content, not only by id: a card, link or sender
@@ -79,11 +85,20 @@ function approvalState(a: Approval): Record<string, unknown> {
   };
 }
 
-const asSample = (r: Evaluated) => ({ recipient_id: r.recipient_id, creator_id: r.creator_id, nickname: r.nickname, email_address: r.email_address });
+const asSample = (facts: Map<string, ContactFacts>) => (r: Evaluated) => {
+  const f = facts.get(r.recipient_id)!;
+  return { recipient_id: r.recipient_id, creator_id: r.creator_id, nickname: r.nickname, email_address: f.address, address_source: f.address_source, contacted_by: f.contacted_by, unanswered_reply_count: f.unanswered_reply_count };
+};
 
 /** What the person approves: final and filtered recipients, sender, subject, body, cards, attachment, time. */
 function approvalSheet(a: Approval, planSendAt: string | null): { effect: z.input<typeof approvalEffect>; summary: string } {
   const { task: t, ev } = a;
+  const show = asSample(a.facts);
+  const contacted = ev.send.filter((r) => a.facts.get(r.recipient_id)!.contacted_by.length > 0);
+  const unanswered = ev.send.filter((r) => a.facts.get(r.recipient_id)!.unanswered_reply_count > 0);
+  const warnings: string[] = [];
+  if (contacted.length) warnings.push(`${contacted.length} recipient(s) were already emailed by other tasks (see contacted_sample; hide them with email_recipient_filter_update hide_contacted).`);
+  if (unanswered.length) warnings.push(`${unanswered.length} recipient(s) have replies still unanswered (read them with message_list needs_reply, answer with message_send).`);
   const effect: z.input<typeof approvalEffect> = {
     task: { task_id: t.task_id, name: t.name, status: t.status, type: t.type },
     recipients: {
@@ -91,9 +106,14 @@ function approvalSheet(a: Approval, planSendAt: string | null): { effect: z.inpu
       will_send_count: ev.send.length,
       filtered_out_count: ev.hidden.length,
       filtered_by_reason: ev.byReason,
-      sample: sample(ev.send).map(asSample),
-      filtered_sample: sample(ev.hidden).map((r) => ({ ...asSample(r), reason: r.hide_reason! })),
+      sample: sample(ev.send).map(show),
+      filtered_sample: sample(ev.hidden).map((r) => ({ ...show(r), reason: r.hide_reason! })),
+      contacted_elsewhere_count: contacted.length,
+      unanswered_reply_count: unanswered.length,
+      // Those with unanswered replies first: the ones a person most needs to see.
+      contacted_sample: sample([...new Set([...unanswered, ...contacted])]).map(show),
     },
+    warnings,
     filter: a.filter,
     sender: a.sender,
     subject: t.subject,
@@ -106,6 +126,8 @@ function approvalSheet(a: Approval, planSendAt: string | null): { effect: z.inpu
   };
   const parts = [
     `${ev.send.length} recipient(s)${ev.hidden.length ? ` (${ev.hidden.length} hidden by the filter)` : ''}`,
+    ...(contacted.length ? [`${contacted.length} already emailed by other tasks`] : []),
+    ...(unanswered.length ? [`${unanswered.length} with unanswered replies`] : []),
     `from ${a.sender.email}`,
     `subject "${t.subject}"`,
     `${a.cards.length} product card(s)`,
