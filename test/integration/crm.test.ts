@@ -169,6 +169,34 @@ describe('crm_batch_update', () => {
     }
   });
 
+  it('says by name what changes: status from -> to counts, each label gained or lost, the owner; bound to the token', async () => {
+    const d = db();
+    const existing = d.prepare(`SELECT creator_id FROM crm_channels WHERE archived = 0 ORDER BY creator_id DESC LIMIT 3`).pluck().all() as string[];
+    const missing = take(1);
+    // A known starting point: statuses pending, pending, contacted; only the first has label lbl_004; owners u_001.
+    existing.forEach((cid, i) => d.prepare(`UPDATE crm_channels SET coop_status = ?, owner_uid = 'u_001' WHERE creator_id = ?`).run(i < 2 ? '1' : '2', cid));
+    d.prepare(`DELETE FROM crm_channel_labels WHERE label_id = 'lbl_004' AND creator_id IN (?, ?, ?)`).run(...existing);
+    d.prepare(`INSERT INTO crm_channel_labels (creator_id, label_id) VALUES (?, 'lbl_004')`).run(existing[0]);
+    const label = d.prepare(`SELECT name FROM crm_labels WHERE label_id = 'lbl_004'`).pluck().get() as string;
+    const body = { selector: { creator_ids: [...existing, ...missing] }, coop_status: '3', labels: { operation: 'add', label_ids: ['lbl_004'] } };
+    const p = await s.ok('crm_batch_update_preview', body);
+    expect(p.effect.changes).toEqual({
+      coop_status: { to: '3', to_name: 'negotiating', from: [{ coop_status: '1', name: 'pending', count: 2 }, { coop_status: '2', name: 'contacted', count: 1 }], unchanged_count: 0 },
+      labels: { operation: 'add', items: [{ label_id: 'lbl_004', name: label, change_count: 3, unchanged_count: 1 }] },
+    });
+    expect(p.summary).toBe(`Update 3 CRM channel(s) and create 1: coop_status to "negotiating" (2 from "pending", 1 from "contacted", 1 new); add label "${label}" to 3 (1 already have it); 0 creator(s) fail.`);
+    // The label is taken off a channel after the preview: what was approved no longer holds.
+    d.prepare(`DELETE FROM crm_channel_labels WHERE label_id = 'lbl_004' AND creator_id = ?`).run(existing[0]);
+    expect((await s.err('crm_batch_update_apply', { ...body, preview_token: p.preview_token })).error_code).toBe('PREVIEW_STALE');
+    const rm = await s.ok('crm_batch_update_preview', { selector: { creator_ids: existing }, labels: { operation: 'remove', label_ids: ['lbl_004'] }, owner_uid: 'u_002', archived: true });
+    expect(rm.effect.changes).toEqual({
+      labels: { operation: 'remove', items: [{ label_id: 'lbl_004', name: label, change_count: 0, unchanged_count: 3 }] },
+      owner_uid: { to: 'u_002', from: [{ owner_uid: 'u_001', count: 3 }], unchanged_count: 0 },
+      archived: { to: true, change_count: 3, unchanged_count: 0 },
+    });
+    expect(rm.summary).toContain(`remove label "${label}" from 0 (3 do not have it); owner to u_002 (3 from u_001); archive 3;`);
+  });
+
   it('label-only changes give new channels the default status; remove takes labels off', async () => {
     const missing = take(2);
     const add = await s.previewApply('crm_batch_update', { selector: { creator_ids: missing }, labels: { operation: 'add', label_ids: ['lbl_005', 'lbl_002'] } });

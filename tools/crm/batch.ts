@@ -20,6 +20,18 @@ export const batchEffect = z.object({
   sample: z.array(batchSampleRow),
 });
 
+const fromCount = (key: string) => z.array(z.object({ [key]: z.string().nullable(), count: z.int() }));
+
+/** What a batch update changes, by name: each part only when requested. */
+export const batchChanges = z.object({
+  coop_status: z.object({ to: z.string(), to_name: z.string(), from: z.array(z.object({ coop_status: z.string().nullable(), name: z.string(), count: z.int() })), unchanged_count: z.int() }).optional(),
+  labels: z
+    .object({ operation: z.enum(['add', 'remove']), items: z.array(z.object({ label_id: z.string(), name: z.string(), change_count: z.int().describe('Channels that gain (add) or lose (remove) it.'), unchanged_count: z.int() })) })
+    .optional(),
+  owner_uid: z.object({ to: z.string().nullable(), from: fromCount('owner_uid'), unchanged_count: z.int() }).optional(),
+  archived: z.object({ to: z.boolean(), change_count: z.int(), unchanged_count: z.int() }).optional(),
+});
+
 const selector = z.strictObject({ creator_ids: creatorIds('Creator ids (from crm_list, creator_search or collection_items).', 50_000) }).describe('Which creators: selector.creator_ids.');
 
 export const batch = {
@@ -44,7 +56,7 @@ export const batch = {
       archived: z.boolean().optional().describe('true archives, false restores.'),
     }),
     output: z.object({ created_count: z.int(), updated_count: z.int(), failed_count: z.int(), failed: z.array(failure).describe('At most 100 shown.'), summary: z.string() }),
-    effect: batchEffect,
+    effect: batchEffect.extend({ changes: batchChanges }),
     idsOf: (i) => i.selector.creator_ids.slice(0, 200),
   }),
   archive: defineContract({

@@ -9,6 +9,7 @@ import { invalid, ToolError } from '../../src/errors.js';
 import { implement, type Implemented } from '../implement.js';
 import { actingUser, checkTeamMember, fingerprint, inJson, sample } from '../shared.js';
 import type { Workspace } from '../workspace.js';
+import { describeChanges } from './batch-changes.js';
 import { checkLabels, createChannels, nicknames, setLabels } from './channel-rows.js';
 
 type Failure = z.infer<typeof failure>;
@@ -171,13 +172,18 @@ export const batchImplementations = {
   update: implement(batch.update, {
     read: (ws, input) => {
       checkChanges(ws, input);
-      return planChannels(ws, input.selector.creator_ids, input);
+      const plan = planChannels(ws, input.selector.creator_ids, input);
+      return { ...plan, described: describeChanges(ws, plan.existing.map((e) => e.creator_id), plan.create, input) };
     },
-    state: (plan, input) => batchState(plan, input),
-    effect: (ws, _input, plan) => ({
-      effect: batchEffectOf(ws, plan, () => 'will_update'),
-      summary: `Update ${plan.existing.length} CRM channel(s) and create ${plan.create.length}; ${plan.failed.length} creator(s) fail.`,
-    }),
+    // The named changes are bound too: a label or status edited elsewhere after the preview changes what the person approved.
+    state: (plan, input) => ({ ...batchState(plan, input), changes: plan.described.changes }),
+    effect: (ws, _input, plan) => {
+      const { changes, phrases } = plan.described;
+      return {
+        effect: { ...batchEffectOf(ws, plan, () => 'will_update'), changes },
+        summary: `Update ${plan.existing.length} CRM channel(s) and create ${plan.create.length}: ${phrases.join('; ')}; ${plan.failed.length} creator(s) fail.`,
+      };
+    },
     run: (ws, input, call, _loaded, plan) => {
       const { created, updated } = applyChanges(ws, call, plan, input);
       return { created_count: created, updated_count: updated, failed_count: plan.failed.length, failed: plan.failed.slice(0, 100), summary: `Created ${created} and updated ${updated} CRM channel(s); ${plan.failed.length} failed.` };
