@@ -235,7 +235,8 @@ describe('staged grouped operations', () => {
       await staged('collection_refresh', { collection_id: src, platform: 'youtube', what: 'email' });
       const dst = await collectionWith([], 'Move target');
       const { p, a } = await staged('collection_batch', { collection_id: src, platform: 'youtube', action: 'move', target_collection_id: dst, creator_ids: withEmail.slice(0, 2) });
-      expect(p.effect).toMatchObject({ matched_count: 2, outcome_counts: { will_move: 2 } });
+      expect(p.effect).toMatchObject({ matched_count: 2, outcome_counts: { will_move: 2 }, labels: [], label_operation: null });
+      expect(p.summary).toBe('move 2 youtube item(s) of "Move source" to "Move target": 2 will move; all 2 leave "Move source".');
       expect(a.result.changed_count).toBe(2);
       expect((await items(src)).map((r) => r.creator_id)).toEqual([withEmail[2]]);
       const moved = await items(dst);
@@ -262,6 +263,10 @@ describe('staged grouped operations', () => {
       expect(rows.every((r) => JSON.stringify(r.label_ids) === JSON.stringify([labels[0], labels[1]].sort()))).toBe(true);
       const again = await s.ok('collection_batch_preview', { collection_id: cid, platform: 'youtube', action: 'label', label_ids: [labels[0]] });
       expect(again.effect.outcome_counts).toEqual({ already_labeled: 3 });
+      const name = (id: string) => db().prepare('SELECT name FROM crm_labels WHERE label_id = ?').pluck().get(id) as string; // previews name their labels
+      expect(both.p.effect).toMatchObject({ label_operation: 'add', labels: [labels[0], labels[1]].sort().map((id: string) => ({ label_id: id, name: name(id) })) });
+      expect(again.summary).toBe(`add label(s) ${JSON.stringify(name(labels[0]))} to 3 youtube item(s) of "Label": 3 already labeled.`);
+      expect((await s.ok('collection_batch_preview', { collection_id: cid, platform: 'youtube', action: 'label', label_operation: 'remove', label_ids: [labels[1]] })).summary).toBe(`remove label(s) ${JSON.stringify(name(labels[1]))} from 3 youtube item(s) of "Label": 3 will unlabel.`);
       const removed = await staged('collection_batch', { collection_id: cid, platform: 'youtube', action: 'label', label_operation: 'remove', label_ids: [labels[0]], creator_ids: withEmail.slice(0, 2) });
       expect(removed.a.result.changed_count).toBe(2);
       rows = await items(cid);
@@ -269,7 +274,6 @@ describe('staged grouped operations', () => {
       expect(rows.find((r) => r.creator_id === withEmail[0]).label_ids).toEqual([labels[1]]);
       const filtered = await s.ok('collection_items', { collection_id: cid, platform: 'youtube', label_id: labels[0] });
       expect(filtered.items.map((r: any) => r.creator_id)).toEqual([withEmail[2]]);
-
       const bad = await s.ok('collection_batch_validate', { collection_id: cid, platform: 'youtube', action: 'label', label_ids: ['lbl_nope'] });
       expect(bad.problems).toEqual([expect.objectContaining({ field: 'label_ids', code: 'NOT_FOUND' })]);
       expect((await s.err('collection_batch_preview', { collection_id: cid, platform: 'youtube', action: 'label', label_ids: ['lbl_nope'] })).error_code).toBe('NOT_FOUND');

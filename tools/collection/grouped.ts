@@ -78,7 +78,13 @@ export const grouped = {
       outcome_counts: outcomeCounts,
       summary: z.string(),
     }),
-    effect: stagedEffect.extend({ action: z.string(), target_collection_id: z.string().nullable(), label_ids: z.array(z.string()) }),
+    effect: stagedEffect.extend({
+      action: z.string(),
+      target_collection_id: z.string().nullable(),
+      label_ids: z.array(z.string()),
+      labels: z.array(z.object({ label_id: z.string(), name: z.string() })).describe('label only: the labels added or removed, by name.'),
+      label_operation: z.enum(['add', 'remove']).nullable(),
+    }),
     idsOf: (i) => [i.collection_id, ...(i.target_collection_id ? [i.target_collection_id] : [])],
   }),
   addToCrm: defineContract({

@@ -95,6 +95,12 @@ function readBatch(ws: Workspace, input: BatchInput): BatchPlan {
   return { slice: s, target: target ?? null, inTarget, labels, outcomes };
 }
 
+/** The labels by id and name, in the order given. */
+function labelNames(ws: Workspace, labelIds: string[]): { label_id: string; name: string }[] {
+  const names = new Map((ws.db.prepare(`SELECT label_id, name FROM crm_labels WHERE ${inJson('label_id')}`).all(JSON.stringify(labelIds)) as { label_id: string; name: string }[]).map((l) => [l.label_id, l.name]));
+  return labelIds.map((id) => ({ label_id: id, name: names.get(id) ?? id }));
+}
+
 /** Copies items to another collection (carrying their refresh state and labels); returns how many were inserted. */
 function copyItems(ws: Workspace, from: string, to: string, creatorIds: string[], source: 'copied' | 'moved'): number {
   return ws.db
@@ -188,10 +194,17 @@ export const groupedImplementations = {
       target: plan.target ? { collection_id: plan.target.collection_id, updated_at: plan.target.updated_at, present: [...plan.inTarget].sort() } : null,
       labels: plan.labels,
     }),
-    effect: (_ws, input, plan) => {
-      const effect = { ...sliceEffect(plan.slice, input.platform, plan.outcomes), action: input.action, target_collection_id: plan.target?.collection_id ?? null, label_ids: plan.labels };
+    effect: (ws, input, plan) => {
+      const named = labelNames(ws, plan.labels);
+      const operation = input.action === 'label' ? (input.label_operation ?? 'add') : null;
+      const effect = { ...sliceEffect(plan.slice, input.platform, plan.outcomes), action: input.action, target_collection_id: plan.target?.collection_id ?? null, label_ids: plan.labels, labels: named, label_operation: operation };
+      // Say what changes, not only how many: which labels go on or off, and that a move empties the source.
+      const what = operation
+        ? `${operation} label(s) ${named.map((l) => JSON.stringify(l.name)).join(', ')} ${operation === 'add' ? 'to' : 'from'}`
+        : input.action;
       const to = plan.target ? ` to "${plan.target.name}"` : '';
-      return { effect, summary: `${input.action} ${plan.outcomes.length} ${input.platform} item(s) of "${plan.slice.collection.name}"${to}: ${describeCounts(effect.outcome_counts)}.` };
+      const leaves = input.action === 'move' ? `; all ${plan.outcomes.length} leave "${plan.slice.collection.name}"` : '';
+      return { effect, summary: `${what} ${plan.outcomes.length} ${input.platform} item(s) of "${plan.slice.collection.name}"${to}: ${describeCounts(effect.outcome_counts)}${leaves}.` };
     },
     run: (ws, input, _call, _loaded, plan) => {
       const from = plan.slice.collection.collection_id;
