@@ -28,10 +28,12 @@ export function writeJournal(db: Db, e: JournalEntry, at: Date): void {
   ).run(at.toISOString(), e.operation, e.principal, e.args_digest, e.token_id ?? null, e.status, e.summary, JSON.stringify(e.ids.slice(0, 200)), e.campaign_id ?? null);
 }
 
-export function readJournal(db: Db, filter: { campaign_id?: string; limit?: number }): JournalRow[] {
+export function readJournal(db: Db, filter: { campaign_id?: string; limit?: number; before?: number | undefined }): JournalRow[] {
+  // `before` pages back: entries older than that entry_id.
+  const before = filter.before ?? Number.MAX_SAFE_INTEGER;
   const rows = (filter.campaign_id
-    ? db.prepare('SELECT * FROM journal WHERE campaign_id = ? ORDER BY entry_id DESC LIMIT ?').all(filter.campaign_id, filter.limit ?? 50)
-    : db.prepare('SELECT * FROM journal ORDER BY entry_id DESC LIMIT ?').all(filter.limit ?? 50)) as (JournalRow & { ids_json: string })[];
+    ? db.prepare('SELECT * FROM journal WHERE campaign_id = ? AND entry_id < ? ORDER BY entry_id DESC LIMIT ?').all(filter.campaign_id, before, filter.limit ?? 50)
+    : db.prepare('SELECT * FROM journal WHERE entry_id < ? ORDER BY entry_id DESC LIMIT ?').all(before, filter.limit ?? 50)) as (JournalRow & { ids_json: string })[];
   return rows.map(({ ids_json, ...r }) => ({ ...r, ids: JSON.parse(ids_json) as string[] }));
 }
 

@@ -38,10 +38,12 @@ export const searchText = (max: number) =>
   // eslint-disable-next-line no-control-regex
   z.string().max(max).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'must not contain control characters' });
 
-export const pageInput = {
+/** Paging inputs; a list whose rows are large takes a smaller default page, so a result stays under 8 KB. */
+export const pageInputOf = (defaultSize: number) => ({
   page: z.int().min(1).max(100_000).default(1),
-  page_size: z.int().min(1).max(100).default(20),
-};
+  page_size: z.int().min(1).max(100).default(defaultSize),
+});
+export const pageInput = pageInputOf(20);
 
 export function paged<T extends z.ZodType>(item: T) {
   return z.object({

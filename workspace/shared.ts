@@ -44,6 +44,9 @@ export function actingUser(ws: Workspace, call: CallInfo): string {
   return owner;
 }
 
+/** A long free-text field as a list shows it: at most `max` characters, marked when cut (the _get shows it whole). */
+export const trimmed = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
 /** At most `n` items, for sample rows in previews. */
 export const sample = <T>(items: T[], n = 10): T[] => items.slice(0, n);
 

@@ -86,7 +86,9 @@ export const contextOut = z.object({
   exports: z.array(z.object({ export_id: z.string(), kind: z.string(), status: z.string(), reason: z.string(), row_count: z.int().nullable(), file_name: z.string().nullable(), created_at: z.string() })).describe('Exports made for this campaign (newest 50).'),
   journal: z
     .array(z.object({ entry_id: z.int(), at: z.string(), operation: z.string(), status: z.string(), summary: z.string(), ids: z.array(z.string()), token_id: z.string().nullable(), principal: z.string() }))
-    .describe('Changes applied for this campaign, newest first.'),
+    .describe('Changes applied for this campaign, newest first; ids cut at 10.'),
+  journal_total: z.int().describe('Journal entries of the campaign in all.'),
+  journal_next_before: z.int().nullable().describe('Pass as journal_before for older entries; null: none.'),
   updated_at: z.string().nullable().describe('Last record; null when nothing was recorded yet.'),
 });
 export type ContextOut = z.input<typeof contextOut>;
@@ -104,7 +106,8 @@ export const context = {
     route: { method: 'GET', path: '/campaigns/:campaign_id/context' },
     input: z.strictObject({
       campaign_id: id(`The campaign. ${FROM.campaign}`),
-      journal_limit: z.int().min(0).max(200).default(20).describe('Newest journal entries to include.'),
+      journal_limit: z.int().min(0).max(200).default(5).describe('Journal entries to include, newest first.'),
+      journal_before: z.int().min(1).optional().describe('Page back: entries older than this entry_id (journal_next_before).'),
     }),
     output: contextOut,
   }),

@@ -1,7 +1,7 @@
 // Collection items: the creators kept in a collection, listed per platform and added by id.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { creatorIds, id, ids, paged, pageInput, platform, searchText } from '../shared.js';
+import { creatorIds, id, ids, paged, pageInputOf, platform, searchText } from '../shared.js';
 import { collectionId } from './collections.js';
 
 export const item = z.object({
@@ -37,7 +37,7 @@ export const items = {
       has_email: z.boolean().optional().describe('true: only items whose email is known (refreshed).'),
       keyword: searchText(200).optional().describe('Matches nickname or channel id.'),
       label_id: id('Only items carrying this label.').optional(),
-      ...pageInput,
+      ...pageInputOf(15),
     }),
     output: paged(item).extend({ collection_id: z.string(), platform: z.string() }),
   }),

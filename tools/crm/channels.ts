@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { FROM } from '../hints.js';
-import { coopStatusId, creatorId, EMAIL_RE, httpUrlValue, id, pageInput, paged, platform, searchText } from '../shared.js';
+import { coopStatusId, creatorId, EMAIL_RE, httpUrlValue, id, pageInputOf, paged, platform, searchText } from '../shared.js';
 
 export const coopStatus = coopStatusId('Cooperation status.');
 const channelCreatorId = creatorId(FROM.crmChannel);
@@ -46,7 +46,7 @@ export const channels = {
       platform: platform.optional(),
       archived: z.boolean().default(false).describe('false (default): active channels; true: archived ones.'),
       keyword: searchText(200).optional().describe('Matches nickname, channel id, email or remark.'),
-      ...pageInput,
+      ...pageInputOf(15),
     }),
     output: paged(channel),
   }),

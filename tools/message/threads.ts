@@ -3,7 +3,7 @@
 // the list statuses are derived (deal = the creator wrote last).
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { coopStatusId, creatorId, id, paged, pageInput } from '../shared.js';
+import { coopStatusId, creatorId, id, paged, pageInputOf } from '../shared.js';
 import { attachmentOut, ownerUids, threadId, threadOut } from './schemas.js';
 
 const BUSINESS_KINDS = ['email_task', 'affiliate_campaign'] as const;
@@ -19,7 +19,7 @@ const listInput = z.strictObject({
   coop_status: coopStatusId('Only threads with this cooperation status.').optional(),
   needs_reply: z.boolean().optional().describe('true: only threads waiting for our reply.'),
   archived: z.boolean().default(false).describe('true: list archived conversations instead.'),
-  ...pageInput,
+  ...pageInputOf(10),
 });
 
 export const threads = {

@@ -10,6 +10,7 @@ import type { Db } from '../../src/store.js';
 import { WHERE } from '../../tools/hints.js';
 import { implement, type Implemented } from '../implement.js';
 import type { Workspace } from '../workspace.js';
+import { trimmed } from '../shared.js';
 import { checkCoopStatus } from '../coop-statuses.js';
 import { loadCampaign } from './campaigns.js';
 
@@ -102,7 +103,10 @@ function merge(doc: Doc, input: RecordInput, at: string): string[] {
 }
 
 /** The whole context of one campaign: the recorded document, its exports and its journal. */
-export function campaignContext(ws: Workspace, campaignId: string, journalLimit: number): ContextOut {
+export function campaignContext(ws: Workspace, campaignId: string, journalLimit: number, journalBefore?: number): ContextOut {
+  const journal = readJournal(ws.db, { campaign_id: campaignId, limit: journalLimit, before: journalBefore });
+  const last = journal.at(-1);
+  const older = last ? (ws.db.prepare('SELECT COUNT(*) FROM journal WHERE campaign_id = ? AND entry_id < ?').pluck().get(campaignId, last.entry_id) as number) : 0;
   const c = loadCampaign(ws, campaignId);
   const { doc, updated_at } = readDoc(ws, campaignId);
   const markets = JSON.parse(c.markets_json) as string[];
@@ -124,23 +128,26 @@ export function campaignContext(ws: Workspace, campaignId: string, journalLimit:
     exports: ws.db
       .prepare('SELECT export_id, kind, status, reason, row_count, file_name, created_at FROM exports WHERE campaign_id = ? ORDER BY created_at DESC, export_id LIMIT 50')
       .all(campaignId) as ContextOut['exports'],
-    journal: readJournal(ws.db, { campaign_id: campaignId, limit: journalLimit }).map((j) => ({
+    // Entries are kept short: a batch can touch thousands of ids; the summary says how many.
+    journal: journal.map((j) => ({
       entry_id: j.entry_id,
       at: j.at,
       operation: j.operation,
       status: j.status,
-      summary: j.summary,
-      ids: j.ids,
+      summary: trimmed(j.summary, 240),
+      ids: j.ids.slice(0, 10),
       token_id: j.token_id ?? null,
       principal: j.principal,
     })),
+    journal_total: ws.db.prepare('SELECT COUNT(*) FROM journal WHERE campaign_id = ?').pluck().get(campaignId) as number,
+    journal_next_before: older > 0 ? last!.entry_id : null,
     updated_at,
   };
 }
 
 export const contextImplementations = {
   get: implement(context.get, {
-    run: (ws, input) => campaignContext(ws, input.campaign_id, input.journal_limit),
+    run: (ws, input) => campaignContext(ws, input.campaign_id, input.journal_limit, input.journal_before),
   }),
   record: implement(context.record, {
     run: (ws, input) => {

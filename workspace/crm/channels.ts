@@ -4,7 +4,7 @@ import { WHERE } from '../../tools/hints.js';
 import { checkCoopStatus, DEFAULT_COOP_STATUS } from '../coop-statuses.js';
 import { invalid, ToolError } from '../../src/errors.js';
 import { implement, type Implemented } from '../implement.js';
-import { actingUser, checkTeamMember, escapeLike, getRow, inJson, pageQuery, Where } from '../shared.js';
+import { actingUser, checkTeamMember, escapeLike, getRow, inJson, pageQuery, trimmed, Where } from '../shared.js';
 import { CHANNEL_FROM, CHANNEL_SELECT, checkGroups, checkLabels, createChannels, findChannel, loadChannel, setLabels, toChannel, type Channel, type ChannelRow } from './channel-rows.js';
 
 export const channelImplementations = {
@@ -20,7 +20,10 @@ export const channelImplementations = {
         .maybe(input.group_id, 'EXISTS (SELECT 1 FROM crm_channel_groups g WHERE g.creator_id = ch.creator_id AND g.group_id = ?)', input.group_id)
         .maybe(input.label_ids?.length ? true : undefined, `EXISTS (SELECT 1 FROM crm_channel_labels l WHERE l.creator_id = ch.creator_id AND ${inJson('l.label_id')})`, JSON.stringify(input.label_ids ?? []))
         .maybe(input.keyword, `(c.nickname LIKE ? ESCAPE '\\' OR c.channel_id LIKE ? ESCAPE '\\' OR ch.email LIKE ? ESCAPE '\\' OR ch.remark LIKE ? ESCAPE '\\')`, like, like, like, like);
-      return pageQuery<ChannelRow, Channel>(ws, { select: CHANNEL_SELECT, from: `${CHANNEL_FROM} ${w.sql}`, order: 'ch.updated_at DESC, ch.creator_id', params: w.params }, input, toChannel);
+      return pageQuery<ChannelRow, Channel>(ws, { select: CHANNEL_SELECT, from: `${CHANNEL_FROM} ${w.sql}`, order: 'ch.updated_at DESC, ch.creator_id', params: w.params }, input, (r) => {
+        const c = toChannel(r);
+        return { ...c, remark: trimmed(c.remark, 200) };
+      });
     },
   }),
   get: implement(channels.get, {

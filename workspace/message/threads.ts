@@ -5,7 +5,7 @@ import { invalid } from '../../src/errors.js';
 import { threads } from '../../tools/message/threads.js';
 import { implement, type Implemented } from '../implement.js';
 import { checkCoopStatus } from '../coop-statuses.js';
-import { inJson, pageQuery, Where } from '../shared.js';
+import { inJson, pageQuery, trimmed, Where } from '../shared.js';
 import { attachmentsOf } from './attachment-store.js';
 import { clearSchedule, creatorThreads, LIST_FROM, LIST_SELECT, loadThread, toThread, type ListRow, type ThreadOut } from './thread-store.js';
 
@@ -45,7 +45,10 @@ export const threadsImplementations = {
     run: (ws, input) => {
       if (input.coop_status !== undefined) checkCoopStatus(ws, input.coop_status);
       const w = listWhere(input);
-      return pageQuery<ListRow, ThreadOut>(ws, { select: LIST_SELECT, from: `${LIST_FROM} ${w.sql}`, order: 't.updated_at DESC, t.thread_id', params: w.params }, input, toThread);
+      return pageQuery<ListRow, ThreadOut>(ws, { select: LIST_SELECT, from: `${LIST_FROM} ${w.sql}`, order: 't.updated_at DESC, t.thread_id', params: w.params }, input, (r) => {
+        const t = toThread(r);
+        return { ...t, subject: trimmed(t.subject, 120) };
+      });
     },
   }),
   get: implement(threads.get, {
