@@ -56,7 +56,7 @@ export const sending = {
     name: 'email.send',
     title: 'Send an email task',
     description:
-      'Sends a draft task now to the recipients that pass its filter. The preview is the approval sheet (final recipients, filtered ones and why, sender, subject, body digest, cards, attachment); any change after it makes apply PREVIEW_STALE.',
+      'Sends a draft task now to the recipients that pass its filter. The preview is the approval sheet (final recipients and their addresses, those other tasks already emailed, filtered ones and why, sender, subject, body digest, cards, attachment); any change after it makes apply PREVIEW_STALE.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Visible to creators and irreversible: emails every recipient now.',
