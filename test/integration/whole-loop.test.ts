@@ -38,21 +38,22 @@ describe('the whole workflow loop', () => {
   it('runs campaign → creators → collection → CRM → product/link → email → send → follow-up → report → export → context in at most 45 calls', async () => {
     const a = agent(s);
     // 1. Anchor.
-    const campaign = (await a.ok('campaign_list', { keyword: 'Skincare' })).items[0];
+    const campaign = (await a.ok('campaign_list', { keyword: 'Pulse H7' })).items[0];
     const cid = campaign.campaign_id;
     await a.ok('campaign_context_get', { campaign_id: cid });
 
     // 2. Creators: a typo finds nothing but names the tag that exists; the second search uses it
     //    and leaves out creators already held or emailed.
-    const miss = await a.ok('creator_search', { platform: 'youtube', keywords: 'beuty' });
+    const miss = await a.ok('creator_search', { platform: 'youtube', keywords: 'gamng' });
     expect(miss.total).toBe(0);
-    const found = await a.ok('creator_search', { platform: 'youtube', keywords: miss.nearest_tags[0], has_email: true, exclude_in_crm: true, exclude_contacted: true, page_size: 6 });
-    expect(found.items.length).toBeGreaterThan(0);
+    const found = await a.ok('creator_search', { platform: 'youtube', keywords: miss.nearest_tags[0], has_email: true, exclude_in_crm: true, exclude_contacted: true, page_size: 20 });
+    // Enough fresh creators that some reply (each replies with probability 0.4 in the simulation).
+    expect(found.items.length).toBeGreaterThanOrEqual(12);
     const creatorIds: string[] = found.items.map((c: any) => c.creator_id);
-    await a.ok('campaign_context_record', { campaign_id: cid, creators: creatorIds.map((creator_id) => ({ creator_id, decision: 'include', reason: 'Skincare niche, email known' })) });
+    await a.ok('campaign_context_record', { campaign_id: cid, creators: creatorIds.map((creator_id) => ({ creator_id, decision: 'include', reason: 'Gaming channel, email known' })) });
 
     // 3. Collection, 4. refresh emails.
-    const col = await a.ok('collection_create', { name: 'Wave 4 — skincare YouTube', campaign_id: cid });
+    const col = await a.ok('collection_create', { name: 'H7 wave 2 — gaming YouTube', campaign_id: cid });
     const colId = col.collection_id;
     await a.previewApply('collection_add_creators', { collection_ids: [colId], platform: 'youtube', creator_ids: creatorIds });
     const refresh = await a.previewApply('collection_refresh', { collection_id: colId, platform: 'youtube', what: 'email' });
@@ -67,24 +68,24 @@ describe('the whole workflow loop', () => {
     expect(crm.preview.summary).toContain('coop_status to "contacted"');
 
     // 6. Product card, 7. short link.
-    const serum = (await a.ok('product_list', { keyword: 'Barrier Repair' })).items[0];
-    const link = await a.ok('short_link_create', { title: 'Barrier Serum — wave 4', web: 'https://shop.demo-brand.example/products/barrier-repair-serum', utm_campaign: 'wave4' });
+    const headset = (await a.ok('product_list', { keyword: 'H7 Wireless Headset' })).items[0];
+    const link = await a.ok('short_link_create', { title: 'H7 headset — wave 2', web: 'https://www.pulsegear-demo.example/h7', utm_campaign: 'h7wave2' });
     await a.ok('campaign_context_record', { campaign_id: cid, links: [{ id: link.short_link_id, kind: 'short_link', url: link.short_url }] });
 
     // 8. The email task: recipients, filter, collaborator, attachment, content, sender.
-    const task = await a.ok('email_create', { name: 'Wave 4 — skincare YouTube', campaign_id: cid });
+    const task = await a.ok('email_create', { name: 'H7 wave 2 — gaming YouTube', campaign_id: cid });
     const taskId = task.task_id;
     await a.ok('email_recipients_add', { task_id: taskId, recipients: creatorIds.map((creator_id) => ({ creator_id })) });
     await a.ok('email_recipient_filter_update', { task_id: taskId, filter: { hide_contacted: true } });
     const team = await a.ok('email_collaborators_list', {});
     const editor = team.team_members.find((m: any) => m.user_uid !== task.owner_uid);
     await a.ok('email_collaborators_add', { task_id: taskId, user_uid: editor.user_uid, permission: 'edit' });
-    await a.previewApply('email_attachments_upload', { task_id: taskId, content_base64: Buffer.from('%PDF-1.4\n% wave 4 brief\n%%EOF\n').toString('base64'), filename: 'wave4-brief.pdf' });
+    await a.previewApply('email_attachments_upload', { task_id: taskId, content_base64: Buffer.from('%PDF-1.4\n% H7 wave 2 brief\n%%EOF\n').toString('base64'), filename: 'h7-wave2-brief.pdf' });
     await a.ok('email_content_save', {
       task_id: taskId,
-      subject: 'Paid collab: GlowLab Barrier Repair Serum',
-      html_body: `<p>Hi! We would love to send you our Barrier Repair Serum: ${link.short_url}</p>`,
-      product_collect_ids: [serum.product_collect_id],
+      subject: 'Review the Pulse Gear H7 headset?',
+      html_body: `<p>Hi! We would love to send you the Pulse Gear H7 headset to review: ${link.short_url}</p>`,
+      product_collect_ids: [headset.product_collect_id],
     });
     // The agent previews before choosing a sender: the refusal says what to do next.
     const early = await a.call('email_send_preview', { task_id: taskId });
@@ -107,13 +108,13 @@ describe('the whole workflow loop', () => {
     expect(waiting.items.length).toBeGreaterThan(0);
     const thread = waiting.items[0];
     await a.ok('message_get', { thread_id: thread.thread_id });
-    const reply = await a.previewApply('message_send', { thread_id: thread.thread_id, html_body: '<p>Thanks! Sending the serum this week.</p>' });
+    const reply = await a.previewApply('message_send', { thread_id: thread.thread_id, html_body: '<p>Thanks! Sending the headset this week.</p>' });
     expect(reply.apply.result.needs_reply).toBe(false);
 
     // 11. Report, 12. export to a file.
     const report = await a.ok('email_report', { task_id: taskId });
     expect(report.reply_count).toBeGreaterThan(0);
-    const exp = await a.previewApply('export_create', { kind: 'collection', collection_id: colId, platform: 'youtube', reason: 'Wave 4 hand-off', campaign_id: cid });
+    const exp = await a.previewApply('export_create', { kind: 'collection', collection_id: colId, platform: 'youtube', reason: 'H7 wave 2 hand-off', campaign_id: cid });
     const exportId = exp.apply.result.export_id;
     await s.drainJobs(); // the export runs in the background (jobs do not poll in tests)
     expect((await a.ok('export_wait', { export_id: exportId, timeout_seconds: 10 })).status).toBe('ready');
@@ -125,7 +126,7 @@ describe('the whole workflow loop', () => {
       campaign_id: cid,
       reply_state: [{ thread_id: thread.thread_id, needs_reply: false, last_message_direction: 'outbound' }],
       ids: { collection_ids: [colId], task_ids: [taskId], export_ids: [exportId], label_ids: [label.label_id] },
-      export_reasons: [{ export_id: exportId, reason: 'Wave 4 hand-off' }],
+      export_reasons: [{ export_id: exportId, reason: 'H7 wave 2 hand-off' }],
     });
 
     expect(a.calls.length, a.calls.join(' ')).toBeLessThanOrEqual(MAX_CALLS);
