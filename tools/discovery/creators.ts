@@ -1,7 +1,7 @@
 // Discovery: finding creators, so an agent holds creator_id values before it adds anyone anywhere.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { creatorId, paged, pageInput, platform, searchText } from '../shared.js';
+import { creatorId, idString, paged, pageInput, platform, searchText } from '../shared.js';
 
 export const creator = z.object({
   creator_id: z.string().describe('Use this id in every other tool.'),
@@ -23,7 +23,7 @@ export const creators = {
     name: 'creator.search',
     toolset: 'discovery',
     title: 'Search creators',
-    description: 'Finds creators by platform, keywords (nickname, channel id or tag), country, follower range and whether an email is known; exclude_* leave out creators you already hold. Returns creator_id values for collections, CRM and email; with no match, a hint and the nearest known tags.',
+    description: 'Finds creators by platform, keywords (nickname, channel id or tag), country, follower range and known email; exclude_* leave out creators you already hold. Returns creator_id values; with no match, a hint and the nearest known tags.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/creators' },
@@ -34,7 +34,7 @@ export const creators = {
       followers_min: z.int().min(0).optional().describe('Lowest follower count.'),
       followers_max: z.int().min(0).optional().describe('Highest follower count.'),
       has_email: z.boolean().optional().describe('true: only creators with a known email.'),
-      exclude_collection_ids: z.array(z.string().min(1).max(64)).min(1).max(20).optional().describe('Leave out creators in these collections.'),
+      exclude_collection_ids: z.array(idString()).min(1).max(20).optional().describe('Leave out creators in these collections.'),
       exclude_in_crm: z.boolean().optional().describe('true: leave out creators in the CRM.'),
       exclude_contacted: z.boolean().optional().describe('true: leave out recipients of sent email tasks.'),
       ...pageInput,
