@@ -14,7 +14,8 @@ arguments plus preview_token. Staged families start with *_validate. Record each
 campaign_context_record; campaign_context_get (or the resource nox://campaigns/{campaign_id}/context) shows it.
 
 1. Anchor: campaign_list / campaign_get / campaign_dashboard; campaign_context_get for goal, market, past decisions.
-2. Creators: creator_search (platform, country, followers, has_email) then creator_get. Record include/exclude
+2. Creators: creator_search (platform, country, followers, has_email; exclude_collection_ids / exclude_in_crm /
+   exclude_contacted to skip creators already held) then creator_get. Record include/exclude
    reasons: campaign_context_record {creators: [{creator_id, decision, reason}]}.
 3. Collection: collection_create (with campaign_id), collection_add_creators_preview/_apply, or
    collection_import_template + collection_import_file_preview/_apply then collection_import_status.
@@ -31,8 +32,8 @@ campaign_context_record; campaign_context_get (or the resource nox://campaigns/{
    email_collaborators_list + email_collaborators_add, email_attachments_upload_preview/_apply (a file from the
    client: files_stage it once, then pass its path to both preview and apply; files_list shows the files root),
    email_content_save (subject, body, product_collect_ids <= 5), email_sender_list + email_sender_update.
-9. Approve and send: email_get, then email_send_preview (or email_schedule_preview, whole-hour offset).
-   Record approvals for recipients, sender, content, attachments, schedule, then email_send_apply / email_schedule_apply.
+9. Approve and send: email_get, then email_send_preview (or email_schedule_preview, whole-hour offset); its sheet
+   shows each address and flags recipients other tasks already emailed (unanswered replies first). Record approvals for recipients, sender, content, attachments, schedule, then email_send_apply / email_schedule_apply.
 10. Follow up: message_creator_filters / message_project_filters, message_list {project_ids: ["email_task:<task_id>"],
     needs_reply: true}; decide with needs_reply + last_message_direction (never unread counts); message_get,
     message_projects <thread_id> for sibling task threads; message_attachments_upload_preview/_apply;
