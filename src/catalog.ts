@@ -308,7 +308,11 @@ export function selectTools(ops: Operation[], sel: ToolSelection): ToolSpec[] {
     if (bad.length) throw new Error(`unknown ${what}: ${bad.join(', ')}; known ${what}: ${known.join(', ')}`);
   };
   unknown(sel.toolsets, toolsetsOf(ops), 'toolsets');
-  unknown(sel.tools, all.map((t) => t.name), 'tools');
+  unknown(
+    sel.tools,
+    all.map((t) => t.name),
+    'tools',
+  );
   return all.filter((t) => {
     if (sel.toolsets && sel.toolsets.length > 0 && !sel.toolsets.includes(t.op.toolset)) return false;
     if (sel.readOnly && !t.annotations.readOnlyHint) return false;
@@ -335,7 +339,11 @@ export function inputJsonSchema(t: { input: Obj; fieldsDescribedOn?: string }): 
 function withoutDescriptions(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutDescriptions);
   if (node === null || typeof node !== 'object') return node;
-  return Object.fromEntries(Object.entries(node).filter(([k, v]) => !(k === 'description' && typeof v === 'string')).map(([k, v]) => [k, withoutDescriptions(v)]));
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([k, v]) => !(k === 'description' && typeof v === 'string'))
+      .map(([k, v]) => [k, withoutDescriptions(v)]),
+  );
 }
 
 export function outputJsonSchema(t: { output: Obj }): Record<string, unknown> {

@@ -29,7 +29,9 @@ Usage:
                                       127.0.0.1 (default port 8766; needs NOX_API_KEY)
 
 Options:
-${CONFIG_DOC.filter((c) => c.flag).map((c) => `  ${c.flag!.padEnd(24)} ${c.meaning} (env ${c.env ?? '—'}, default ${c.default})`).join('\n')}
+${CONFIG_DOC.filter((c) => c.flag)
+  .map((c) => `  ${c.flag!.padEnd(24)} ${c.meaning} (env ${c.env ?? '—'}, default ${c.default})`)
+  .join('\n')}
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -78,8 +80,7 @@ async function main(argv: string[]): Promise<number> {
     queueMicrotask(() => (transportError = undefined));
     app.log.warn({ error: clip(e.message) }, 'stdio transport error');
   };
-  transport.onclose = () =>
-    void (transportError ? stop('stdio transport closed after an error', 1, { error: clip(transportError.message) }) : stop('stdio transport closed', 0));
+  transport.onclose = () => void (transportError ? stop('stdio transport closed after an error', 1, { error: clip(transportError.message) }) : stop('stdio transport closed', 0));
   process.stdin.once('end', () => void stop('stdin ended (the client closed the connection)', 0));
   process.stdout.once('error', (e) => void stop('stdout failed (the client went away)', 1, { error: clip(e.message) }));
   await server.connect(transport);

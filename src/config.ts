@@ -25,7 +25,12 @@ export const configSchema = z.object({
   cliExecutable: z.string().min(1).default('noxinfluencer'),
   cliTimeoutMs: z.coerce.number().int().min(100).max(600_000).default(60_000),
   cliConcurrency: z.coerce.number().int().min(1).max(32).default(4),
-  cliMaxOutputBytes: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
+  cliMaxOutputBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(256 * 1024 * 1024)
+    .default(16 * 1024 * 1024),
   cliMaxRetries: z.coerce.number().int().min(0).max(10).default(2),
   apiBaseUrl: z.url().optional(),
   apiKey: z.string().min(1).optional(),
@@ -89,7 +94,13 @@ export const CONFIG_DOC: { key: keyof Config; flag?: string; env?: string; defau
   { key: 'port', flag: '--port', env: 'NOX_PORT', default: '8765 (sandbox: 8766)', meaning: 'HTTP port; for `sandbox` the REST port (env NOX_SANDBOX_PORT); 0 picks a free port.' },
   { key: 'dataDir', flag: '--data-dir', env: 'NOX_DATA_DIR', default: '~/.nox-campaign-mcp', meaning: 'Where the store (SQLite: workspace, preview ledger, journal, jobs) lives.' },
   { key: 'filesDir', flag: '--files-dir', env: 'NOX_FILES_DIR', default: '<data dir>/files', meaning: 'The files root: every file a tool reads or writes is inside it.' },
-  { key: 'backend', flag: '--backend', env: 'NOX_BACKEND', default: 'local', meaning: '`local` (embedded workspace), `http` (a Nox-compatible REST API) or `cli` (your NoxInfluencer account through the official `noxinfluencer` CLI).' },
+  {
+    key: 'backend',
+    flag: '--backend',
+    env: 'NOX_BACKEND',
+    default: 'local',
+    meaning: '`local` (embedded workspace), `http` (a Nox-compatible REST API) or `cli` (your NoxInfluencer account through the official `noxinfluencer` CLI).',
+  },
   { key: 'cliExecutable', env: 'NOX_CLI', default: 'noxinfluencer', meaning: 'The NoxInfluencer CLI the cli backend runs (a name on PATH or a path).' },
   { key: 'cliTimeoutMs', env: 'NOX_CLI_TIMEOUT_MS', default: '60000', meaning: 'Per-call timeout of the cli backend; a call past it is stopped (an apply then has an unknown outcome).' },
   { key: 'cliConcurrency', env: 'NOX_CLI_CONCURRENCY', default: '4', meaning: 'At most this many CLI processes at once.' },
@@ -117,7 +128,12 @@ export const CONFIG_DOC: { key: keyof Config; flag?: string; env?: string; defau
     meaning: "List each tool's outputSchema; `--no-output-schemas` (or `false`) leaves them out for clients that only relay text.",
   },
   { key: 'previewTtlSeconds', flag: '--preview-ttl', env: 'NOX_PREVIEW_TTL_SECONDS', default: '600', meaning: 'How long a preview token stays valid.' },
-  { key: 'instanceLeaseMs', env: 'NOX_INSTANCE_LEASE_MS', default: String(DEFAULT_INSTANCE_LEASE_MS), meaning: 'How long a server process counts as alive after its last heartbeat in the store (it beats every third of it); claims and job leases of a process silent for longer are treated as dead.' },
+  {
+    key: 'instanceLeaseMs',
+    env: 'NOX_INSTANCE_LEASE_MS',
+    default: String(DEFAULT_INSTANCE_LEASE_MS),
+    meaning: 'How long a server process counts as alive after its last heartbeat in the store (it beats every third of it); claims and job leases of a process silent for longer are treated as dead.',
+  },
   {
     key: 'requireConfirmation',
     flag: '--require-confirmation',

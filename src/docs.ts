@@ -63,7 +63,7 @@ export function renderApprovalsDoc(ops: Operation[]): string {
     '',
     `${writes.length} writes; ${high} need approval: they are a \`_preview\` that changes nothing and an \`_apply\` that needs its`,
     '`preview_token` (and, marked "asks", the person\'s yes through MCP elicitation). A write needs approval when it is',
-    'bulk, irreversible, visible to creators or teammates, or changes access. NoxInfluencer\'s own CLI makes every write',
+    "bulk, irreversible, visible to creators or teammates, or changes access. NoxInfluencer's own CLI makes every write",
     'a dry run until `--force` ("Mutation commands default to dry-run; `--force` executes the write after user approval",',
     '`cli-response-format.md` in the public NoxInfluencer/skills repository), and its CRM tool reference lists update,',
     'archive, restore, export, group create/update/delete and add-to-email apply as needing explicit approval; this',
@@ -80,7 +80,9 @@ export function renderApprovalsDoc(ops: Operation[]): string {
     const tools = toolsOf(op).filter((t) => t.stage !== 'validate');
     const writer = tools[tools.length - 1]!;
     const approval = op.risk === 'high' ? (op.confirm ? 'preview/apply, asks' : 'preview/apply') : 'none';
-    out.push(`| \`${op.name}\` | ${tools.map((t) => `\`${t.name}\``).join(' ')} | ${approval} | ${writer.annotations.destructiveHint ? 'D' : ''} | ${writer.annotations.openWorldHint ? 'O' : ''} | ${cell(op.riskReason ?? '')} |`);
+    out.push(
+      `| \`${op.name}\` | ${tools.map((t) => `\`${t.name}\``).join(' ')} | ${approval} | ${writer.annotations.destructiveHint ? 'D' : ''} | ${writer.annotations.openWorldHint ? 'O' : ''} | ${cell(op.riskReason ?? '')} |`,
+    );
   }
   return out.join('\n');
 }
@@ -181,11 +183,11 @@ export function renderApiDoc(ops: Operation[]): string {
     '  `401` with `error_code: "INVALID_API_KEY"`. `X-Nox-Principal` names who the call acts for (the MCP principal).',
     '- **Arguments**: `:name` path segments are taken from the field of that name (URL-encoded). `GET` routes take the',
     '  other fields as a query: scalars as text, non-empty arrays of scalars as a repeated parameter (`ids=a&ids=b`),',
-    '  anything else (objects, empty arrays) as JSON text; the server reads them back with the operation\'s input schema.',
+    "  anything else (objects, empty arrays) as JSON text; the server reads them back with the operation's input schema.",
     '  Every other method takes the other fields as a JSON object body (`Content-Type: application/json`).',
     '- **Stages**: a high-risk operation has no plain route. It is `POST <path>/preview` and `POST <path>/apply`, and',
     '  for staged families also `POST <path>/validate`, each with the full argument body (when two high-risk operations',
-    '  share a path, the non-POST one\'s stages add the method: `<path>/delete/preview`).',
+    "  share a path, the non-POST one's stages add the method: `<path>/delete/preview`).",
     '- **Success envelope** (HTTP 200): `{"success": true, "data": ..., "summary": "...", "meta": {"operation", "stage", "request_id"}}`.',
     '  `data` is the operation\'s output (for validate `{"problems": [...]}`, for preview `{"effect": ...}` with the state',
     '  the preview read in `meta.state`).',
@@ -196,22 +198,22 @@ export function renderApiDoc(ops: Operation[]): string {
     '  backend passes `error_code`, `summary`, `action` and `details` through to the tool error unchanged; a failure',
     '  that is not an envelope becomes `UPSTREAM_<status>` with a short excerpt of the body and no action.',
     '- **Idempotency**: every write (a low-risk write route and every `/apply`) carries `Idempotency-Key`, scoped to the',
-    '  principal and the operation and kept 24 hours. The server records the key with the write\'s answer in the same',
+    "  principal and the operation and kept 24 hours. The server records the key with the write's answer in the same",
     '  transaction: a repeat of the key with the same request returns the first answer (header `Idempotent-Replayed: true`)',
-    '  and changes nothing (an apply\'s `X-Nox-State-Digest` is not part of the request compared, so a key reused after a',
+    "  and changes nothing (an apply's `X-Nox-State-Digest` is not part of the request compared, so a key reused after a",
     '  fresh preview gets the recorded answer); the same key with another request is `422 IDEMPOTENCY_KEY_REUSED`; a repeat',
     '  while the first is still running is `409 IDEMPOTENCY_IN_PROGRESS` with `Retry-After`. The http backend sends the',
-    '  tool call\'s `idempotency_key` when the caller gave one; otherwise it derives an apply\'s key from its preview token',
+    "  tool call's `idempotency_key` when the caller gave one; otherwise it derives an apply's key from its preview token",
     '  (`nox-<token id>`) and gives other writes a random key, each kept across its retries.',
     '- **Preview freshness**: `/apply` carries `X-Nox-State-Digest`, the digest of `meta.state` from its preview. The',
-    '  server re-reads that state in the apply\'s transaction; if it changed, nothing is written and the answer is',
+    "  server re-reads that state in the apply's transaction; if it changed, nothing is written and the answer is",
     '  `409 STATE_CHANGED` with the current state in `meta.state` (the MCP server reports `PREVIEW_STALE`, naming what changed).',
     '- **Retries** (http backend): reads, validates and previews are retried on 429, 5xx and connection errors with',
     '  jittered exponential backoff, honouring `Retry-After`; writes are retried only with their same `Idempotency-Key`.',
     '  An apply never confirmed after the last retry is `UPSTREAM_UNAVAILABLE` to the guard, which records its outcome',
     '  as unknown (`APPLY_OUTCOME_UNKNOWN`: read the state back) and never executes it again.',
-    '- **Files**: file fields travel as they are. A `path` names a file in the API\'s own files root (the sandbox started',
-    '  on the same machine shares the server\'s files root); a remote client sends `content_base64` + `filename` instead.',
+    "- **Files**: file fields travel as they are. A `path` names a file in the API's own files root (the sandbox started",
+    "  on the same machine shares the server's files root); a remote client sends `content_base64` + `filename` instead.",
     '  Outputs (exports, downloads) are written by the API into its files root and named by the `path` in the result.',
     '- `GET /healthz` answers `200` without auth.',
     '',

@@ -108,11 +108,9 @@ export class ToolError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string, hint: string): ToolError =>
-  new ToolError('NOT_FOUND', `No ${what} with id ${JSON.stringify(id)}.`, { hint, actionType: 'look_up_id' });
+export const notFound = (what: string, id: string, hint: string): ToolError => new ToolError('NOT_FOUND', `No ${what} with id ${JSON.stringify(id)}.`, { hint, actionType: 'look_up_id' });
 
-export const invalid = (summary: string, hint: string, details?: Record<string, unknown>): ToolError =>
-  new ToolError('INVALID_REQUEST', summary, { hint, ...(details ? { details } : {}) });
+export const invalid = (summary: string, hint: string, details?: Record<string, unknown>): ToolError => new ToolError('INVALID_REQUEST', summary, { hint, ...(details ? { details } : {}) });
 
 /** A zod error as the field-and-message list every refusal of bad input carries (at most 20). */
 export function issuesOf(error: { issues: { path: PropertyKey[]; message: string }[] }, root: string): { field: string; message: string }[] {

@@ -237,7 +237,9 @@ export class FilesRoot {
     if (input.path !== undefined) {
       const f = this.openExisting(input.path);
       try {
-        name = normalizeName(basename(f.real), (why) => refuse(`The file name ${JSON.stringify(basename(f.real))} ${why}.`, `Rename the file to a plain name such as "creators.xlsx". ${this.howToGive()}`));
+        name = normalizeName(basename(f.real), (why) =>
+          refuse(`The file name ${JSON.stringify(basename(f.real))} ${why}.`, `Rename the file to a plain name such as "creators.xlsx". ${this.howToGive()}`),
+        );
         checkType(name, rules, this.howToGive());
         if (f.size > rules.maxBytes) throw tooLarge(name, f.size, rules.maxBytes, this.howToGive());
         bytes = readAll(f.fd, f.size);
@@ -249,7 +251,8 @@ export class FilesRoot {
       if (!input.filename) throw new ToolError('INVALID_REQUEST', 'content_base64 needs a filename.', { hint: `Pass the original file name with it, e.g. "brief.pdf". ${this.howToGive()}` });
       name = safeFileName(input.filename);
       checkType(name, rules, this.howToGive());
-      if (!/^[A-Za-z0-9+/=\s_-]*$/.test(input.content_base64)) throw new ToolError('INVALID_REQUEST', 'content_base64 is not base64.', { hint: `Encode the file bytes as standard base64. ${this.howToGive()}` });
+      if (!/^[A-Za-z0-9+/=\s_-]*$/.test(input.content_base64))
+        throw new ToolError('INVALID_REQUEST', 'content_base64 is not base64.', { hint: `Encode the file bytes as standard base64. ${this.howToGive()}` });
       if (Math.floor((input.content_base64.length * 3) / 4) > rules.maxBytes + 4) throw tooLarge(name, Math.floor((input.content_base64.length * 3) / 4), rules.maxBytes, this.howToGive());
       bytes = Buffer.from(input.content_base64, 'base64');
       if (bytes.length > rules.maxBytes) throw tooLarge(name, bytes.length, rules.maxBytes, this.howToGive());
@@ -419,7 +422,7 @@ export class FilesRoot {
       write: (chunk) => {
         const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         const f = writeFd();
-        for (let off = 0; off < b.length; ) off += writeSync(f, b, off, b.length - off);
+        for (let off = 0; off < b.length;) off += writeSync(f, b, off, b.length - off);
       },
       copyFrom: (source) => {
         const f = writeFd();
@@ -427,7 +430,7 @@ export class FilesRoot {
         try {
           const chunk = Buffer.allocUnsafe(1024 * 1024);
           for (let n = readSync(src, chunk, 0, chunk.length, null); n > 0; n = readSync(src, chunk, 0, chunk.length, null)) {
-            for (let off = 0; off < n; ) off += writeSync(f, chunk, off, n - off);
+            for (let off = 0; off < n;) off += writeSync(f, chunk, off, n - off);
           }
         } finally {
           closeSync(src);
@@ -470,7 +473,8 @@ export class FilesRoot {
         } catch (e) {
           cleanup();
           done = true;
-          if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw this.refuseOutput(`The file ${JSON.stringify(p)} appeared while writing; it was not replaced.`, 'Choose another output path, or preview again with overwrite: true to replace it.');
+          if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+            throw this.refuseOutput(`The file ${JSON.stringify(p)} appeared while writing; it was not replaced.`, 'Choose another output path, or preview again with overwrite: true to replace it.');
           throw raced(p, e, this.outputHint());
         }
       },
@@ -489,7 +493,9 @@ export class FilesRoot {
    */
   private openFolder(p: string, absDir: string, role: Role = 'output'): Folder {
     const realRoot = this.real();
-    const parts = relative(this.root, absDir).split(sep).filter((x) => x !== '');
+    const parts = relative(this.root, absDir)
+      .split(sep)
+      .filter((x) => x !== '');
     let dir: Folder;
     try {
       dir = this.folderAt(realRoot, role);
@@ -679,9 +685,12 @@ function lexists(p: string): boolean {
 export function checkType(name: string, rules: Pick<InputRules, 'extensions' | 'refuse'>, how: string): void {
   const ext = extname(name).toLowerCase();
   const refused = rules.refuse ?? EXECUTABLE_EXTENSIONS;
-  if (refused.includes(ext)) throw new ToolError('FILE_REFUSED', `Files of type ${ext} are refused (executables and scripts are never accepted).`, { hint: `Send a document such as PDF, DOCX, PNG or XLSX. ${how}` });
+  if (refused.includes(ext))
+    throw new ToolError('FILE_REFUSED', `Files of type ${ext} are refused (executables and scripts are never accepted).`, { hint: `Send a document such as PDF, DOCX, PNG or XLSX. ${how}` });
   if (rules.extensions && !rules.extensions.includes(ext)) {
-    throw new ToolError('FILE_REFUSED', `The file ${name} has extension ${ext || '(none)'}; accepted: ${rules.extensions.join(', ')}.`, { hint: `Save the file as one of ${rules.extensions.join(', ')}. ${how}` });
+    throw new ToolError('FILE_REFUSED', `The file ${name} has extension ${ext || '(none)'}; accepted: ${rules.extensions.join(', ')}.`, {
+      hint: `Save the file as one of ${rules.extensions.join(', ')}. ${how}`,
+    });
   }
 }
 

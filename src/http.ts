@@ -192,7 +192,10 @@ function rateLimited(res: ServerResponse, calls: RpcMessage[], waitMs: number, p
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
-  constructor(private readonly perMinute: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly perMinute: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Takes n calls; 0 when allowed, else the milliseconds until they would be. */
   take(principal: string, n = 1): number {
@@ -229,7 +232,6 @@ function originAllowed(origin: string, allowed: Set<string>): boolean {
   if (!o) return false;
   return allowed.has(o) || isLoopback(new URL(o).hostname);
 }
-
 
 function methodNotAllowed(res: ServerResponse): void {
   res.setHeader('allow', 'POST');

@@ -31,7 +31,10 @@ export class Instance implements Liveness {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
 
-  constructor(private readonly db: Db, private readonly opts: InstanceOptions = {}) {
+  constructor(
+    private readonly db: Db,
+    private readonly opts: InstanceOptions = {},
+  ) {
     this.leaseMs = opts.leaseMs ?? DEFAULT_INSTANCE_LEASE_MS;
     // Three beats per lease: one late or failed beat does not make a live instance look dead.
     this.heartbeatMs = Math.max(1, Math.floor(this.leaseMs / 3));

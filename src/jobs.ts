@@ -136,21 +136,27 @@ export class JobRunner implements JobQueue {
     const now = this.now();
     const kinds = [...this.handlers.keys()];
     if (kinds.length === 0) return undefined;
-    return this.db.transaction(() => {
-      // A lease held by an instance that is dead (shut down, or killed and its heartbeat ran out) is taken over now, not at expiry.
-      const leases = this.db.prepare(`SELECT job_id, lease_owner FROM jobs WHERE status = 'running' AND lease_until >= ? AND (lease_owner IS NULL OR lease_owner <> ?)`).all(now.getTime(), this.owner) as { job_id: string; lease_owner: string | null }[];
-      for (const l of leases) if (!this.instance.isAlive(l.lease_owner)) this.db.prepare(`UPDATE jobs SET lease_until = 0 WHERE job_id = ?`).run(l.job_id);
-      const row = this.db
-        .prepare(
-          `SELECT * FROM jobs WHERE kind IN (${kinds.map(() => '?').join(',')})
+    return this.db
+      .transaction(() => {
+        // A lease held by an instance that is dead (shut down, or killed and its heartbeat ran out) is taken over now, not at expiry.
+        const leases = this.db
+          .prepare(`SELECT job_id, lease_owner FROM jobs WHERE status = 'running' AND lease_until >= ? AND (lease_owner IS NULL OR lease_owner <> ?)`)
+          .all(now.getTime(), this.owner) as { job_id: string; lease_owner: string | null }[];
+        for (const l of leases) if (!this.instance.isAlive(l.lease_owner)) this.db.prepare(`UPDATE jobs SET lease_until = 0 WHERE job_id = ?`).run(l.job_id);
+        const row = this.db
+          .prepare(
+            `SELECT * FROM jobs WHERE kind IN (${kinds.map(() => '?').join(',')})
              AND ((status = 'queued' AND run_at <= ?) OR (status = 'running' AND lease_until < ?))
            ORDER BY run_at LIMIT 1`,
-        )
-        .get(...kinds, now.toISOString(), now.getTime()) as JobRow | undefined;
-      if (!row) return undefined;
-      this.db.prepare(`UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ?, updated_at = ? WHERE job_id = ?`).run(this.owner, now.getTime() + LEASE_MS, now.toISOString(), row.job_id);
-      return { ...row, status: 'running' as const };
-    }).immediate();
+          )
+          .get(...kinds, now.toISOString(), now.getTime()) as JobRow | undefined;
+        if (!row) return undefined;
+        this.db
+          .prepare(`UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ?, updated_at = ? WHERE job_id = ?`)
+          .run(this.owner, now.getTime() + LEASE_MS, now.toISOString(), row.job_id);
+        return { ...row, status: 'running' as const };
+      })
+      .immediate();
   }
 
   private runOne(): Promise<boolean> {
@@ -182,17 +188,24 @@ export class JobRunner implements JobQueue {
     };
     try {
       const result = await handler(JSON.parse(row.params_json), ctx);
-      this.db.prepare(`UPDATE jobs SET status = 'done', result_json = ?, lease_owner = NULL, updated_at = ? WHERE job_id = ? AND status = 'running' AND lease_owner = ?`).run(JSON.stringify(result ?? null), this.now().toISOString(), row.job_id, this.owner);
+      this.db
+        .prepare(`UPDATE jobs SET status = 'done', result_json = ?, lease_owner = NULL, updated_at = ? WHERE job_id = ? AND status = 'running' AND lease_owner = ?`)
+        .run(JSON.stringify(result ?? null), this.now().toISOString(), row.job_id, this.owner);
     } catch (err) {
       const aborted = ctl.signal.aborted;
       // An abort is a cancellation only when cancel() marked the row; otherwise the runner was
       // stopped (shutdown) and the job goes back to the queue to run again from the start.
       const cancelled = aborted && this.get(row.job_id)?.status === 'cancelled';
       if (aborted && !cancelled) {
-        this.db.prepare(`UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE job_id = ? AND status = 'running' AND lease_owner = ?`).run(this.now().toISOString(), row.job_id, this.owner);
+        this.db
+          .prepare(`UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE job_id = ? AND status = 'running' AND lease_owner = ?`)
+          .run(this.now().toISOString(), row.job_id, this.owner);
       } else {
-        const envelope = err && typeof err === 'object' && 'toEnvelope' in err ? (err as { toEnvelope(): unknown }).toEnvelope() : { error_code: 'INTERNAL_ERROR', summary: String((err as Error)?.message ?? err) };
-        this.db.prepare(`UPDATE jobs SET status = ?, error_json = ?, lease_owner = NULL, updated_at = ? WHERE job_id = ? AND status IN ('running','cancelled') AND lease_owner = ?`).run(cancelled ? 'cancelled' : 'failed', JSON.stringify(envelope), this.now().toISOString(), row.job_id, this.owner);
+        const envelope =
+          err && typeof err === 'object' && 'toEnvelope' in err ? (err as { toEnvelope(): unknown }).toEnvelope() : { error_code: 'INTERNAL_ERROR', summary: String((err as Error)?.message ?? err) };
+        this.db
+          .prepare(`UPDATE jobs SET status = ?, error_json = ?, lease_owner = NULL, updated_at = ? WHERE job_id = ? AND status IN ('running','cancelled') AND lease_owner = ?`)
+          .run(cancelled ? 'cancelled' : 'failed', JSON.stringify(envelope), this.now().toISOString(), row.job_id, this.owner);
         if (!cancelled) this.log.warn({ job_id: row.job_id, kind: row.kind, error: envelope }, 'job failed');
       }
     } finally {

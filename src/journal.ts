@@ -31,9 +31,11 @@ export function writeJournal(db: Db, e: JournalEntry, at: Date): void {
 export function readJournal(db: Db, filter: { campaign_id?: string; limit?: number; before?: number | undefined }): JournalRow[] {
   // `before` pages back: entries older than that entry_id.
   const before = filter.before ?? Number.MAX_SAFE_INTEGER;
-  const rows = (filter.campaign_id
-    ? db.prepare('SELECT * FROM journal WHERE campaign_id = ? AND entry_id < ? ORDER BY entry_id DESC LIMIT ?').all(filter.campaign_id, before, filter.limit ?? 50)
-    : db.prepare('SELECT * FROM journal WHERE entry_id < ? ORDER BY entry_id DESC LIMIT ?').all(before, filter.limit ?? 50)) as (JournalRow & { ids_json: string })[];
+  const rows = (
+    filter.campaign_id
+      ? db.prepare('SELECT * FROM journal WHERE campaign_id = ? AND entry_id < ? ORDER BY entry_id DESC LIMIT ?').all(filter.campaign_id, before, filter.limit ?? 50)
+      : db.prepare('SELECT * FROM journal WHERE entry_id < ? ORDER BY entry_id DESC LIMIT ?').all(before, filter.limit ?? 50)
+  ) as (JournalRow & { ids_json: string })[];
   return rows.map(({ ids_json, ...r }) => ({ ...r, ids: JSON.parse(ids_json) as string[] }));
 }
 

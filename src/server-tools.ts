@@ -30,7 +30,11 @@ const stage = defineContract({
   // Never served: server operations run in this process, not on a backend.
   route: { method: 'POST', path: '/files' },
   input: z.strictObject({
-    content_base64: z.string().min(1).max(Math.ceil(STAGE_MAX_BYTES / 3) * 4 + 4).describe(`The file bytes as standard base64 (at most ${STAGE_MAX_BYTES / 1024 / 1024} MB).`),
+    content_base64: z
+      .string()
+      .min(1)
+      .max(Math.ceil(STAGE_MAX_BYTES / 3) * 4 + 4)
+      .describe(`The file bytes as standard base64 (at most ${STAGE_MAX_BYTES / 1024 / 1024} MB).`),
     filename: z.string().min(1).max(255).describe('The file name with its extension, e.g. "creators.xlsx"; executables and scripts are refused.'),
     path: relPath('Where to put it, relative to the files root; default uploads/<filename>.').optional(),
   }),
@@ -90,7 +94,10 @@ export function serverHandlers(files: FilesRoot): Map<string, ServerHandler> {
           return {
             files_root: files.root,
             ...found,
-            summary: found.total === 0 ? `No files in ${where} yet; ${STAGE_TOOL} puts one there.` : `${found.total} file(s) in ${where}${found.total > found.files.length ? `, newest ${found.files.length} shown` : ''}.`,
+            summary:
+              found.total === 0
+                ? `No files in ${where} yet; ${STAGE_TOOL} puts one there.`
+                : `${found.total} file(s) in ${where}${found.total > found.files.length ? `, newest ${found.files.length} shown` : ''}.`,
           };
         },
       },
@@ -102,7 +109,10 @@ function stageFile(files: FilesRoot, input: z.output<typeof stage.input>): Recor
   const name = safeFileName(input.filename);
   const target = input.path ?? `uploads/${name}`;
   // The name it is stored under must pass the same type check as the name it was sent with, normalised the same way.
-  const targetName = normalizeName(target.split('/').pop() ?? '', (why) => new ToolError('FILE_REFUSED', `The file name of ${JSON.stringify(target)} ${why}.`, { hint: files.howToGive(), actionType: 'fix_path' }));
+  const targetName = normalizeName(
+    target.split('/').pop() ?? '',
+    (why) => new ToolError('FILE_REFUSED', `The file name of ${JSON.stringify(target)} ${why}.`, { hint: files.howToGive(), actionType: 'fix_path' }),
+  );
   checkType(targetName, {}, files.howToGive());
   // FilesRoot.load checks the name, type, base64 and size exactly as every file input is checked.
   const loaded = files.load({ content_base64: input.content_base64, filename: name }, { maxBytes: STAGE_MAX_BYTES });
@@ -120,5 +130,12 @@ function stageFile(files: FilesRoot, input: z.output<typeof stage.input>): Recor
     return { path: files.display(abs), bytes: loaded.bytes.length, sha256, already_present: true, files_root: files.root, summary: `This file is already at ${files.display(abs)}; pass that path.` };
   }
   const written = files.writeOutput(target, loaded.bytes, false);
-  return { path: written.path, bytes: written.bytes, sha256, already_present: false, files_root: files.root, summary: `Staged ${name} at ${written.path} (${written.bytes} bytes); pass path "${written.path}" to the tool that needs it.` };
+  return {
+    path: written.path,
+    bytes: written.bytes,
+    sha256,
+    already_present: false,
+    files_root: files.root,
+    summary: `Staged ${name} at ${written.path} (${written.bytes} bytes); pass path "${written.path}" to the tool that needs it.`,
+  };
 }

@@ -154,12 +154,18 @@ function serveFiles(mcp: McpServer, files: FilesRoot): void {
   mcp.registerResource('files', template, { title: 'Files root', description }, async (uri, vars): Promise<ReadResourceResult> => {
     const raw = Array.isArray(vars.path) ? vars.path.join('/') : (vars.path ?? '');
     try {
-      const relPath = raw.split('/').map((seg) => decodeURIComponent(seg)).join('/');
+      const relPath = raw
+        .split('/')
+        .map((seg) => decodeURIComponent(seg))
+        .join('/');
       const file = files.readResource(relPath, MAX_RESOURCE_BYTES);
       const content = TEXT_MIME.test(file.mimeType) ? { text: file.bytes.toString('utf8') } : { blob: file.bytes.toString('base64') };
       return { contents: [{ uri: uri.href, mimeType: file.mimeType, ...content }] };
     } catch (err) {
-      const envelope = err instanceof ToolError ? err.toEnvelope() : { error_code: 'FILE_REFUSED', summary: `${uri.href} is not a readable file of the files root.`, action: { type: 'fix_path', hint: files.howToGive() } };
+      const envelope =
+        err instanceof ToolError
+          ? err.toEnvelope()
+          : { error_code: 'FILE_REFUSED', summary: `${uri.href} is not a readable file of the files root.`, action: { type: 'fix_path', hint: files.howToGive() } };
       throw new McpError(ErrorCode.InvalidParams, `${envelope.summary} ${envelope.action?.hint ?? ''}`.trim(), envelope);
     }
   });

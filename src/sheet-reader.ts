@@ -291,7 +291,8 @@ async function readXlsx(bytes: Buffer, label: string, out: TableBuilder, limits:
 
   // Everything read must fit the cap by its declared sizes before anything large is inflated.
   const declared = [sheetEntry, stylesEntry, stringsEntry].reduce((n, e) => n + (e?.size ?? 0), 0);
-  if (parts.budget.used + declared > limits.maxInflatedBytes) throw tooBig(label, `has a first sheet and shared parts declaring more than ${Math.round(limits.maxInflatedBytes / 1024 / 1024)} MB uncompressed`);
+  if (parts.budget.used + declared > limits.maxInflatedBytes)
+    throw tooBig(label, `has a first sheet and shared parts declaring more than ${Math.round(limits.maxInflatedBytes / 1024 / 1024)} MB uncompressed`);
 
   const dateStyles = stylesEntry ? await readDateStyles(parts, stylesEntry) : new Set<number>();
   const strings = stringsEntry ? await readSharedStrings(parts, stringsEntry) : [];
@@ -376,8 +377,7 @@ async function readSharedStrings(parts: XlsxParts, entry: ZipEntry): Promise<str
   return strings;
 }
 
-const cellTooLong = (label: string, max: number) =>
-  new ToolError('LIMIT_EXCEEDED', `${label} has a cell longer than ${max} characters.`, { hint: `Keep each cell below ${max} characters.` });
+const cellTooLong = (label: string, max: number) => new ToolError('LIMIT_EXCEEDED', `${label} has a cell longer than ${max} characters.`, { hint: `Keep each cell below ${max} characters.` });
 
 /** Column number (A = 1) of a cell reference such as "BC12"; 0 when it has no letters. */
 function columnOf(ref: string): number {

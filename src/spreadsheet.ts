@@ -26,7 +26,10 @@ const MAX_PARALLEL = Math.max(1, Math.min(2, availableParallelism()));
  */
 export async function readTable(file: LoadedFile, opts: { maxRows: number; deadlineMs?: number }): Promise<Table> {
   // .xls (BIFF) is refused on purpose: see docs/fidelity.md for why no .xls reader is bundled.
-  if (file.ext === '.xls') throw new ToolError('FILE_REFUSED', `${file.name} is an old .xls workbook, which this server does not read.`, { hint: 'Open it in a spreadsheet program and save it as .xlsx, then import the .xlsx.' });
+  if (file.ext === '.xls')
+    throw new ToolError('FILE_REFUSED', `${file.name} is an old .xls workbook, which this server does not read.`, {
+      hint: 'Open it in a spreadsheet program and save it as .xlsx, then import the .xlsx.',
+    });
   if (file.ext !== '.csv' && file.ext !== '.xlsx') {
     throw new ToolError('FILE_REFUSED', `${file.name}: only .xlsx and .csv spreadsheets are read.`, { hint: 'Save the sheet as .xlsx or .csv.' });
   }
@@ -92,9 +95,10 @@ function readInWorker(job: TableJob, deadlineMs: number): Promise<Table> {
       settle();
     };
     const onMessage = (m: WorkerReply) =>
-      finish(m.ok || m.error !== null, () => (m.ok ? resolve({ header: m.header, rows: m.rows }) : reject(m.error ? ToolError.fromEnvelope(m.error) : new Error(`reading ${job.name} failed: ${m.message}`))));
-    const onError = (e: NodeJS.ErrnoException) =>
-      finish(false, () => reject(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? tooLarge(job.name, 'needs more memory than reading a spreadsheet may use') : e));
+      finish(m.ok || m.error !== null, () =>
+        m.ok ? resolve({ header: m.header, rows: m.rows }) : reject(m.error ? ToolError.fromEnvelope(m.error) : new Error(`reading ${job.name} failed: ${m.message}`)),
+      );
+    const onError = (e: NodeJS.ErrnoException) => finish(false, () => reject(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? tooLarge(job.name, 'needs more memory than reading a spreadsheet may use') : e));
     const onExit = (code: number) => finish(false, () => reject(new Error(`the spreadsheet reader stopped (exit code ${code})`)));
     const timer = setTimeout(() => finish(false, () => reject(tooLarge(job.name, `took longer than ${deadlineMs / 1000} s to read`))), deadlineMs);
     worker.on('message', onMessage).on('error', onError).on('exit', onExit);

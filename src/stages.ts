@@ -85,6 +85,12 @@ export function checkResult(backend: NoxBackend, op: Operation, schema: z.ZodTyp
 /** Backend results are checked against the contract: a mismatch is our defect, never the caller's. */
 export function checkOutput(op: Operation, schema: z.ZodType, value: unknown): Output {
   const r = schema.safeParse(value);
-  if (!r.success) throw new Error(`${op.name} produced output that does not match its schema: ${r.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new Error(
+      `${op.name} produced output that does not match its schema: ${r.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ')}`,
+    );
   return r.data as Output;
 }

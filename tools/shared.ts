@@ -12,8 +12,7 @@ export const ids = (description: string, max = 10_000) => z.array(idString()).mi
  * A cooperation status: a server-defined id, never a name. The ids are whatever the backend's
  * message_coop_statuses returns (NoxInfluencer's docs pass `--coop_status 2`).
  */
-export const coopStatusId = (description: string) =>
-  z.string().min(1).max(32).describe(`${description} A cooperation status id from message_coop_statuses (e.g. "2"), not a name.`);
+export const coopStatusId = (description: string) => z.string().min(1).max(32).describe(`${description} A cooperation status id from message_coop_statuses (e.g. "2"), not a name.`);
 
 /**
  * Creator ids are NoxInfluencer's encrypted tokens: its published schemas allow 256 characters
@@ -34,9 +33,13 @@ export const httpUrlValue = (maxLength: number) => z.url({ protocol: /^https?$/ 
  * Free text matched against stored fields. Control characters are refused: SQLite's LIKE stops
  * at a NUL, so a keyword of "\u0000" would otherwise match every row.
  */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 export const searchText = (max: number) =>
-  // eslint-disable-next-line no-control-regex
-  z.string().max(max).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'must not contain control characters' });
+  z
+    .string()
+    .max(max)
+    .refine((s) => !CONTROL_CHARACTER.test(s), { message: 'must not contain control characters' });
 
 /** Paging inputs; a list whose rows are large takes a smaller default page, so a result stays under 8 KB. */
 export const pageInputOf = (defaultSize: number) => ({
@@ -77,7 +80,6 @@ export const EXCEL_IMPORT_EXTENSIONS = ['.xlsx', '.xls'];
 /** fileFields for an Excel import: the name must end in .xlsx or .xls. */
 export const excelFileFields = (maxBytes: number, limits: string) =>
   fileFields(maxBytes, `A .xlsx or .xls workbook (${limits})`, { pattern: /\.[xX][lL][sS][xX]?$/, message: 'must be a .xlsx or .xls workbook' });
-
 
 // Used by crm (crm.update's email) and the creator imports of collections and CRM (workspace/creator-import.ts).
 /** An email address as the CRM and the spreadsheet imports accept it. */

@@ -72,12 +72,16 @@ export interface SheetRow {
  * unless it already holds a creator URL. Rows are numbered as the spreadsheet shows them.
  */
 export async function readSheet(ws: Workspace, input: FileInput, limits: { maxBytes: number; maxRows: number; extensions?: string[] }): Promise<{ name: string; sha256: string; rows: SheetRow[] }> {
-  const file = ws.files.load({ path: input.path, content_base64: input.content_base64, filename: input.filename }, { maxBytes: limits.maxBytes, extensions: limits.extensions ?? SPREADSHEET_EXTENSIONS });
+  const file = ws.files.load(
+    { path: input.path, content_base64: input.content_base64, filename: input.filename },
+    { maxBytes: limits.maxBytes, extensions: limits.extensions ?? SPREADSHEET_EXTENSIONS },
+  );
   const table = await readTable(file, { maxRows: limits.maxRows });
   const headerIsData = parseCreatorUrl(table.header[0] ?? '') !== null;
   const all = headerIsData ? [table.header, ...table.rows] : table.rows;
   if (all.length === 0) throw new ToolError('FILE_REFUSED', `${file.name} has no data rows (row 1 is the header).`, { hint: 'Put one creator URL per row in column A, below a header row.' });
-  if (all.length > limits.maxRows) throw new ToolError('LIMIT_EXCEEDED', `${file.name} has ${all.length} data rows; the limit is ${limits.maxRows}.`, { hint: `Split the file into parts of at most ${limits.maxRows} rows.` });
+  if (all.length > limits.maxRows)
+    throw new ToolError('LIMIT_EXCEEDED', `${file.name} has ${all.length} data rows; the limit is ${limits.maxRows}.`, { hint: `Split the file into parts of at most ${limits.maxRows} rows.` });
   return { name: file.name, sha256: sha256(file.bytes), rows: all.map((cells, i) => ({ row: i + (headerIsData ? 1 : 2), cells })) };
 }
 
@@ -104,9 +108,7 @@ export function matchCreators(ws: Workspace, channels: { platform: string; chann
 /** Finds or creates the creator of a parsed channel (inside the caller's transaction). */
 export function creatorResolver(ws: Workspace): (p: ParsedCreatorUrl, email: string | null) => { creator_id: string; created: boolean } {
   const find = ws.db.prepare('SELECT creator_id FROM creators WHERE platform = ? AND channel_id = ?').pluck();
-  const insert = ws.db.prepare(
-    `INSERT INTO creators (creator_id, platform, channel_id, channel_url, nickname, followers, has_email, email, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)`,
-  );
+  const insert = ws.db.prepare(`INSERT INTO creators (creator_id, platform, channel_id, channel_url, nickname, followers, has_email, email, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)`);
   return (p, email) => {
     const existing = find.get(p.platform, p.channel_id) as string | undefined;
     if (existing) return { creator_id: existing, created: false };
@@ -115,7 +117,6 @@ export function creatorResolver(ws: Workspace): (p: ParsedCreatorUrl, email: str
     return { creator_id: cid, created: true };
   };
 }
-
 
 /** The implementation of an import's template: a one-sheet workbook written whole into the files root. */
 export function writeTemplate(contract: ReturnType<typeof templateContract>, t: { sheet: string; header: string[]; rows: unknown[][]; what: string }) {

@@ -23,7 +23,19 @@ export const embeddedWorkspace: EmbeddedWorkspace<Workspace> = {
   seed: seedDemoWorkspace,
   open: ({ db, files, jobs, now }) => makeWorkspace(db, files, jobs, now),
   // In catalog order; every contract has exactly one implementation (checked at start).
-  implementations: [...campaignDomain, ...discoveryDomain, ...collectionDomain, ...crmDomain, ...productDomain, ...shortLinkDomain, ...emailDomain, ...messageDomain, ...affiliationDomain, ...brandMonitorDomain, ...exportDomain],
+  implementations: [
+    ...campaignDomain,
+    ...discoveryDomain,
+    ...collectionDomain,
+    ...crmDomain,
+    ...productDomain,
+    ...shortLinkDomain,
+    ...emailDomain,
+    ...messageDomain,
+    ...affiliationDomain,
+    ...brandMonitorDomain,
+    ...exportDomain,
+  ],
   jobs: { ...collectionJobs, ...emailJobs, ...messageJobs, ...exportJobs },
   campaignOfIds,
 };

@@ -13,13 +13,40 @@ export type SeedSummary = Record<string, number>;
 
 /** The tables the seed fills, parents before children. uploaded_files, exports and campaign_context stay empty. */
 const SEEDED_TABLES = [
-  'team_members', 'creators', 'campaigns', 'crm_labels', 'crm_groups', 'collections', 'collection_items',
-  'product_tags', 'products', 'product_tag_links', 'short_links', 'short_link_clicks', 'senders',
-  'email_tasks', 'email_task_products', 'email_task_collaborators', 'email_attachments', 'email_recipients',
-  'aff_stores', 'aff_store_products', 'aff_campaigns', 'aff_members', 'aff_orders',
-  'coop_statuses', 'crm_channels', 'crm_channel_labels', 'crm_channel_groups',
-  'message_threads', 'message_thread_labels', 'messages', 'message_templates', 'message_attachments',
-  'brands', 'brand_assets',
+  'team_members',
+  'creators',
+  'campaigns',
+  'crm_labels',
+  'crm_groups',
+  'collections',
+  'collection_items',
+  'product_tags',
+  'products',
+  'product_tag_links',
+  'short_links',
+  'short_link_clicks',
+  'senders',
+  'email_tasks',
+  'email_task_products',
+  'email_task_collaborators',
+  'email_attachments',
+  'email_recipients',
+  'aff_stores',
+  'aff_store_products',
+  'aff_campaigns',
+  'aff_members',
+  'aff_orders',
+  'coop_statuses',
+  'crm_channels',
+  'crm_channel_labels',
+  'crm_channel_groups',
+  'message_threads',
+  'message_thread_labels',
+  'messages',
+  'message_templates',
+  'message_attachments',
+  'brands',
+  'brand_assets',
 ] as const;
 
 export function isSeeded(db: Db): boolean {
@@ -207,11 +234,21 @@ interface Creator {
 }
 
 const COUNTRIES: readonly (readonly [string, number])[] = [
-  ['US', 30], ['GB', 12], ['DE', 12], ['FR', 8], ['JP', 8], ['BR', 10], ['IN', 10], ['ID', 10],
+  ['US', 30],
+  ['GB', 12],
+  ['DE', 12],
+  ['FR', 8],
+  ['JP', 8],
+  ['BR', 10],
+  ['IN', 10],
+  ['ID', 10],
 ];
 
 const NAMES: Record<string, { first: string[]; last: string[] }> = {
-  US: { first: ['Amy', 'Jake', 'Olivia', 'Ethan', 'Chloe', 'Ryan', 'Megan', 'Tyler', 'Jasmine', 'Noah', 'Hailey', 'Marcus'], last: ['Carter', 'Nguyen', 'Brooks', 'Rivera', 'Parker', 'Hayes', 'Kim', 'Foster'] },
+  US: {
+    first: ['Amy', 'Jake', 'Olivia', 'Ethan', 'Chloe', 'Ryan', 'Megan', 'Tyler', 'Jasmine', 'Noah', 'Hailey', 'Marcus'],
+    last: ['Carter', 'Nguyen', 'Brooks', 'Rivera', 'Parker', 'Hayes', 'Kim', 'Foster'],
+  },
   GB: { first: ['Ellie', 'Harry', 'Freya', 'Oliver', 'Isla', 'George', 'Poppy', 'Alfie'], last: ['Walsh', 'Hughes', 'Patel', 'Bennett', 'Shaw', 'Clarke'] },
   DE: { first: ['Lena', 'Jonas', 'Felix', 'Mia', 'Lukas', 'Hannah', 'Paul', 'Lea'], last: ['Becker', 'Schulz', 'Hoffmann', 'Wagner', 'Krause', 'Vogel'] },
   FR: { first: ['Camille', 'Hugo', 'Louis', 'Chloe', 'Manon', 'Theo', 'Ines', 'Jules'], last: ['Martin', 'Bernard', 'Dubois', 'Laurent', 'Moreau', 'Girard'] },
@@ -224,7 +261,12 @@ const NAMES: Record<string, { first: string[]; last: string[] }> = {
 const LANGUAGE: Record<string, string> = { US: 'en', GB: 'en', DE: 'de', FR: 'fr', JP: 'ja', BR: 'pt', ID: 'id' };
 
 const NICHES: readonly (readonly [Niche, number])[] = [
-  ['beauty', 22], ['gaming', 18], ['tech', 16], ['fitness', 15], ['food', 15], ['travel', 14],
+  ['beauty', 22],
+  ['gaming', 18],
+  ['tech', 16],
+  ['fitness', 15],
+  ['food', 15],
+  ['travel', 14],
 ];
 
 const SUBTAGS: Record<Niche, string[]> = {
@@ -282,13 +324,34 @@ function seedCreators(c: Ctx): Creator[] {
     const language = country === 'IN' ? (rng.chance(0.7) ? 'en' : 'hi') : LANGUAGE[country]!;
     const email = rng.chance(0.6) ? `${first.toLowerCase()}.${handle}@creatormail.example` : null;
     const creator: Creator = {
-      id: `cr_${pad(i + 1, 4)}`, platform, channelId, url: CHANNEL_URL[platform](channelId), nickname, first, handle,
-      niche, country, followers, avgViews, email,
+      id: `cr_${pad(i + 1, 4)}`,
+      platform,
+      channelId,
+      url: CHANNEL_URL[platform](channelId),
+      nickname,
+      first,
+      handle,
+      niche,
+      country,
+      followers,
+      avgViews,
+      email,
     };
     c.w.put('creators', {
-      creator_id: creator.id, platform, channel_id: channelId, channel_url: creator.url, nickname, followers,
-      country, language, tags_json: json(tags), engagement_rate: engagement, avg_views: avgViews,
-      has_email: email ? 1 : 0, email, updated_at: iso(c.now - rng.int(1, 60) * DAY - rng.int(0, 1439) * MIN),
+      creator_id: creator.id,
+      platform,
+      channel_id: channelId,
+      channel_url: creator.url,
+      nickname,
+      followers,
+      country,
+      language,
+      tags_json: json(tags),
+      engagement_rate: engagement,
+      avg_views: avgViews,
+      has_email: email ? 1 : 0,
+      email,
+      updated_at: iso(c.now - rng.int(1, 60) * DAY - rng.int(0, 1439) * MIN),
     });
     return creator;
   });
@@ -300,15 +363,27 @@ function seedCreators(c: Ctx): Creator[] {
 function seedCampaigns(c: Ctx): void {
   const rows = [
     {
-      name: 'Spring Skincare Launch — US', status: 'active', markets: ['US', 'CA'], platforms: ['youtube', 'instagram'], age: 40,
+      name: 'Spring Skincare Launch — US',
+      status: 'active',
+      markets: ['US', 'CA'],
+      platforms: ['youtube', 'instagram'],
+      age: 40,
       objective: 'Launch the GlowLab Barrier Repair Serum with 25 US and Canadian skincare creators and drive 1,500 first orders through tracked links and affiliate codes within six weeks.',
     },
     {
-      name: 'Pulse H7 Headset Push — DE/GB', status: 'active', markets: ['DE', 'GB'], platforms: ['youtube', 'tiktok'], age: 21,
+      name: 'Pulse H7 Headset Push — DE/GB',
+      status: 'active',
+      markets: ['DE', 'GB'],
+      platforms: ['youtube', 'tiktok'],
+      age: 21,
       objective: 'Get the Pulse Gear H7 wireless headset into 15 German and British gaming channels for honest long-term reviews before the autumn sales season.',
     },
     {
-      name: 'Holiday Gift Guide — Recap', status: 'completed', markets: ['US', 'GB', 'FR'], platforms: ['instagram', 'tiktok'], age: 150,
+      name: 'Holiday Gift Guide — Recap',
+      status: 'completed',
+      markets: ['US', 'GB', 'FR'],
+      platforms: ['instagram', 'tiktok'],
+      age: 150,
       objective: 'Place the Spring Glow Kit and bestsellers in creator gift guides across beauty, food and travel niches, and keep the best performers for next season.',
     },
   ];
@@ -317,8 +392,14 @@ function seedCampaigns(c: Ctx): void {
     const createdAt = c.now - r.age * DAY - c.rng.int(0, 600) * MIN;
     const updatedAt = r.status === 'completed' ? createdAt + 75 * DAY : c.now - c.rng.int(60, 2 * 1440) * MIN;
     c.w.put('campaigns', {
-      campaign_id: id, name: r.name, objective: r.objective, markets_json: json(r.markets), platforms_json: json(r.platforms),
-      status: r.status, created_at: iso(createdAt), updated_at: iso(updatedAt),
+      campaign_id: id,
+      name: r.name,
+      objective: r.objective,
+      markets_json: json(r.markets),
+      platforms_json: json(r.platforms),
+      status: r.status,
+      created_at: iso(createdAt),
+      updated_at: iso(updatedAt),
     });
   });
 }
@@ -327,12 +408,14 @@ function seedCampaigns(c: Ctx): void {
 // CRM labels and groups (created early: collection items and threads refer to labels)
 
 const LABELS = [
-  ['VIP', '#F59E0B'], ['Replied', '#10B981'], ['Needs brief', '#3B82F6'],
-  ['Gifted', '#EC4899'], ['Q3 shortlist', '#8B5CF6'], ['Do not contact', '#EF4444'],
+  ['VIP', '#F59E0B'],
+  ['Replied', '#10B981'],
+  ['Needs brief', '#3B82F6'],
+  ['Gifted', '#EC4899'],
+  ['Q3 shortlist', '#8B5CF6'],
+  ['Do not contact', '#EF4444'],
 ] as const;
-const [VIP, REPLIED, NEEDS_BRIEF, GIFTED, SHORTLIST, DO_NOT_CONTACT] = LABELS.map((_, i) => `lbl_${pad(i + 1, 3)}`) as [
-  string, string, string, string, string, string,
-];
+const [VIP, REPLIED, NEEDS_BRIEF, GIFTED, SHORTLIST, DO_NOT_CONTACT] = LABELS.map((_, i) => `lbl_${pad(i + 1, 3)}`) as [string, string, string, string, string, string];
 
 const GROUPS = [
   ['Skincare ambassadors', 'Long-term GlowLab partners for launches and seasonal drops.'],
@@ -367,10 +450,46 @@ function shortlist(c: Ctx, pool: Creator[], n: number, niches: Niche[], countrie
 
 function seedCollections(c: Ctx, creators: Creator[], labels: string[]): Collection[] {
   const defs = [
-    { name: 'Skincare shortlist — US', owner: 'u_001', campaign: 'cmp_001', size: 64, age: 38, niches: ['beauty'] as Niche[], countries: ['US'], description: 'Reviewed skincare creators for the Barrier Serum launch.' },
-    { name: 'Gaming DE/GB — wave 1', owner: 'u_002', campaign: 'cmp_002', size: 48, age: 20, niches: ['gaming', 'tech'] as Niche[], countries: ['DE', 'GB'], description: 'Headset reviewers with German or British audiences.' },
-    { name: 'Holiday gift guide picks', owner: 'u_003', campaign: 'cmp_003', size: 36, age: 145, niches: ['beauty', 'food', 'travel'] as Niche[], countries: ['US', 'GB', 'FR'], description: 'Creators who featured the Glow Kit in gift guides.' },
-    { name: 'Fitness & food prospects', owner: 'u_004', campaign: null, size: 28, age: 12, niches: ['fitness', 'food'] as Niche[], countries: ['US', 'BR', 'IN'], description: 'Not tied to a campaign yet: wellness creators to review.' },
+    {
+      name: 'Skincare shortlist — US',
+      owner: 'u_001',
+      campaign: 'cmp_001',
+      size: 64,
+      age: 38,
+      niches: ['beauty'] as Niche[],
+      countries: ['US'],
+      description: 'Reviewed skincare creators for the Barrier Serum launch.',
+    },
+    {
+      name: 'Gaming DE/GB — wave 1',
+      owner: 'u_002',
+      campaign: 'cmp_002',
+      size: 48,
+      age: 20,
+      niches: ['gaming', 'tech'] as Niche[],
+      countries: ['DE', 'GB'],
+      description: 'Headset reviewers with German or British audiences.',
+    },
+    {
+      name: 'Holiday gift guide picks',
+      owner: 'u_003',
+      campaign: 'cmp_003',
+      size: 36,
+      age: 145,
+      niches: ['beauty', 'food', 'travel'] as Niche[],
+      countries: ['US', 'GB', 'FR'],
+      description: 'Creators who featured the Glow Kit in gift guides.',
+    },
+    {
+      name: 'Fitness & food prospects',
+      owner: 'u_004',
+      campaign: null,
+      size: 28,
+      age: 12,
+      niches: ['fitness', 'food'] as Niche[],
+      countries: ['US', 'BR', 'IN'],
+      description: 'Not tied to a campaign yet: wellness creators to review.',
+    },
   ];
   return defs.map((d, i) => {
     const id = `col_${pad(i + 1, 3)}`;
@@ -383,17 +502,27 @@ function seedCollections(c: Ctx, creators: Creator[], labels: string[]): Collect
       const refreshed = cr.email !== null && c.rng.chance(0.5);
       const baseAt = c.rng.chance(0.4) ? iso(between(c, addedAt, c.now)) : null;
       return {
-        collection_id: id, creator_id: cr.id, platform: cr.platform,
-        email: refreshed ? cr.email : null, email_refreshed_at: refreshed ? iso(between(c, addedAt, c.now)) : null,
-        base_refreshed_at: baseAt, audience_unlocked: c.rng.chance(0.08) ? 1 : 0,
+        collection_id: id,
+        creator_id: cr.id,
+        platform: cr.platform,
+        email: refreshed ? cr.email : null,
+        email_refreshed_at: refreshed ? iso(between(c, addedAt, c.now)) : null,
+        base_refreshed_at: baseAt,
+        audience_unlocked: c.rng.chance(0.08) ? 1 : 0,
         label_ids_json: c.rng.chance(0.2) ? json([c.rng.pick(labels.slice(0, 5))]) : '[]',
-        added_at: iso(addedAt), source: c.rng.chance(0.82) ? 'added' : 'imported',
+        added_at: iso(addedAt),
+        source: c.rng.chance(0.82) ? 'added' : 'imported',
       };
     });
     const updatedAt = rows.reduce((m, r) => (String(r.added_at) > m ? String(r.added_at) : m), iso(createdAt));
     c.w.put('collections', {
-      collection_id: id, name: d.name, owner_uid: d.owner, campaign_id: d.campaign, description: d.description,
-      created_at: iso(createdAt), updated_at: updatedAt,
+      collection_id: id,
+      name: d.name,
+      owner_uid: d.owner,
+      campaign_id: d.campaign,
+      description: d.description,
+      created_at: iso(createdAt),
+      updated_at: updatedAt,
     });
     for (const r of rows) c.w.put('collection_items', r);
     return { id, items };
@@ -426,9 +555,12 @@ function seedProducts(c: Ctx): void {
       link: d.ext ? null : `https://shop.demo-brand.example/products/${d.slug}`,
       external_product_id: d.ext ? d.ext[0]! : null,
       product_type: d.ext ? d.ext[1]! : null,
-      title: d.title, price: d.price, currency: d.currency,
+      title: d.title,
+      price: d.price,
+      currency: d.currency,
       thumbnail_url: `https://cdn.demo-brand.example/products/${d.slug}.jpg`,
-      created_at: iso(createdAt), updated_at: iso(between(c, createdAt, c.now - DAY)),
+      created_at: iso(createdAt),
+      updated_at: iso(between(c, createdAt, c.now - DAY)),
     });
     for (const t of d.tags) c.w.put('product_tag_links', { product_collect_id: id, tag_id: `ptag_${pad(t, 3)}` });
   });
@@ -466,11 +598,20 @@ function seedShortLinks(c: Ctx, creators: Creator[], team: string[]): ShortLink[
     codes.add(code);
     const url = `https://nox.to/${code}`;
     c.w.put('short_links', {
-      short_link_id: id, title: d.title, short_url: url, web_url: d.web,
-      ios_url: 'ios' in d ? d.ios : null, android_url: 'android' in d ? d.android : null,
-      utm_source: d.utm?.utm_source ?? null, utm_medium: d.utm?.utm_medium ?? null, utm_campaign: d.utm?.utm_campaign ?? null,
-      utm_term: null, utm_content: d.utm?.utm_content ?? null,
-      creator_id: d.creator, created_by: d.by, created_at: iso(c.now - rng.int(35, 60) * DAY - rng.int(0, 1439) * MIN),
+      short_link_id: id,
+      title: d.title,
+      short_url: url,
+      web_url: d.web,
+      ios_url: 'ios' in d ? d.ios : null,
+      android_url: 'android' in d ? d.android : null,
+      utm_source: d.utm?.utm_source ?? null,
+      utm_medium: d.utm?.utm_medium ?? null,
+      utm_campaign: d.utm?.utm_campaign ?? null,
+      utm_term: null,
+      utm_content: d.utm?.utm_content ?? null,
+      creator_id: d.creator,
+      created_by: d.by,
+      created_at: iso(c.now - rng.int(35, 60) * DAY - rng.int(0, 1439) * MIN),
     });
     // One row per UTC day for the last 30 days up to today; quiet days are real zeros.
     for (let back = 29; back >= 0; back--) {
@@ -572,19 +713,127 @@ function seedEmailTasks(c: Ctx, creators: Creator[], collections: Collection[], 
   const sent1 = now - 12 * DAY - 5 * HOUR - 20 * MIN;
   const sent2 = now - 5 * DAY - 2 * HOUR - 45 * MIN;
   const tasks = [
-    { id: 'task_1820', name: 'Spring Skincare Launch — outreach wave 1', status: 'sent', owner: 'u_001', campaign: 'cmp_001', sender: 'snd_001', subject: 'Paid collab: GlowLab Barrier Repair Serum launch', html: skincareHtml, text: skincareText, plan: null, filter: { hide_contacted: true, hide_in_crm: true }, created: sent1 - 4 * DAY, updated: sent1, sentAt: sent1, products: ['pc_001', 'pc_002'], collab: [['u_003', 'edit'], ['u_005', 'view']], attachment: ['GlowLab-Spring-Launch-Brief.pdf', brief] },
-    { id: 'task_1821', name: 'Always-on gifting — new season drop', status: 'sent', owner: 'u_002', campaign: null, sender: 'snd_002', subject: 'Want to try our new season drop? (gifting, no strings)', html: giftingHtml, text: giftingText, plan: null, filter: { hide_grouped: true }, created: sent2 - 3 * DAY, updated: sent2, sentAt: sent2, products: ['pc_004'], collab: [['u_004', 'edit']], attachment: null },
-    { id: 'task_1822', name: 'Holiday recap — thank-you notes', status: 'draft', owner: 'u_003', campaign: null, sender: null, subject: '', html: '', text: '', plan: null, filter: {}, created: now - DAY - 3 * HOUR, updated: now - DAY - 3 * HOUR, sentAt: null, products: [], collab: [['u_001', 'manage_members']], attachment: null },
-    { id: 'task_1823', name: 'Pulse H7 headset — DE/GB wave 1', status: 'draft', owner: 'u_002', campaign: 'cmp_002', sender: 'snd_003', subject: 'Review the Pulse Gear H7 headset before launch?', html: headsetHtml, text: headsetText, plan: null, filter: { hide_contacted: true }, created: now - 3 * DAY - 4 * HOUR, updated: now - 6 * HOUR, sentAt: null, products: ['pc_005', 'pc_006'], collab: [['u_004', 'edit'], ['u_001', 'view']], attachment: ['PulseGear-H7-Creator-Brief.pdf', headsetBrief] },
-    { id: 'task_1824', name: 'Spring Skincare Launch — outreach wave 2', status: 'scheduled', owner: 'u_001', campaign: 'cmp_001', sender: 'snd_001', subject: 'Paid collab: GlowLab Barrier Repair Serum launch', html: skincareHtml, text: skincareText, plan: iso(floorHour(now + 2 * DAY)), filter: { hide_contacted: true }, created: now - 4 * DAY - HOUR, updated: now - 2 * HOUR, sentAt: null, products: ['pc_001'], collab: [['u_003', 'edit']], attachment: ['GlowLab-Spring-Launch-Brief-v2.pdf', brief] },
+    {
+      id: 'task_1820',
+      name: 'Spring Skincare Launch — outreach wave 1',
+      status: 'sent',
+      owner: 'u_001',
+      campaign: 'cmp_001',
+      sender: 'snd_001',
+      subject: 'Paid collab: GlowLab Barrier Repair Serum launch',
+      html: skincareHtml,
+      text: skincareText,
+      plan: null,
+      filter: { hide_contacted: true, hide_in_crm: true },
+      created: sent1 - 4 * DAY,
+      updated: sent1,
+      sentAt: sent1,
+      products: ['pc_001', 'pc_002'],
+      collab: [
+        ['u_003', 'edit'],
+        ['u_005', 'view'],
+      ],
+      attachment: ['GlowLab-Spring-Launch-Brief.pdf', brief],
+    },
+    {
+      id: 'task_1821',
+      name: 'Always-on gifting — new season drop',
+      status: 'sent',
+      owner: 'u_002',
+      campaign: null,
+      sender: 'snd_002',
+      subject: 'Want to try our new season drop? (gifting, no strings)',
+      html: giftingHtml,
+      text: giftingText,
+      plan: null,
+      filter: { hide_grouped: true },
+      created: sent2 - 3 * DAY,
+      updated: sent2,
+      sentAt: sent2,
+      products: ['pc_004'],
+      collab: [['u_004', 'edit']],
+      attachment: null,
+    },
+    {
+      id: 'task_1822',
+      name: 'Holiday recap — thank-you notes',
+      status: 'draft',
+      owner: 'u_003',
+      campaign: null,
+      sender: null,
+      subject: '',
+      html: '',
+      text: '',
+      plan: null,
+      filter: {},
+      created: now - DAY - 3 * HOUR,
+      updated: now - DAY - 3 * HOUR,
+      sentAt: null,
+      products: [],
+      collab: [['u_001', 'manage_members']],
+      attachment: null,
+    },
+    {
+      id: 'task_1823',
+      name: 'Pulse H7 headset — DE/GB wave 1',
+      status: 'draft',
+      owner: 'u_002',
+      campaign: 'cmp_002',
+      sender: 'snd_003',
+      subject: 'Review the Pulse Gear H7 headset before launch?',
+      html: headsetHtml,
+      text: headsetText,
+      plan: null,
+      filter: { hide_contacted: true },
+      created: now - 3 * DAY - 4 * HOUR,
+      updated: now - 6 * HOUR,
+      sentAt: null,
+      products: ['pc_005', 'pc_006'],
+      collab: [
+        ['u_004', 'edit'],
+        ['u_001', 'view'],
+      ],
+      attachment: ['PulseGear-H7-Creator-Brief.pdf', headsetBrief],
+    },
+    {
+      id: 'task_1824',
+      name: 'Spring Skincare Launch — outreach wave 2',
+      status: 'scheduled',
+      owner: 'u_001',
+      campaign: 'cmp_001',
+      sender: 'snd_001',
+      subject: 'Paid collab: GlowLab Barrier Repair Serum launch',
+      html: skincareHtml,
+      text: skincareText,
+      plan: iso(floorHour(now + 2 * DAY)),
+      filter: { hide_contacted: true },
+      created: now - 4 * DAY - HOUR,
+      updated: now - 2 * HOUR,
+      sentAt: null,
+      products: ['pc_001'],
+      collab: [['u_003', 'edit']],
+      attachment: ['GlowLab-Spring-Launch-Brief-v2.pdf', brief],
+    },
   ] as const;
 
   let attachmentNo = 0;
   for (const t of tasks) {
     c.w.put('email_tasks', {
-      task_id: t.id, type: 3, name: t.name, status: t.status, owner_uid: t.owner, campaign_id: t.campaign, sender_auth_id: t.sender,
-      subject: t.subject, html_body: t.html, text_body: t.text, plan_send_at: t.plan, recipient_filter_json: json(t.filter),
-      created_at: iso(t.created), updated_at: iso(t.updated), sent_at: t.sentAt === null ? null : iso(t.sentAt),
+      task_id: t.id,
+      type: 3,
+      name: t.name,
+      status: t.status,
+      owner_uid: t.owner,
+      campaign_id: t.campaign,
+      sender_auth_id: t.sender,
+      subject: t.subject,
+      html_body: t.html,
+      text_body: t.text,
+      plan_send_at: t.plan,
+      recipient_filter_json: json(t.filter),
+      created_at: iso(t.created),
+      updated_at: iso(t.updated),
+      sent_at: t.sentAt === null ? null : iso(t.sentAt),
     });
     if (t.status === 'scheduled') scheduleJob(c, `job_seed_${t.id}`, 'email.scheduled_send', { task_id: t.id, plan_send_at: t.plan }, t.plan!);
     t.products.forEach((p, position) => c.w.put('email_task_products', { task_id: t.id, product_collect_id: p, position }));
@@ -593,8 +842,13 @@ function seedEmailTasks(c: Ctx, creators: Creator[], collections: Collection[], 
     if (t.attachment) {
       const [fileName, content] = t.attachment;
       c.w.put('email_attachments', {
-        attachment_id: `eatt_${pad(++attachmentNo, 3)}`, task_id: t.id, file_name: fileName, size: content.length,
-        sha256: sha256(content), content, created_at: iso(t.created + 2 * HOUR),
+        attachment_id: `eatt_${pad(++attachmentNo, 3)}`,
+        task_id: t.id,
+        file_name: fileName,
+        size: content.length,
+        sha256: sha256(content),
+        content,
+        created_at: iso(t.created + 2 * HOUR),
       });
     }
   }
@@ -613,10 +867,15 @@ function seedEmailTasks(c: Ctx, creators: Creator[], collections: Collection[], 
   const mixEnds = (replied: End[], bounced: number, sent: number): End[] =>
     rng.shuffle([...replied, ...Array<End>(bounced).fill('bounced'), ...Array.from({ length: sent }, (): End => (rng.chance(0.3) ? 'nudged' : 'sent'))]);
   // Sibling threads must disagree on needs_reply: pending in one project, quiet in the other.
-  const endsOne: End[] = ['pending', 'pending', 'pending', 'pending', 'answered',
-    ...mixEnds(['pending', 'answered', 'answered', 'closed', 'imported', 'pending', 'answered', 'declined', 'pending', 'answered'], 3, 18)];
-  const endsTwo: End[] = ['sent', 'sent', 'sent', 'sent', 'pending',
-    ...mixEnds(['pending', 'answered', 'pending', 'imported', 'answered', 'closed', 'pending', 'answered'], 2, 12)];
+  const endsOne: End[] = [
+    'pending',
+    'pending',
+    'pending',
+    'pending',
+    'answered',
+    ...mixEnds(['pending', 'answered', 'answered', 'closed', 'imported', 'pending', 'answered', 'declined', 'pending', 'answered'], 3, 18),
+  ];
+  const endsTwo: End[] = ['sent', 'sent', 'sent', 'sent', 'pending', ...mixEnds(['pending', 'answered', 'pending', 'imported', 'answered', 'closed', 'pending', 'answered'], 2, 12)];
 
   const result: TaskResult = { plans: [], filtered: [] };
   let rcp = 0;
@@ -643,16 +902,36 @@ function seedEmailTasks(c: Ctx, creators: Creator[], collections: Collection[], 
       const opened = status === 'replied' ? 1 : status === 'bounced' ? 0 : rng.chance(0.55) ? 1 : 0;
       addRecipient({ ...base, status, filtered_reason: null, opened, clicked: opened && rng.chance(0.3) ? 1 : 0, reply_count: emailReplies, sent_at: iso(sentAt) });
       result.plans.push({
-        creator: cr, kind: 'email_task', businessId: task.id, owner: task.owner, sender: task.sender!, subject: task.subject,
-        firstHtml: task.html, start: sentAt, end, replies, emailReplies, reason: end === 'pending' ? rng.pick(PENDING_REASONS) : null,
+        creator: cr,
+        kind: 'email_task',
+        businessId: task.id,
+        owner: task.owner,
+        sender: task.sender!,
+        subject: task.subject,
+        firstHtml: task.html,
+        start: sentAt,
+        end,
+        replies,
+        emailReplies,
+        reason: end === 'pending' ? rng.pick(PENDING_REASONS) : null,
       });
     });
     // Known external addresses have no creator and therefore no thread.
     externals.forEach((address, j) => {
       const opened = rng.chance(0.5) ? 1 : 0;
       addRecipient({
-        task_id: task.id, creator_id: null, platform: null, channel_id: null, email_address: address, status: 'sent', filtered_reason: null,
-        opened, clicked: 0, reply_count: 0, sent_at: iso(task.sentAt! + (list.length + j) * 20_000), added_at: iso(task.created + (list.length + j + 1) * MIN),
+        task_id: task.id,
+        creator_id: null,
+        platform: null,
+        channel_id: null,
+        email_address: address,
+        status: 'sent',
+        filtered_reason: null,
+        opened,
+        clicked: 0,
+        reply_count: 0,
+        sent_at: iso(task.sentAt! + (list.length + j) * 20_000),
+        added_at: iso(task.created + (list.length + j + 1) * MIN),
       });
     });
   };
@@ -662,8 +941,18 @@ function seedEmailTasks(c: Ctx, creators: Creator[], collections: Collection[], 
   const pendingTask = (task: (typeof tasks)[number], list: Creator[]): void => {
     list.forEach((cr, i) => {
       addRecipient({
-        task_id: task.id, creator_id: cr.id, platform: cr.platform, channel_id: cr.channelId, email_address: null, status: 'pending',
-        filtered_reason: null, opened: 0, clicked: 0, reply_count: 0, sent_at: null, added_at: iso(task.created + (i + 1) * 3 * MIN),
+        task_id: task.id,
+        creator_id: cr.id,
+        platform: cr.platform,
+        channel_id: cr.channelId,
+        email_address: null,
+        status: 'pending',
+        filtered_reason: null,
+        opened: 0,
+        clicked: 0,
+        reply_count: 0,
+        sent_at: null,
+        added_at: iso(task.created + (i + 1) * 3 * MIN),
       });
     });
   };
@@ -703,9 +992,16 @@ function seedAffiliation(c: Ctx, creators: Creator[], tasks: TaskResult): Thread
   for (const k of campaigns) {
     const createdAt = now - k.age * DAY - rng.int(0, 600) * MIN;
     c.w.put('aff_campaigns', {
-      campaign_id: k.id, store_id: 'store_001', name: k.name, commission_type: k.type, commission_value: k.value,
-      discount_method: k.method, discount_detail_json: json(k.detail), status: 'active',
-      created_at: iso(createdAt), updated_at: iso(between(c, createdAt, now - 2 * DAY)),
+      campaign_id: k.id,
+      store_id: 'store_001',
+      name: k.name,
+      commission_type: k.type,
+      commission_value: k.value,
+      discount_method: k.method,
+      discount_detail_json: json(k.detail),
+      status: 'active',
+      created_at: iso(createdAt),
+      updated_at: iso(between(c, createdAt, now - 2 * DAY)),
     });
   }
 
@@ -717,9 +1013,15 @@ function seedAffiliation(c: Ctx, creators: Creator[], tasks: TaskResult): Thread
   const pendingQueue = prospects.slice(-4);
   type MemberDef = { camp: 0 | 1; status: 'pending' | 'active' | 'terminated'; by: 'creator' | 'channel' | 'custom' };
   const defs: MemberDef[] = [
-    { camp: 0, status: 'active', by: 'creator' }, { camp: 0, status: 'active', by: 'creator' }, { camp: 0, status: 'active', by: 'creator' },
-    { camp: 0, status: 'active', by: 'channel' }, { camp: 0, status: 'pending', by: 'creator' }, { camp: 0, status: 'pending', by: 'custom' },
-    { camp: 0, status: 'terminated', by: 'creator' }, { camp: 1, status: 'active', by: 'creator' }, { camp: 1, status: 'active', by: 'creator' },
+    { camp: 0, status: 'active', by: 'creator' },
+    { camp: 0, status: 'active', by: 'creator' },
+    { camp: 0, status: 'active', by: 'creator' },
+    { camp: 0, status: 'active', by: 'channel' },
+    { camp: 0, status: 'pending', by: 'creator' },
+    { camp: 0, status: 'pending', by: 'custom' },
+    { camp: 0, status: 'terminated', by: 'creator' },
+    { camp: 1, status: 'active', by: 'creator' },
+    { camp: 1, status: 'active', by: 'creator' },
     { camp: 1, status: 'pending', by: 'creator' },
   ];
   const codes = new Set<string>();
@@ -751,12 +1053,20 @@ function seedAffiliation(c: Ctx, creators: Creator[], tasks: TaskResult): Thread
     }
     const revenueCents = orders.reduce((s, o) => s + (o.amount as number), 0);
     c.w.put('aff_members', {
-      member_id: memberId, campaign_id: k.id, creator_id: creator?.id ?? null,
-      platform: d.by === 'channel' ? 'instagram' : null, channel_id: d.by === 'channel' ? 'skin.by.nora' : null,
-      custom_id: d.by === 'custom' ? 'salon-partner-042' : null, status: d.status,
-      discount_code: code, tracking_link: code === null ? null : `https://${domain}/?ref=${code}`,
-      clicks: orders.length === 0 ? 0 : orders.length * rng.int(18, 55) + rng.int(0, 40), orders: orders.length, revenue: revenueCents / 100,
-      created_at: iso(createdAt), updated_at: iso(d.status === 'pending' ? createdAt : d.status === 'terminated' ? endedAt : activatedAt),
+      member_id: memberId,
+      campaign_id: k.id,
+      creator_id: creator?.id ?? null,
+      platform: d.by === 'channel' ? 'instagram' : null,
+      channel_id: d.by === 'channel' ? 'skin.by.nora' : null,
+      custom_id: d.by === 'custom' ? 'salon-partner-042' : null,
+      status: d.status,
+      discount_code: code,
+      tracking_link: code === null ? null : `https://${domain}/?ref=${code}`,
+      clicks: orders.length === 0 ? 0 : orders.length * rng.int(18, 55) + rng.int(0, 40),
+      orders: orders.length,
+      revenue: revenueCents / 100,
+      created_at: iso(createdAt),
+      updated_at: iso(d.status === 'pending' ? createdAt : d.status === 'terminated' ? endedAt : activatedAt),
     });
     for (const o of orders) c.w.put('aff_orders', { ...o, amount: (o.amount as number) / 100, commission: (o.commission as number) / 100 });
 
@@ -770,9 +1080,18 @@ function seedAffiliation(c: Ctx, creators: Creator[], tasks: TaskResult): Thread
     if (talk && creator) {
       const replies = repliesFor(c, talk.end);
       plans.push({
-        creator, kind: 'affiliate_campaign', businessId: k.id, owner: 'u_005', sender: 'snd_001',
-        subject: `Welcome to the ${k.name}`, start: activatedAt + 2 * HOUR, end: talk.end, replies, emailReplies: Math.min(replies, 1),
-        reason: talk.reason, unread: talk.unread,
+        creator,
+        kind: 'affiliate_campaign',
+        businessId: k.id,
+        owner: 'u_005',
+        sender: 'snd_001',
+        subject: `Welcome to the ${k.name}`,
+        start: activatedAt + 2 * HOUR,
+        end: talk.end,
+        replies,
+        emailReplies: Math.min(replies, 1),
+        reason: talk.reason,
+        unread: talk.unread,
         firstHtml: `<p>Welcome aboard!</p><p>Your discount code is <strong>${code}</strong> and your tracking link is <a href="https://${domain}/?ref=${code}">https://${domain}/?ref=${code}</a>. Commission is paid monthly.</p><p>Sofia, Demo Brand partnerships</p>`,
       });
     }
@@ -788,12 +1107,18 @@ const COOP_RANK: Record<CoopStatus, number> = { pending: 0, contacted: 1, negoti
 
 function coopFor(c: Ctx, end: End): CoopStatus {
   switch (end) {
-    case 'pending': return c.rng.pick(['contacted', 'negotiating'] as const);
-    case 'answered': return c.rng.pick(['negotiating', 'cooperating'] as const);
-    case 'closed': return 'cooperating';
-    case 'imported': return 'completed';
-    case 'declined': return 'rejected';
-    default: return 'contacted';
+    case 'pending':
+      return c.rng.pick(['contacted', 'negotiating'] as const);
+    case 'answered':
+      return c.rng.pick(['negotiating', 'cooperating'] as const);
+    case 'closed':
+      return 'cooperating';
+    case 'imported':
+      return 'completed';
+    case 'declined':
+      return 'rejected';
+    default:
+      return 'contacted';
   }
 }
 
@@ -813,7 +1138,10 @@ function seedCrm(c: Ctx, creators: Creator[], collections: Collection[], tasks: 
   for (const p of plans) byCreator.set(p.creator.id, [...(byCreator.get(p.creator.id) ?? []), p]);
   const waveOne = tasks.plans.filter((p) => p.businessId === 'task_1820').map((p) => p.creator);
   // Some gifting recipients are not in the CRM: their threads carry no cooperation status.
-  const gifting = tasks.plans.filter((p) => p.businessId === 'task_1821').map((p) => p.creator).slice(0, 17);
+  const gifting = tasks.plans
+    .filter((p) => p.businessId === 'task_1821')
+    .map((p) => p.creator)
+    .slice(0, 17);
   const holiday = collections[2]!.items.slice(0, 12);
   const members = uniq([...waveOne, ...tasks.filtered.map((f) => f.creator), ...gifting, ...affPlans.map((p) => p.creator), ...holiday, ...collections[0]!.items, ...creators]).slice(0, 80);
 
@@ -850,10 +1178,16 @@ function seedCrm(c: Ctx, creators: Creator[], collections: Collection[], tasks: 
     const own = byCreator.get(cr.id);
     const created = own ? Math.min(now - HOUR, Math.min(...own.map((p) => p.start)) + rng.int(2, 48) * HOUR) : now - rng.int(2, 120) * DAY - rng.int(0, 1439) * MIN;
     c.w.put('crm_channels', {
-      creator_id: cr.id, platform: cr.platform, coop_status: COOP_STATUS_ID[s],
+      creator_id: cr.id,
+      platform: cr.platform,
+      coop_status: COOP_STATUS_ID[s],
       owner_uid: own ? own[0]!.owner : rng.chance(0.85) ? rng.pick(TEAM).uid : null,
-      email: cr.email, url: cr.url, remark: rng.chance(0.35) ? rng.pick(REMARKS[s] ?? ['']) : '',
-      archived: archived.has(cr.id) ? 1 : 0, created_at: iso(created), updated_at: iso(between(c, created, now)),
+      email: cr.email,
+      url: cr.url,
+      remark: rng.chance(0.35) ? rng.pick(REMARKS[s] ?? ['']) : '',
+      archived: archived.has(cr.id) ? 1 : 0,
+      created_at: iso(created),
+      updated_at: iso(between(c, created, now)),
     });
     const labels: string[] = [];
     if (cr.followers >= 1_000_000) labels.push(VIP);
@@ -877,8 +1211,14 @@ function seedCrm(c: Ctx, creators: Creator[], collections: Collection[], tasks: 
 
 const LAST_INBOUND: Record<string, string[]> = {
   creator_replied: ['<p>Thanks for reaching out! I would love to try it — what are the next steps?</p>', '<p>Sounds great, count me in. Where do I send my address?</p>'],
-  creator_asked_question: ['<p>Quick question: is this paid or gifting only? And do you ship to my country?</p>', '<p>Do you need a dedicated video or is an integration fine? What is the timeline?</p>'],
-  creator_sent_rates: ['<p>Here are my rates: dedicated video $1,800, integration $900, story set $350. Usage rights are extra.</p>', '<p>My rate for one reel plus three stories is $750. Happy to talk bundles.</p>'],
+  creator_asked_question: [
+    '<p>Quick question: is this paid or gifting only? And do you ship to my country?</p>',
+    '<p>Do you need a dedicated video or is an integration fine? What is the timeline?</p>',
+  ],
+  creator_sent_rates: [
+    '<p>Here are my rates: dedicated video $1,800, integration $900, story set $350. Usage rights are extra.</p>',
+    '<p>My rate for one reel plus three stories is $750. Happy to talk bundles.</p>',
+  ],
   creator_requested_sample: ['<p>Could you send a sample first? I only feature products I have tested for two weeks.</p>'],
 };
 const MIDDLE_INBOUND = [
@@ -932,8 +1272,12 @@ function seedThreads(c: Ctx, plans: ThreadPlan[], crm: Map<string, CoopStatus>):
     const seq = sequence(c, p);
     const times = [p.start, ...timeline(c, seq.length - 1, p.start + 30 * MIN, now - 10 * MIN)];
     const rows = seq.map((direction, j) => ({
-      message_id: '', thread_id: threadId, direction, html_body: messageBody(c, p, direction, j, j === seq.length - 1),
-      sender_auth_id: direction === 'outbound' ? p.sender : null, sent_at: iso(times[j]!),
+      message_id: '',
+      thread_id: threadId,
+      direction,
+      html_body: messageBody(c, p, direction, j, j === seq.length - 1),
+      sender_auth_id: direction === 'outbound' ? p.sender : null,
+      sent_at: iso(times[j]!),
     }));
     const lastAt = times[times.length - 1]!;
     const direction = p.end === 'imported' ? 'unknown' : seq[seq.length - 1]!;
@@ -957,11 +1301,24 @@ function seedThreads(c: Ctx, plans: ThreadPlan[], crm: Map<string, CoopStatus>):
       scheduledDone = true;
     }
     c.w.put('message_threads', {
-      thread_id: threadId, creator_id: p.creator.id, business_kind: p.kind, business_id: p.businessId, owner_uid: p.owner,
-      sender_auth_id: p.sender, subject: p.subject, needs_reply: needsReply ? 1 : 0, last_message_direction: direction,
-      pending_reason: needsReply ? p.reason : null, unread: unread ? 1 : 0, coop_status: crm.has(p.creator.id) ? COOP_STATUS_ID[crm.get(p.creator.id)!] : null,
-      archived: p.end === 'declined' ? 1 : 0, draft_html: draftHtml, draft_updated_at: draftAt === null ? null : iso(draftAt),
-      scheduled_html: scheduled?.html ?? null, scheduled_at: scheduled?.at ?? null, scheduled_sender_auth_id: scheduled ? p.sender : null,
+      thread_id: threadId,
+      creator_id: p.creator.id,
+      business_kind: p.kind,
+      business_id: p.businessId,
+      owner_uid: p.owner,
+      sender_auth_id: p.sender,
+      subject: p.subject,
+      needs_reply: needsReply ? 1 : 0,
+      last_message_direction: direction,
+      pending_reason: needsReply ? p.reason : null,
+      unread: unread ? 1 : 0,
+      coop_status: crm.has(p.creator.id) ? COOP_STATUS_ID[crm.get(p.creator.id)!] : null,
+      archived: p.end === 'declined' ? 1 : 0,
+      draft_html: draftHtml,
+      draft_updated_at: draftAt === null ? null : iso(draftAt),
+      scheduled_html: scheduled?.html ?? null,
+      scheduled_at: scheduled?.at ?? null,
+      scheduled_sender_auth_id: scheduled ? p.sender : null,
       updated_at: iso(Math.max(lastAt, draftAt ?? 0)),
     });
     if (scheduled) scheduleJob(c, `job_seed_${threadId}`, 'message.scheduled_send', { thread_id: threadId, scheduled_at: scheduled.at }, scheduled.at);
@@ -989,7 +1346,12 @@ function seedTemplatesAndAttachments(c: Ctx, draftThreads: string[]): void {
   templates.forEach(([name, subject, html], i) => {
     const created = now - (60 - i * 15) * DAY;
     c.w.put('message_templates', {
-      template_id: `tpl_${pad(i + 1, 3)}`, name, subject, html_body: html, created_at: iso(created), updated_at: iso(created + (i + 2) * DAY),
+      template_id: `tpl_${pad(i + 1, 3)}`,
+      name,
+      subject,
+      html_body: html,
+      created_at: iso(created),
+      updated_at: iso(created + (i + 2) * DAY),
     });
   });
   const files = [
@@ -999,8 +1361,14 @@ function seedTemplatesAndAttachments(c: Ctx, draftThreads: string[]): void {
   ] as const;
   files.forEach(([kind, owner, fileName, content], i) => {
     c.w.put('message_attachments', {
-      attachment_id: `matt_${pad(i + 1, 3)}`, owner_kind: kind, owner_id: owner, file_name: fileName,
-      size: content.length, sha256: sha256(content), content, created_at: iso(now - (3 - i) * HOUR),
+      attachment_id: `matt_${pad(i + 1, 3)}`,
+      owner_kind: kind,
+      owner_id: owner,
+      file_name: fileName,
+      size: content.length,
+      sha256: sha256(content),
+      content,
+      created_at: iso(now - (3 - i) * HOUR),
     });
   });
 }
@@ -1011,9 +1379,27 @@ function seedTemplatesAndAttachments(c: Ctx, draftThreads: string[]): void {
 function seedBrands(c: Ctx, creators: Creator[]): void {
   const { rng, now } = c;
   const brands = [
-    { name: 'GlowLab', website: 'https://www.glowlab-demo.example', category: 'Beauty', niches: ['beauty'], titles: ['My honest {b} Barrier Serum review', 'Night routine ft. {b}', '{b} haul + first impressions', '3 weeks with {b}: before and after', 'GRWM using {b}'] },
-    { name: 'Pulse Gear', website: 'https://www.pulsegear-demo.example', category: 'Gaming', niches: ['gaming', 'tech'], titles: ['{b} H7 headset after 30 days', 'Best budget headset? {b} H7 tested', 'My streaming setup ft. {b}', '{b} K3 keyboard sound test', 'Clutch moments with the {b} H7'] },
-    { name: 'Lumiskin', website: 'https://www.lumiskin.example', category: 'Beauty', niches: ['beauty'], titles: ['{b} vitamin C serum review', 'Is {b} worth the hype?', 'Morning skincare with {b}', '{b} vs drugstore dupes', 'Empties: what I repurchased from {b}'] },
+    {
+      name: 'GlowLab',
+      website: 'https://www.glowlab-demo.example',
+      category: 'Beauty',
+      niches: ['beauty'],
+      titles: ['My honest {b} Barrier Serum review', 'Night routine ft. {b}', '{b} haul + first impressions', '3 weeks with {b}: before and after', 'GRWM using {b}'],
+    },
+    {
+      name: 'Pulse Gear',
+      website: 'https://www.pulsegear-demo.example',
+      category: 'Gaming',
+      niches: ['gaming', 'tech'],
+      titles: ['{b} H7 headset after 30 days', 'Best budget headset? {b} H7 tested', 'My streaming setup ft. {b}', '{b} K3 keyboard sound test', 'Clutch moments with the {b} H7'],
+    },
+    {
+      name: 'Lumiskin',
+      website: 'https://www.lumiskin.example',
+      category: 'Beauty',
+      niches: ['beauty'],
+      titles: ['{b} vitamin C serum review', 'Is {b} worth the hype?', 'Morning skincare with {b}', '{b} vs drugstore dupes', 'Empties: what I repurchased from {b}'],
+    },
   ];
   let assetNo = 0;
   brands.forEach((b, i) => {
@@ -1022,13 +1408,22 @@ function seedBrands(c: Ctx, creators: Creator[]): void {
     const pool = rng.shuffle(creators.filter((x) => b.niches.includes(x.niche)));
     for (let k = 0; k < 25; k++) {
       const cr = pool[k % pool.length]!;
-      const url = cr.platform === 'youtube' ? `https://www.youtube.com/watch?v=${rng.chars(11, B64URL)}`
-        : cr.platform === 'tiktok' ? `https://www.tiktok.com/@${cr.channelId}/video/7${rng.chars(18, '0123456789')}`
-        : `https://www.instagram.com/reel/${rng.chars(11, B64URL)}/`;
+      const url =
+        cr.platform === 'youtube'
+          ? `https://www.youtube.com/watch?v=${rng.chars(11, B64URL)}`
+          : cr.platform === 'tiktok'
+            ? `https://www.tiktok.com/@${cr.channelId}/video/7${rng.chars(18, '0123456789')}`
+            : `https://www.instagram.com/reel/${rng.chars(11, B64URL)}/`;
       const views = Math.max(200, Math.round(cr.avgViews * (0.3 + rng.next() * 2.2)));
       c.w.put('brand_assets', {
-        asset_id: `asset_${pad(++assetNo, 4)}`, brand_id: brandId, creator_id: cr.id, platform: cr.platform,
-        title: rng.pick(b.titles).replace('{b}', b.name), url, views, likes: Math.round(views * (0.02 + rng.next() * 0.07)),
+        asset_id: `asset_${pad(++assetNo, 4)}`,
+        brand_id: brandId,
+        creator_id: cr.id,
+        platform: cr.platform,
+        title: rng.pick(b.titles).replace('{b}', b.name),
+        url,
+        views,
+        likes: Math.round(views * (0.02 + rng.next() * 0.07)),
         posted_at: iso(now - rng.int(1, 89) * DAY - rng.int(0, 1439) * MIN),
       });
     }

@@ -90,7 +90,12 @@ export function fingerprint(rows: unknown[][]): { count: number; digest: string 
 
 /** Label ids that are not CRM labels. */
 export function unknownLabels(ws: Workspace, labelIds: string[]): string[] {
-  const known = new Set(ws.db.prepare(`SELECT label_id FROM crm_labels WHERE ${inJson('label_id')}`).pluck().all(JSON.stringify(labelIds)) as string[]);
+  const known = new Set(
+    ws.db
+      .prepare(`SELECT label_id FROM crm_labels WHERE ${inJson('label_id')}`)
+      .pluck()
+      .all(JSON.stringify(labelIds)) as string[],
+  );
   return [...new Set(labelIds)].filter((l) => !known.has(l));
 }
 

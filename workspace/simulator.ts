@@ -82,8 +82,14 @@ export function recordOutbound(ws: Workspace, m: NewMessage & { senderAuthId: st
 
 export function recordInbound(ws: Workspace, m: NewMessage & { pendingReason: string }): string {
   const messageId = insertMessage(ws, m.threadId, 'inbound', m.html, null, m.at);
-  ws.db.prepare(`UPDATE message_threads SET needs_reply = 1, last_message_direction = 'inbound', pending_reason = ?, unread = 1, updated_at = ? WHERE thread_id = ?`).run(m.pendingReason, m.at, m.threadId);
-  const thread = ws.db.prepare('SELECT business_kind, business_id, creator_id FROM message_threads WHERE thread_id = ?').get(m.threadId) as { business_kind: string; business_id: string; creator_id: string };
+  ws.db
+    .prepare(`UPDATE message_threads SET needs_reply = 1, last_message_direction = 'inbound', pending_reason = ?, unread = 1, updated_at = ? WHERE thread_id = ?`)
+    .run(m.pendingReason, m.at, m.threadId);
+  const thread = ws.db.prepare('SELECT business_kind, business_id, creator_id FROM message_threads WHERE thread_id = ?').get(m.threadId) as {
+    business_kind: string;
+    business_id: string;
+    creator_id: string;
+  };
   // Only an answer to the email itself is a tracked email reply; an answer to a follow-up of ours in
   // the thread is an inbound message but not an email reply.
   const followedUp = ws.db.prepare(`SELECT COUNT(*) FROM messages WHERE thread_id = ? AND direction = 'outbound'`).pluck().get(m.threadId) as number;

@@ -132,11 +132,15 @@ export async function startSandbox<Ctx>(config: Config, catalog: Catalog, opts: 
     // Checked on the raw target: the URL parser above has already resolved `..` into another route.
     for (const seg of (req.url ?? '/').split(/[?#]/)[0]!.split('/')) {
       const why = seg === '' ? undefined : unsafeSegment(seg);
-      if (why) return fail(400, 'INVALID_REQUEST', `A path segment ${why}; nothing was run.`, { action: { type: 'fix_request', hint: 'Send each path parameter percent-encoded as one segment; ids are never "." or ".." and contain no "/" or "\\".' } });
+      if (why)
+        return fail(400, 'INVALID_REQUEST', `A path segment ${why}; nothing was run.`, {
+          action: { type: 'fix_request', hint: 'Send each path parameter percent-encoded as one segment; ids are never "." or ".." and contain no "/" or "\\".' },
+        });
     }
     const match = matchRoute(routes, req.method ?? 'GET', url.pathname);
     if (match === undefined) return fail(404, 'NOT_FOUND', `No route ${req.method} ${url.pathname}.`, { action: { type: 'fix_request', hint: 'The routes are listed in docs/api.md.' } });
-    if (match === 'method') return fail(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}.`, { action: { type: 'fix_request', hint: 'The routes are listed in docs/api.md.' } });
+    if (match === 'method')
+      return fail(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}.`, { action: { type: 'fix_request', hint: 'The routes are listed in docs/api.md.' } });
     const { route, params } = match;
     let body: unknown;
     if (route.method !== 'GET') {
@@ -154,7 +158,10 @@ export async function startSandbox<Ctx>(config: Config, catalog: Catalog, opts: 
     if (!route.write) return execute(route, rawInput, call, req);
 
     const key = String(req.headers[IDEMPOTENCY_HEADER] ?? '');
-    if (!/^[\x21-\x7e]{8,200}$/.test(key)) return fail(400, 'INVALID_REQUEST', 'Every write needs an Idempotency-Key header (8 to 200 visible characters).', { action: { type: 'fix_request', hint: 'Send a unique key per change and the same key on its retries.' } });
+    if (!/^[\x21-\x7e]{8,200}$/.test(key))
+      return fail(400, 'INVALID_REQUEST', 'Every write needs an Idempotency-Key header (8 to 200 visible characters).', {
+        action: { type: 'fix_request', hint: 'Send a unique key per change and the same key on its retries.' },
+      });
     // An apply's state digest is not part of the request: a key reused after a fresh preview (the
     // caller lost the outcome) gets the recorded answer, not a refusal.
     const requestDigest = digest({ stage: route.stage, input: rawInput });
@@ -166,7 +173,14 @@ export async function startSandbox<Ctx>(config: Config, catalog: Catalog, opts: 
     const first = replay(scope, requestDigest);
     if (first) return first;
     const flightKey = scope.join('\n');
-    if (inFlight.has(flightKey)) return fail(409, 'IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still being executed.', { action: { type: 'retry_later', hint: 'Repeat the same request in a moment to get its outcome.' } }, { 'retry-after': '1' });
+    if (inFlight.has(flightKey))
+      return fail(
+        409,
+        'IDEMPOTENCY_IN_PROGRESS',
+        'A request with this Idempotency-Key is still being executed.',
+        { action: { type: 'retry_later', hint: 'Repeat the same request in a moment to get its outcome.' } },
+        { 'retry-after': '1' },
+      );
     inFlight.add(flightKey);
     if (++writes % 500 === 0) sweep();
     try {
@@ -207,7 +221,12 @@ export async function startSandbox<Ctx>(config: Config, catalog: Catalog, opts: 
     const parsed = op.input.safeParse(rawInput);
     if (!parsed.success) {
       const issues = issuesOf(parsed.error, '(body)');
-      throw new Refusal(fail(400, 'INVALID_REQUEST', `Invalid request for ${op.name}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, { action: { type: 'fix_request', hint: 'See docs/api.md for the fields.' }, details: { issues } }));
+      throw new Refusal(
+        fail(400, 'INVALID_REQUEST', `Invalid request for ${op.name}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, {
+          action: { type: 'fix_request', hint: 'See docs/api.md for the fields.' },
+          details: { issues },
+        }),
+      );
     }
     const input = parsed.data as Record<string, unknown>;
     const meta = { operation: op.name, stage: route.stage, request_id: randomBytes(6).toString('hex') };
@@ -230,7 +249,8 @@ export async function startSandbox<Ctx>(config: Config, catalog: Catalog, opts: 
         }
         case 'apply': {
           const stateDigest = req.headers[STATE_DIGEST_HEADER];
-          if (typeof stateDigest !== 'string' || !stateDigest) throw new Refusal(fail(400, 'INVALID_REQUEST', 'An apply needs the X-Nox-State-Digest header: the digest of the state its preview read.'));
+          if (typeof stateDigest !== 'string' || !stateDigest)
+            throw new Refusal(fail(400, 'INVALID_REQUEST', 'An apply needs the X-Nox-State-Digest header: the digest of the state its preview read.'));
           let remembered: Answer | undefined;
           const result = await stages.apply(op, input, call, { stateDigest, idempotencyKey: String(req.headers[IDEMPOTENCY_HEADER]), record: (out) => remember?.((remembered = answer(out))) });
           return remembered ?? answer(result);
@@ -239,7 +259,12 @@ export async function startSandbox<Ctx>(config: Config, catalog: Catalog, opts: 
     } catch (err) {
       if (err instanceof Refusal) throw err;
       if (err instanceof StaleStateError) {
-        throw new Refusal(fail(409, STATE_CHANGED, 'The state this preview read has changed; nothing was applied.', { action: { type: 'preview_again', hint: 'Preview again, then apply the new preview.' }, meta: { state: err.state } }));
+        throw new Refusal(
+          fail(409, STATE_CHANGED, 'The state this preview read has changed; nothing was applied.', {
+            action: { type: 'preview_again', hint: 'Preview again, then apply the new preview.' },
+            meta: { state: err.state },
+          }),
+        );
       }
       if (err instanceof ToolError) {
         const e = err.toEnvelope();
@@ -291,4 +316,3 @@ function summaryOf(result: unknown, fallback: string): string {
   const s = result && typeof result === 'object' ? (result as { summary?: unknown }).summary : undefined;
   return typeof s === 'string' ? s : fallback;
 }
-

@@ -83,8 +83,14 @@ export class Guard {
   private readonly inFlight = new Set<string>();
   private readonly inFlightWaitMs: number;
 
-  constructor(private readonly db: Db, private readonly opts: GuardOptions) {
-    this.key = Buffer.from(metaGetOrCreate(db, 'guard_hmac_key', () => randomBytes(32).toString('hex')), 'hex');
+  constructor(
+    private readonly db: Db,
+    private readonly opts: GuardOptions,
+  ) {
+    this.key = Buffer.from(
+      metaGetOrCreate(db, 'guard_hmac_key', () => randomBytes(32).toString('hex')),
+      'hex',
+    );
     this.now = opts.now ?? Date.now;
     this.instance = opts.instance;
     this.inFlightWaitMs = opts.inFlightWaitMs ?? 15_000;
@@ -271,9 +277,7 @@ export class Guard {
   }
 
   private finish(tokenId: string, status: Status, outcome: { result?: unknown; error?: ErrorEnvelope }): void {
-    this.db
-      .prepare(`UPDATE preview_tokens SET status = ?, outcome_json = ?, finished_at = ? WHERE token_id = ?`)
-      .run(status, JSON.stringify(outcome), this.now(), tokenId);
+    this.db.prepare(`UPDATE preview_tokens SET status = ?, outcome_json = ?, finished_at = ? WHERE token_id = ?`).run(status, JSON.stringify(outcome), this.now(), tokenId);
   }
 
   private staleError(row: TokenRow, state: Record<string, unknown>): ToolError {
@@ -335,11 +339,15 @@ function expired(expiresAt: number): ToolError {
 }
 
 function unknownOutcome(tokenId: string): ToolError {
-  return new ToolError('APPLY_OUTCOME_UNKNOWN', `The apply of token ${tokenId} was claimed but its outcome was never recorded (the server stopped or the upstream did not answer). It will not be executed again.`, {
-    hint: 'Read the affected records back to see whether the change happened; preview again if it did not.',
-    actionType: 'read_state',
-    details: { token_id: tokenId },
-  });
+  return new ToolError(
+    'APPLY_OUTCOME_UNKNOWN',
+    `The apply of token ${tokenId} was claimed but its outcome was never recorded (the server stopped or the upstream did not answer). It will not be executed again.`,
+    {
+      hint: 'Read the affected records back to see whether the change happened; preview again if it did not.',
+      actionType: 'read_state',
+      details: { token_id: tokenId },
+    },
+  );
 }
 
 function sha256(s: string): string {

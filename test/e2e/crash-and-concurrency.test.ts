@@ -127,7 +127,11 @@ describe('crash safety', () => {
     const { creators, collections } = await prepare(dir, 60_000, 1);
     const db = openStore(storePath(dir), workspaceMigrations);
     const at = new Date().toISOString();
-    db.prepare(`INSERT INTO collection_items (collection_id, creator_id, platform, added_at, source) SELECT ?, value, 'youtube', ?, 'added' FROM json_each(?)`).run(collections[0], at, JSON.stringify(creators));
+    db.prepare(`INSERT INTO collection_items (collection_id, creator_id, platform, added_at, source) SELECT ?, value, 'youtube', ?, 'added' FROM json_each(?)`).run(
+      collections[0],
+      at,
+      JSON.stringify(creators),
+    );
     db.close();
 
     const body = { kind: 'collection', collection_id: collections[0], platform: 'youtube', format: 'xlsx', reason: 'crash test' };

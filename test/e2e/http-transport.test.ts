@@ -161,7 +161,15 @@ describe('Origin and Host are compared exactly, never by prefix', () => {
 
   it('serves loopback origins on any port and the configured origins exactly', async () => {
     const port = new URL(s.http.url).port;
-    const legit = [`http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`, 'http://127.4.5.6:5173', 'https://localhost', 'https://app.example.com', 'http://tools.example.org:8080'];
+    const legit = [
+      `http://localhost:${port}`,
+      `http://127.0.0.1:${port}`,
+      `http://[::1]:${port}`,
+      'http://127.4.5.6:5173',
+      'https://localhost',
+      'https://app.example.com',
+      'http://tools.example.org:8080',
+    ];
     for (const origin of legit) expect({ origin, status: (await list({ origin })).status }).toEqual({ origin, status: 200 });
     expect((await list({})).status).toBe(200); // no Origin: not a browser
   });
@@ -169,7 +177,15 @@ describe('Origin and Host are compared exactly, never by prefix', () => {
   it('serves loopback Host names and refuses look-alike or malformed ones', async () => {
     const port = new URL(s.http.url).port;
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'localhost']) expect({ host, status: (await list({ host })).status }).toEqual({ host, status: 200 });
-    for (const host of ['127.0.0.1.evil.example', `127.0.0.1.nip.io:${port}`, '127.attacker.example', 'localhost.evil.example', `localhost:${port}@evil.example`, 'evil.example', `localhost:${port}:1`])
+    for (const host of [
+      '127.0.0.1.evil.example',
+      `127.0.0.1.nip.io:${port}`,
+      '127.attacker.example',
+      'localhost.evil.example',
+      `localhost:${port}@evil.example`,
+      'evil.example',
+      `localhost:${port}:1`,
+    ])
       expect({ host, status: (await list({ host })).status }).toEqual({ host, status: 403 });
   });
 
@@ -328,7 +344,11 @@ describe('the built CLI over Streamable HTTP, on the http backend against a spaw
     dirs.push(dir);
     const sandbox = await start(['sandbox', '--port', '0'], { NOX_DATA_DIR: join(dir, 'api'), NOX_API_KEY: apiKey }, /"url":"(http:\/\/127\.0\.0\.1:\d+)"/);
     sandboxLog = sandbox.stderr;
-    const server = await start(['--http', '--port', '0', '--backend', 'http', '--api-base-url', sandbox.match], { NOX_DATA_DIR: join(dir, 'mcp'), NOX_API_KEY: apiKey, NOX_HTTP_TOKENS: `alice:${ALICE}` }, /"url":"(http:\/\/127\.0\.0\.1:\d+\/mcp)"/);
+    const server = await start(
+      ['--http', '--port', '0', '--backend', 'http', '--api-base-url', sandbox.match],
+      { NOX_DATA_DIR: join(dir, 'mcp'), NOX_API_KEY: apiKey, NOX_HTTP_TOKENS: `alice:${ALICE}` },
+      /"url":"(http:\/\/127\.0\.0\.1:\d+\/mcp)"/,
+    );
     serverLog = server.stderr;
     url = server.match;
   });

@@ -51,7 +51,10 @@ describe('newcomer', () => {
 
   it('packs a tarball that is fit for a registry and starts the server from its own files', async () => {
     const out = temp('nox-pack-');
-    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', out], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { filename: string; files: { path: string }[] }[];
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', out], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
     const paths = packed!.files.map((f) => f.path);
     expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'mcp.json', 'dist/src/cli.js', 'dist/tools/index.js', 'dist/workspace/index.js', 'docs/tools.md']));
     expect(paths.filter((p) => /^(src|tools|workspace|test|scripts)\/|\.map$|\.npmrc$/.test(p))).toEqual([]);

@@ -23,7 +23,9 @@ describe('stdio message size', () => {
       const bytes = randomBytes(9 * 1024 * 1024);
       const content = bytes.toString('base64');
       expect(content.length).toBeGreaterThan(10 * 1024 * 1024); // over the SDK's default stdio limit
-      const r = await s.client.callTool({ name: 'message_attachments_upload_preview', arguments: { thread_id: 'thr_0001', content_base64: content, filename: 'deck.pdf' } }, undefined, { timeout: 120_000 });
+      const r = await s.client.callTool({ name: 'message_attachments_upload_preview', arguments: { thread_id: 'thr_0001', content_base64: content, filename: 'deck.pdf' } }, undefined, {
+        timeout: 120_000,
+      });
       expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
       expect((r.structuredContent as any).effect).toMatchObject({ file_name: 'deck.pdf', size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
       expect((await s.client.callTool({ name: 'campaign_list', arguments: {} })).isError).toBeFalsy();

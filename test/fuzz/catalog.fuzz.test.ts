@@ -33,7 +33,26 @@ afterAll(async () => {
 });
 
 const hostileString = fc.oneof(
-  fc.constantFrom('', ' ', 'NaN', 'Infinity', '-0', 'null', 'undefined', '\uD800', 'a\uDC00b', '\u0000', '../../etc/passwd', '%2e%2e/x', 'C:\\x', '<p><br></p>', 'https://youtube.com/@x', '__proto__', 'constructor', 'id_does_not_exist'),
+  fc.constantFrom(
+    '',
+    ' ',
+    'NaN',
+    'Infinity',
+    '-0',
+    'null',
+    'undefined',
+    '\uD800',
+    'a\uDC00b',
+    '\u0000',
+    '../../etc/passwd',
+    '%2e%2e/x',
+    'C:\\x',
+    '<p><br></p>',
+    'https://youtube.com/@x',
+    '__proto__',
+    'constructor',
+    'id_does_not_exist',
+  ),
   fc.string({ maxLength: 40 }),
   fc.string({ minLength: 5000, maxLength: 5000 }).map((s) => s.repeat(20)),
 );
@@ -71,14 +90,12 @@ function checksum(): string {
 /** Inputs built from the tool's own field names (wrong types, missing and extra fields) and plain junk. */
 function inputsFor(tool: Tool): fc.Arbitrary<Record<string, unknown>> {
   const fields = Object.keys(tool.inputSchema.properties ?? {});
-  const shaped = fc
-    .tuple(fc.subarray(fields), fc.array(value, { minLength: fields.length, maxLength: fields.length }), fc.boolean())
-    .map(([chosen, values, extra]) => {
-      const o: Record<string, unknown> = {};
-      chosen.forEach((f, i) => (o[f] = values[i]));
-      if (extra) Object.defineProperty(o, '__proto__', { value: { polluted: true }, enumerable: true, configurable: true, writable: true });
-      return o;
-    });
+  const shaped = fc.tuple(fc.subarray(fields), fc.array(value, { minLength: fields.length, maxLength: fields.length }), fc.boolean()).map(([chosen, values, extra]) => {
+    const o: Record<string, unknown> = {};
+    chosen.forEach((f, i) => (o[f] = values[i]));
+    if (extra) Object.defineProperty(o, '__proto__', { value: { polluted: true }, enumerable: true, configurable: true, writable: true });
+    return o;
+  });
   const junk = fc.dictionary(fc.string({ maxLength: 12 }), value, { maxKeys: 4 });
   return fc.oneof({ weight: 4, arbitrary: shaped }, { weight: 1, arbitrary: junk });
 }
@@ -114,7 +131,12 @@ describe('fuzzing the catalog over stdio', () => {
     const total = Object.values(tried).reduce((n, t) => n + t.inputs, 0);
     expect(total).toBe(tools.length * INPUTS_PER_TOOL); // every tool got its inputs
     // npm test stays quiet unless something fails; NOX_FUZZ_STATS=1 shows what each tool refused.
-    if (process.env.NOX_FUZZ_STATS) process.stderr.write(`fuzz: ${total} inputs over ${tools.length} tools (${INPUTS_PER_TOOL} each)\n${Object.entries(tried).map(([n, t]) => `  ${n}: ${t.inputs} tried, ${t.refused} refused`).join('\n')}\n`);
+    if (process.env.NOX_FUZZ_STATS)
+      process.stderr.write(
+        `fuzz: ${total} inputs over ${tools.length} tools (${INPUTS_PER_TOOL} each)\n${Object.entries(tried)
+          .map(([n, t]) => `  ${n}: ${t.inputs} tried, ${t.refused} refused`)
+          .join('\n')}\n`,
+      );
     // still alive and answering
     expect((await server.client.callTool({ name: 'campaign_list', arguments: {} })).isError).toBeFalsy();
     expect(server.stderr()).toBe('');

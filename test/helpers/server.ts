@@ -45,7 +45,10 @@ export const FAKE_CLI = fileURLToPath(new URL('../fake-cli/noxinfluencer.mjs', i
 export function fakeCliExecutable(home: string, filesDir: string): string {
   mkdirSync(home, { recursive: true });
   const exe = join(home, 'noxinfluencer');
-  writeFileSync(exe, `#!/usr/bin/env node\nprocess.env.FAKE_NOX_HOME = ${JSON.stringify(home)};\nprocess.env.FAKE_NOX_FILES_DIR = ${JSON.stringify(filesDir)};\nawait import(${JSON.stringify(FAKE_CLI)});\n`);
+  writeFileSync(
+    exe,
+    `#!/usr/bin/env node\nprocess.env.FAKE_NOX_HOME = ${JSON.stringify(home)};\nprocess.env.FAKE_NOX_FILES_DIR = ${JSON.stringify(filesDir)};\nawait import(${JSON.stringify(FAKE_CLI)});\n`,
+  );
   chmodSync(exe, 0o755);
   return exe;
 }
@@ -113,7 +116,12 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   let cliProbe;
   if (mode === 'cli') {
     const home = join(dir, 'fake-cli');
-    cliWorkspace = createApp({ ...config, backend: 'local', dataDir: join(home, 'store') }, catalog, { startJobs: false, embedded: embeddedWorkspace, logger: createLogger(testLogLevel), ...(opts.now ? { now: opts.now } : {}) });
+    cliWorkspace = createApp({ ...config, backend: 'local', dataDir: join(home, 'store') }, catalog, {
+      startJobs: false,
+      embedded: embeddedWorkspace,
+      logger: createLogger(testLogLevel),
+      ...(opts.now ? { now: opts.now } : {}),
+    });
     const exe = fakeCliExecutable(home, config.filesDir);
     cliProbe = await probeCli({ executable: exe, timeoutMs: 15_000, env: process.env });
     config = { ...config, backend: 'cli', cliExecutable: exe };

@@ -71,7 +71,11 @@ const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships
 
 /** A sheet part: the XML around `rows` (a Buffer of <row> elements). */
 export function sheetXml(rows: Buffer | string): Buffer {
-  return Buffer.concat([Buffer.from(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet ${NS}><sheetData>`), Buffer.isBuffer(rows) ? rows : Buffer.from(rows), Buffer.from('</sheetData></worksheet>')]);
+  return Buffer.concat([
+    Buffer.from(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet ${NS}><sheetData>`),
+    Buffer.isBuffer(rows) ? rows : Buffer.from(rows),
+    Buffer.from('</sheetData></worksheet>'),
+  ]);
 }
 
 export interface WorkbookSpec {
@@ -93,7 +97,10 @@ export function workbook(spec: WorkbookSpec): Buffer {
       name: '[Content_Types].xml',
       data: `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>`,
     },
-    { name: '_rels/.rels', data: `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>` },
+    {
+      name: '_rels/.rels',
+      data: `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+    },
     { name: 'xl/workbook.xml', data: `<?xml version="1.0" encoding="UTF-8"?><workbook ${NS}><sheets>${sheetEntries}</sheets></workbook>` },
     {
       name: 'xl/_rels/workbook.xml.rels',

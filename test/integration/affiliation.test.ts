@@ -46,7 +46,10 @@ describe('campaigns', () => {
     const perf = await s.ok('affiliation_members_performance', { campaign_id: 'affc_001', page_size: 100 });
     expect(o.members.pending + o.members.active + o.members.terminated).toBe(perf.total);
     expect(o.totals.orders).toBe(perf.items.reduce((n: number, m: any) => n + m.orders, 0));
-    expect(o.totals.revenue).toBeCloseTo(perf.items.reduce((n: number, m: any) => n + m.revenue, 0), 2);
+    expect(o.totals.revenue).toBeCloseTo(
+      perf.items.reduce((n: number, m: any) => n + m.revenue, 0),
+      2,
+    );
     expect(o.currency).toBe('USD');
   });
 
@@ -90,7 +93,10 @@ describe('members', () => {
     const args = {
       campaign_id: 'affc_001',
       creator_ids: [fresh[0].creator_id, creatorMember.creator_id, 'cr_nope'],
-      channels: [{ platform: fresh[1].platform, channel_id: fresh[1].channel_id }, { platform: channelMember.platform, channel_id: channelMember.channel_id }],
+      channels: [
+        { platform: fresh[1].platform, channel_id: fresh[1].channel_id },
+        { platform: channelMember.platform, channel_id: channelMember.channel_id },
+      ],
       custom_ids: ['salon-partner-900', 'salon-partner-900'],
     };
     const p = await s.ok('affiliation_members_add_preview', args);
@@ -109,7 +115,11 @@ describe('members', () => {
   });
 
   it('activation issues unique codes and store-domain tracking links only when settings are complete; pending never has codes', async () => {
-    expect(codes().filter((m) => m.status === 'pending').every((m) => m.discount_code === null && m.tracking_link === null)).toBe(true);
+    expect(
+      codes()
+        .filter((m) => m.status === 'pending')
+        .every((m) => m.discount_code === null && m.tracking_link === null),
+    ).toBe(true);
     const c = await s.ok('affiliation_campaigns_create', { store_id: 'store_001', name: 'Incomplete', commission_type: 'percentage', commission_value: 12 });
     const creators = (await s.ok('affiliation_members_active', { campaign_id: 'affc_001' })).items.filter((m: any) => m.creator_id).map((m: any) => m.creator_id);
     const add = await s.previewApply('affiliation_members_add', { campaign_id: c.campaign_id, creator_ids: creators.slice(0, 2), custom_ids: ['nora-salon'] });
@@ -117,7 +127,11 @@ describe('members', () => {
     const refused = await s.err('affiliation_members_status_preview', { campaign_id: c.campaign_id, member_ids: ids, action: 'activate' });
     expect(refused.summary).toMatch(/settings are incomplete/);
     expect(refused.action?.hint).toMatch(/affiliation_campaigns_update/);
-    expect(codes().filter((m) => m.status === 'pending').every((m) => m.discount_code === null)).toBe(true);
+    expect(
+      codes()
+        .filter((m) => m.status === 'pending')
+        .every((m) => m.discount_code === null),
+    ).toBe(true);
 
     await s.ok('affiliation_campaigns_update', { campaign_id: c.campaign_id, discount_method: 'percentage', discount_detail: { value: 10 } });
     const p = await s.ok('affiliation_members_status_preview', { campaign_id: c.campaign_id, member_ids: [...ids, 'mem_001'], action: 'activate' });
@@ -186,7 +200,14 @@ describe('members', () => {
     expect((await s.err('affiliation_members_import_template', { output_path: 'templates/members.csv' })).error_code).toBe('INVALID_REQUEST');
 
     const fresh = (await s.ok('creator_search', { platform: 'youtube', page_size: 50 })).items.slice(30, 32);
-    const sheet = [[fresh[0].creator_id, '', '', ''], ['', 'instagram', 'fresh.handle.1', ''], ['', '', '', 'walk-in-7'], [fresh[0].creator_id, '', '', ''], ['', 'myspace', 'abc', ''], ['cr_x', '', '', 'both']];
+    const sheet = [
+      [fresh[0].creator_id, '', '', ''],
+      ['', 'instagram', 'fresh.handle.1', ''],
+      ['', '', '', 'walk-in-7'],
+      [fresh[0].creator_id, '', '', ''],
+      ['', 'myspace', 'abc', ''],
+      ['cr_x', '', '', 'both'],
+    ];
     writeFileSync(join(s.app.files.root, 'members.xlsx'), await buildXlsx('members', ['creator_id', 'platform', 'channel_id', 'custom_id'], sheet));
     const before = (await s.ok('affiliation_members_pending', { campaign_id: 'affc_002' })).total;
     const p = await s.ok('affiliation_members_import_file_preview', { campaign_id: 'affc_002', path: 'members.xlsx' });
@@ -241,7 +262,9 @@ describe('performance, promotions and tracking', () => {
     expect(a.result.row_count).toBe(p.effect.row_count);
     const wb = new (await excel()).Workbook();
     await wb.xlsx.load(readFileSync(join(s.app.files.root, a.result.path)) as unknown as ArrayBuffer);
-    const rows = wb.worksheets[0]!.getSheetValues().filter(Boolean).map((r) => (r as unknown[]).slice(1).map((v) => String(v ?? '')));
+    const rows = wb.worksheets[0]!.getSheetValues()
+      .filter(Boolean)
+      .map((r) => (r as unknown[]).slice(1).map((v) => String(v ?? '')));
     expect(rows).toHaveLength(p.effect.row_count + 1);
     expect(rows[0]!.slice(0, 3)).toEqual(['member_id', 'status', 'creator_id']);
     expect(rows.slice(1).some((r) => r.some((c) => c.startsWith('https://glowlab-demo.myshopify.com/?ref=')))).toBe(true);

@@ -11,7 +11,11 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 const q = (sql: string, ...p: unknown[]) => s.workspaceDb.prepare(sql).all(...p) as any[];
-const one = (sql: string, ...p: unknown[]) => s.workspaceDb.prepare(sql).pluck().get(...p) as any;
+const one = (sql: string, ...p: unknown[]) =>
+  s.workspaceDb
+    .prepare(sql)
+    .pluck()
+    .get(...p) as any;
 
 /** Creators with an email that no task or CRM entry has touched, from the end of the list. */
 const fresh = (n: number, skip = 0) =>

@@ -154,7 +154,11 @@ describe('campaign_context_get / campaign_context_record', () => {
     expect(e.error_code).toBe('NOT_FOUND');
     expect(e.action?.hint).toContain('creator_search');
     expect((await s.err('campaign_context_record', { campaign_id: 'cmp_001', export_reasons: [{ export_id: 'exp_nope', reason: 'x' }] })).error_code).toBe('NOT_FOUND');
-    const bad = await s.err('campaign_context_record', { campaign_id: 'cmp_001', reply_state: [{ thread_id: 'thr_0001', needs_reply: true, last_message_direction: 'sideways' }], approvals: { budget: { status: 'approved' } } });
+    const bad = await s.err('campaign_context_record', {
+      campaign_id: 'cmp_001',
+      reply_state: [{ thread_id: 'thr_0001', needs_reply: true, last_message_direction: 'sideways' }],
+      approvals: { budget: { status: 'approved' } },
+    });
     expect(bad.error_code).toBe('INVALID_REQUEST');
   });
 });
@@ -188,9 +192,19 @@ describe('the automatic journal', () => {
   });
 
   it('finds the campaign of touched ids: a collection, an email task, a thread of a task, an export', async () => {
-    const col = s.workspaceDb.prepare(`SELECT collection_id, campaign_id FROM collections WHERE campaign_id IS NOT NULL ORDER BY collection_id DESC LIMIT 1`).get() as { collection_id: string; campaign_id: string };
-    const thread = s.workspaceDb.prepare(`SELECT t.thread_id, e.campaign_id FROM message_threads t JOIN email_tasks e ON e.task_id = t.business_id WHERE t.business_kind = 'email_task' AND e.campaign_id IS NOT NULL LIMIT 1`).get() as { thread_id: string; campaign_id: string };
-    const cases: [string[], string | null][] = [[[col.collection_id], col.campaign_id], [['x_unknown', 'task_1823'], 'cmp_002'], [[thread.thread_id], thread.campaign_id], [['nothing_here'], null]];
+    const col = s.workspaceDb.prepare(`SELECT collection_id, campaign_id FROM collections WHERE campaign_id IS NOT NULL ORDER BY collection_id DESC LIMIT 1`).get() as {
+      collection_id: string;
+      campaign_id: string;
+    };
+    const thread = s.workspaceDb
+      .prepare(`SELECT t.thread_id, e.campaign_id FROM message_threads t JOIN email_tasks e ON e.task_id = t.business_id WHERE t.business_kind = 'email_task' AND e.campaign_id IS NOT NULL LIMIT 1`)
+      .get() as { thread_id: string; campaign_id: string };
+    const cases: [string[], string | null][] = [
+      [[col.collection_id], col.campaign_id],
+      [['x_unknown', 'task_1823'], 'cmp_002'],
+      [[thread.thread_id], thread.campaign_id],
+      [['nothing_here'], null],
+    ];
     for (const [ids, campaign] of cases) expect(campaignOfIds(s.workspaceDb, ids) ?? null, ids.join(',')).toBe(campaign);
   });
 });
@@ -202,7 +216,16 @@ describe('resources', () => {
     const read = await s.client.readResource({ uri: 'nox://guide/campaign-workflow' });
     const text = (read.contents[0] as { text: string }).text;
     expect(read.contents[0]!.mimeType).toBe('text/markdown');
-    for (const tool of ['campaign_context_get', 'collection_add_creators_preview', 'email_send_preview', 'message_list', 'message_projects', 'export_create_preview', 'export_download_preview', 'campaign_context_record']) {
+    for (const tool of [
+      'campaign_context_get',
+      'collection_add_creators_preview',
+      'email_send_preview',
+      'message_list',
+      'message_projects',
+      'export_create_preview',
+      'export_download_preview',
+      'campaign_context_record',
+    ]) {
       expect(text).toContain(tool);
     }
     expect(text.indexOf('collection_add_creators_preview')).toBeLessThan(text.indexOf('email_send_preview'));
@@ -245,7 +268,18 @@ describe('prompts', () => {
     const text = (r.messages[0]!.content as { text: string }).text;
     expect(text).toContain('cmp_001');
     expect(text).toContain('Send wave 3 to 30 new creators');
-    const order = ['campaign_context_get', 'creator_search', 'collection_add_creators_preview', 'collection_refresh_validate', 'crm_batch_update_preview', 'email_create', 'email_send_preview', 'email_send_apply', 'export_create_preview', 'campaign_context_record {campaign_id: "cmp_001", goal'];
+    const order = [
+      'campaign_context_get',
+      'creator_search',
+      'collection_add_creators_preview',
+      'collection_refresh_validate',
+      'crm_batch_update_preview',
+      'email_create',
+      'email_send_preview',
+      'email_send_apply',
+      'export_create_preview',
+      'campaign_context_record {campaign_id: "cmp_001", goal',
+    ];
     expect(order.every((t) => text.includes(t))).toBe(true);
     const order2 = order.slice(0, -1).map((t) => text.indexOf(t));
     expect([...order2].sort((a, b) => a - b)).toEqual(order2);

@@ -51,7 +51,11 @@ describe('documented limits in the schemas', () => {
     const props = (n: string) => tool(n).inputSchema.properties as Record<string, any>;
     expect(props('email_content_save').product_collect_ids.maxItems).toBe(5);
     const b64Max = (mb: number) => Math.ceil((mb * 1024 * 1024) / 3) * 4 + 4;
-    for (const [name, mb] of [['crm_import_file_preview', 10], ['email_recipients_import_preview', 8], ['affiliation_members_import_file_preview', 10]] as const) {
+    for (const [name, mb] of [
+      ['crm_import_file_preview', 10],
+      ['email_recipients_import_preview', 8],
+      ['affiliation_members_import_file_preview', 10],
+    ] as const) {
       const p = props(name);
       expect(p.content_base64.maxLength, name).toBe(b64Max(mb));
       for (const f of ['path', 'filename']) {
@@ -123,7 +127,9 @@ describe('catalog', () => {
   });
 
   it('summarises each stage tool in docs/tools.md by what that stage does', () => {
-    const rows = renderToolsDoc(all).split('\n').filter((l) => l.startsWith('| [`'));
+    const rows = renderToolsDoc(all)
+      .split('\n')
+      .filter((l) => l.startsWith('| [`'));
     const preview = rows.filter((r) => r.includes('_preview`]'));
     expect(preview.length).toBe(all.filter((t) => t.stage === 'preview').length);
     for (const r of preview) expect(r, r).toMatch(/\| Shows what \w+_apply would do \(.+\) and returns its preview_token; changes nothing\. \|$/);

@@ -91,10 +91,16 @@ describe('cli backend', () => {
     await s.ok('collection_refresh_validate', body);
     const p = await s.ok('collection_refresh_preview', body);
     await s.ok('collection_refresh_apply', { ...body, preview_token: p.preview_token });
-    const seen = calls(s).filter((c) => c.argv[1] === 'refresh-base').map((c) => c.argv.slice(0, 3).join(' ') + (c.argv.includes('--force') ? ' --force' : ''));
+    const seen = calls(s)
+      .filter((c) => c.argv[1] === 'refresh-base')
+      .map((c) => c.argv.slice(0, 3).join(' ') + (c.argv.includes('--force') ? ' --force' : ''));
     // apply dry-runs the preview again before --force
     expect(seen).toEqual(['collection refresh-base validate', 'collection refresh-base preview', 'collection refresh-base preview', 'collection refresh-base apply --force']);
-    expect(calls(s).filter((c) => c.argv[1] === 'refresh-base').every((c) => !('what' in JSON.parse(c.stdin || '{}')))).toBe(true);
+    expect(
+      calls(s)
+        .filter((c) => c.argv[1] === 'refresh-base')
+        .every((c) => !('what' in JSON.parse(c.stdin || '{}'))),
+    ).toBe(true);
   });
 
   it('an apply whose dry run changed since the preview is PREVIEW_STALE and never forced', async () => {
@@ -165,7 +171,13 @@ describe('cli backend without a usable CLI', () => {
   });
 
   it('missing: every tool answers BACKEND_UNAVAILABLE naming the install command', async () => {
-    const s = await startServer({ mode: 'local', backend: undefined, argv: ['--backend', 'cli'], env: { NOX_CLI: '/nonexistent/noxinfluencer' }, cliProbe: await (await import('../../src/backend/cli/index.js')).probeCli({ executable: '/nonexistent/noxinfluencer', timeoutMs: 5000, env: process.env }) });
+    const s = await startServer({
+      mode: 'local',
+      backend: undefined,
+      argv: ['--backend', 'cli'],
+      env: { NOX_CLI: '/nonexistent/noxinfluencer' },
+      cliProbe: await (await import('../../src/backend/cli/index.js')).probeCli({ executable: '/nonexistent/noxinfluencer', timeoutMs: 5000, env: process.env }),
+    });
     try {
       const e = await s.err('campaign_list', {});
       expect(e.error_code).toBe('BACKEND_UNAVAILABLE');

@@ -172,7 +172,12 @@ describe('staged grouped operations', () => {
       const base = await staged('collection_refresh', { collection_id: cid, platform: 'youtube', what: 'base', creator_ids: withEmail.slice(0, 2) });
       expect(base.a.result).toMatchObject({ matched_count: 2, updated_count: 2 });
       const rows = await items(cid);
-      expect(rows.filter((r) => r.base_refreshed_at !== null).map((r) => r.creator_id).sort()).toEqual(withEmail.slice(0, 2).sort());
+      expect(
+        rows
+          .filter((r) => r.base_refreshed_at !== null)
+          .map((r) => r.creator_id)
+          .sort(),
+      ).toEqual(withEmail.slice(0, 2).sort());
 
       const first = await staged('collection_refresh', { collection_id: cid, platform: 'youtube', what: 'audience', creator_ids: [withEmail[0]] });
       expect(first.p.effect.outcome_counts).toEqual({ will_unlock: 1 });
@@ -266,8 +271,17 @@ describe('staged grouped operations', () => {
       const name = (id: string) => db().prepare('SELECT name FROM crm_labels WHERE label_id = ?').pluck().get(id) as string; // previews name their labels
       expect(both.p.effect).toMatchObject({ label_operation: 'add', labels: [labels[0], labels[1]].sort().map((id: string) => ({ label_id: id, name: name(id) })) });
       expect(again.summary).toBe(`add label(s) ${JSON.stringify(name(labels[0]))} to 3 youtube item(s) of "Label": 3 already labeled.`);
-      expect((await s.ok('collection_batch_preview', { collection_id: cid, platform: 'youtube', action: 'label', label_operation: 'remove', label_ids: [labels[1]] })).summary).toBe(`remove label(s) ${JSON.stringify(name(labels[1]))} from 3 youtube item(s) of "Label": 3 will unlabel.`);
-      const removed = await staged('collection_batch', { collection_id: cid, platform: 'youtube', action: 'label', label_operation: 'remove', label_ids: [labels[0]], creator_ids: withEmail.slice(0, 2) });
+      expect((await s.ok('collection_batch_preview', { collection_id: cid, platform: 'youtube', action: 'label', label_operation: 'remove', label_ids: [labels[1]] })).summary).toBe(
+        `remove label(s) ${JSON.stringify(name(labels[1]))} from 3 youtube item(s) of "Label": 3 will unlabel.`,
+      );
+      const removed = await staged('collection_batch', {
+        collection_id: cid,
+        platform: 'youtube',
+        action: 'label',
+        label_operation: 'remove',
+        label_ids: [labels[0]],
+        creator_ids: withEmail.slice(0, 2),
+      });
       expect(removed.a.result.changed_count).toBe(2);
       rows = await items(cid);
       expect(rows.find((r) => r.creator_id === withEmail[2]).label_ids.sort()).toEqual([labels[0], labels[1]].sort());
@@ -294,7 +308,8 @@ describe('staged grouped operations', () => {
 
     it('validate checks the cross-field rules', async () => {
       const cid = await collectionWith(withEmail.slice(0, 1), 'Rules');
-      const probe = async (body: Record<string, unknown>) => (await s.ok('collection_batch_validate', { collection_id: cid, platform: 'youtube', ...body })).problems.map((p: any) => `${p.field}:${p.code}`);
+      const probe = async (body: Record<string, unknown>) =>
+        (await s.ok('collection_batch_validate', { collection_id: cid, platform: 'youtube', ...body })).problems.map((p: any) => `${p.field}:${p.code}`);
       expect(await probe({ action: 'move' })).toEqual(['target_collection_id:REQUIRED']);
       expect(await probe({ action: 'copy', target_collection_id: cid })).toEqual(['target_collection_id:SAME_COLLECTION']);
       expect(await probe({ action: 'copy', target_collection_id: 'col_nope' })).toEqual(['target_collection_id:NOT_FOUND']);
@@ -326,14 +341,22 @@ describe('staged grouped operations', () => {
         .all() as string[];
       const inCrm = db().prepare(`SELECT creator_id FROM crm_channels WHERE platform = 'youtube' ORDER BY creator_id LIMIT 2`).pluck().all() as string[];
       const cid = await collectionWith([...fresh, ...inCrm], 'To CRM');
-      const before = db().prepare(`SELECT * FROM crm_channels WHERE creator_id IN (?, ?)`).all(...inCrm);
+      const before = db()
+        .prepare(`SELECT * FROM crm_channels WHERE creator_id IN (?, ?)`)
+        .all(...inCrm);
       const { p, a } = await staged('collection_add_to_crm', { collection_id: cid, platform: 'youtube' });
       expect(p.effect).toMatchObject({ matched_count: 5, will_create_count: 3, already_in_crm_count: 2 });
       expect(a.result).toMatchObject({ created_count: 3, already_in_crm_count: 2, campaign_id: campaignId });
-      const created = db().prepare(`SELECT * FROM crm_channels WHERE creator_id IN (${fresh.map(() => '?').join(',')})`).all(...fresh) as any[];
+      const created = db()
+        .prepare(`SELECT * FROM crm_channels WHERE creator_id IN (${fresh.map(() => '?').join(',')})`)
+        .all(...fresh) as any[];
       expect(created).toHaveLength(3);
       expect(created.every((c) => c.coop_status === '1' && c.owner_uid === 'u_001' && c.archived === 0 && c.url.includes('youtube.com'))).toBe(true);
-      expect(db().prepare(`SELECT * FROM crm_channels WHERE creator_id IN (?, ?)`).all(...inCrm)).toEqual(before);
+      expect(
+        db()
+          .prepare(`SELECT * FROM crm_channels WHERE creator_id IN (?, ?)`)
+          .all(...inCrm),
+      ).toEqual(before);
       // a repeat finds everything present
       const again = await s.ok('collection_add_to_crm_preview', { collection_id: cid, platform: 'youtube' });
       expect(again.effect.will_create_count).toBe(0);
@@ -512,7 +535,10 @@ describe('collection imports', () => {
 
     it('a later email refresh keeps an email imported from the file when the creator data has none', async () => {
       const col = await s.ok('collection_create', { name: 'Email kept' });
-      const path = csv('imports/emails.csv', [['url', 'email'], ['https://www.instagram.com/kept.email.creator/', 'kept@example.com']]);
+      const path = csv('imports/emails.csv', [
+        ['url', 'email'],
+        ['https://www.instagram.com/kept.email.creator/', 'kept@example.com'],
+      ]);
       const a = await s.previewApply('collection_import_file', { collection_id: col.collection_id, path });
       await s.drainJobs();
       expect((await s.ok('collection_import_status', { import_id: a.result.import_id })).status).toBe('done');
@@ -544,11 +570,20 @@ describe('collection imports', () => {
       expect(await refuse({ path: 'imports/missing.csv' })).toBe('NOT_FOUND');
       expect(await refuse({ path: put('imports/empty-rows.csv', 'Creator URL\n') })).toBe('FILE_REFUSED');
       expect(await refuse({})).toBe('INVALID_REQUEST');
-      const allBad = await s.err('collection_import_file_preview', { collection_id: cid, path: csv('imports/bad.csv', [['url', 'email'], ['hello', ''], ['https://www.tiktok.com/@ok.handle', 'nope']]) });
+      const allBad = await s.err('collection_import_file_preview', {
+        collection_id: cid,
+        path: csv('imports/bad.csv', [
+          ['url', 'email'],
+          ['hello', ''],
+          ['https://www.tiktok.com/@ok.handle', 'nope'],
+        ]),
+      });
       expect(allBad.error_code).toBe('INVALID_REQUEST');
       expect(allBad.summary).toContain('row 2, column A');
       expect(allBad.summary).toContain('row 3, column B');
-      expect((await s.err('collection_import_file_preview', { collection_id: 'col_nope', path: csv('imports/ok.csv', [['url'], ['https://www.tiktok.com/@ok.handle']]) })).error_code).toBe('NOT_FOUND');
+      expect((await s.err('collection_import_file_preview', { collection_id: 'col_nope', path: csv('imports/ok.csv', [['url'], ['https://www.tiktok.com/@ok.handle']]) })).error_code).toBe(
+        'NOT_FOUND',
+      );
       expect(workspaceChecksum(db())).toBe(before);
     });
 
@@ -596,5 +631,4 @@ describe('collection imports', () => {
       expect((await s.err('collection_import_status', { import_id: 'job_nope' })).error_code).toBe('NOT_FOUND');
     });
   });
-
 });

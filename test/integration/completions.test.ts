@@ -36,12 +36,15 @@ describe('completions', () => {
     }
   });
 
-  it("completes task ids, within the campaign already chosen", async () => {
+  it('completes task ids, within the campaign already chosen', async () => {
     const ref = { type: 'ref/prompt' as const, name: 'follow_up_replies' };
     const tasks = (await s.ok('email_list', { page_size: 100 })).items as { task_id: string; campaign_id: string | null }[];
     expect((await complete(ref, 'task_id', '')).sort()).toEqual(tasks.map((t) => t.task_id).sort());
     const withCampaign = tasks.find((t) => t.campaign_id)!;
-    const inCampaign = tasks.filter((t) => t.campaign_id === withCampaign.campaign_id).map((t) => t.task_id).sort();
+    const inCampaign = tasks
+      .filter((t) => t.campaign_id === withCampaign.campaign_id)
+      .map((t) => t.task_id)
+      .sort();
     expect((await complete(ref, 'task_id', '', { campaign_id: withCampaign.campaign_id! })).sort()).toEqual(inCampaign);
     expect(inCampaign.length).toBeLessThan(tasks.length);
   });

@@ -84,7 +84,14 @@ describe('crm_update (preview/apply): the auto-create rule', () => {
 
   it('updates an existing channel: fields, label set, groups; bad references refused', async () => {
     const ch = (await activeChannels(1))[0];
-    const r = await applied('crm_update', { creator_id: ch.creator_id, owner_uid: 'u_003', email: 'new@example.com', url: 'https://example.com/me', label_ids: ['lbl_003'], group_ids: ['grp_001', 'grp_003'] });
+    const r = await applied('crm_update', {
+      creator_id: ch.creator_id,
+      owner_uid: 'u_003',
+      email: 'new@example.com',
+      url: 'https://example.com/me',
+      label_ids: ['lbl_003'],
+      group_ids: ['grp_001', 'grp_003'],
+    });
     expect(r).toMatchObject({ created: false, owner_uid: 'u_003', email: 'new@example.com', url: 'https://example.com/me', label_ids: ['lbl_003'], group_ids: ['grp_001', 'grp_003'] });
     expect(r.updated_at >= ch.updated_at).toBe(true);
     const cleared = await applied('crm_update', { creator_id: ch.creator_id, owner_uid: null, label_ids: [] });
@@ -181,10 +188,20 @@ describe('crm_batch_update', () => {
     const body = { selector: { creator_ids: [...existing, ...missing] }, coop_status: '3', labels: { operation: 'add', label_ids: ['lbl_004'] } };
     const p = await s.ok('crm_batch_update_preview', body);
     expect(p.effect.changes).toEqual({
-      coop_status: { to: '3', to_name: 'negotiating', from: [{ coop_status: '1', name: 'pending', count: 2 }, { coop_status: '2', name: 'contacted', count: 1 }], unchanged_count: 0 },
+      coop_status: {
+        to: '3',
+        to_name: 'negotiating',
+        from: [
+          { coop_status: '1', name: 'pending', count: 2 },
+          { coop_status: '2', name: 'contacted', count: 1 },
+        ],
+        unchanged_count: 0,
+      },
       labels: { operation: 'add', items: [{ label_id: 'lbl_004', name: label, change_count: 3, unchanged_count: 1 }] },
     });
-    expect(p.summary).toBe(`Update 3 CRM channel(s) and create 1: coop_status to "negotiating" (2 from "pending", 1 from "contacted", 1 new); add label "${label}" to 3 (1 already have it); 0 creator(s) fail.`);
+    expect(p.summary).toBe(
+      `Update 3 CRM channel(s) and create 1: coop_status to "negotiating" (2 from "pending", 1 from "contacted", 1 new); add label "${label}" to 3 (1 already have it); 0 creator(s) fail.`,
+    );
     // The label is taken off a channel after the preview: what was approved no longer holds.
     d.prepare(`DELETE FROM crm_channel_labels WHERE label_id = 'lbl_004' AND creator_id = ?`).run(existing[0]);
     expect((await s.err('crm_batch_update_apply', { ...body, preview_token: p.preview_token })).error_code).toBe('PREVIEW_STALE');
@@ -299,10 +316,17 @@ describe('crm_add_to_email', () => {
     expect(await s.ok('crm_add_to_email_validate', body)).toMatchObject({ valid: true, problems: [] });
     const p = await s.ok('crm_add_to_email_preview', body);
     expect(p.effect).toMatchObject({ will_add_count: 3, already_recipient_count: 0, failed_count: 2 });
-    expect(p.effect.failed).toEqual(expect.arrayContaining([{ creator_id: chans[3], reason: 'archived' }, { creator_id: missing[0], reason: 'no_crm_channel' }]));
+    expect(p.effect.failed).toEqual(
+      expect.arrayContaining([
+        { creator_id: chans[3], reason: 'archived' },
+        { creator_id: missing[0], reason: 'no_crm_channel' },
+      ]),
+    );
     const a = await s.ok('crm_add_to_email_apply', { ...body, preview_token: p.preview_token });
     expect(a.result).toMatchObject({ task_id: task, added_count: 3, failed_count: 2 });
-    const rows = db().prepare(`SELECT creator_id, status, platform, channel_id FROM email_recipients WHERE task_id = ? AND creator_id IN (?, ?, ?)`).all(task, ...chans.slice(0, 3)) as any[];
+    const rows = db()
+      .prepare(`SELECT creator_id, status, platform, channel_id FROM email_recipients WHERE task_id = ? AND creator_id IN (?, ?, ?)`)
+      .all(task, ...chans.slice(0, 3)) as any[];
     expect(rows).toHaveLength(3);
     expect(rows.every((r) => r.status === 'pending' && r.platform && r.channel_id)).toBe(true);
     const again = await s.ok('crm_add_to_email_preview', body);
@@ -427,7 +451,11 @@ describe('CRM imports', () => {
 
     it('imports valid new rows, returns failed_items and repeated_items, overwrites only when asked', async () => {
       const fresh = seeded('youtube', 2);
-      const inCrm = db().prepare(`SELECT ch.creator_id, c.channel_url, ch.coop_status, ch.remark FROM crm_channels ch JOIN creators c USING (creator_id) WHERE ch.platform = 'instagram' ORDER BY ch.creator_id LIMIT 1`).get() as any;
+      const inCrm = db()
+        .prepare(
+          `SELECT ch.creator_id, c.channel_url, ch.coop_status, ch.remark FROM crm_channels ch JOIN creators c USING (creator_id) WHERE ch.platform = 'instagram' ORDER BY ch.creator_id LIMIT 1`,
+        )
+        .get() as any;
       const path = await xlsx('imports/crm.xlsx', [
         ['Creator URL', 'Email', 'Coop status', 'Labels', 'Remark'],
         [fresh[0]!.channel_url, 'first@example.com', 'Contacted', 'VIP, gifted', 'Met at launch'], // row 2: new channel
@@ -483,7 +511,12 @@ describe('CRM imports', () => {
       const xls = await s.err('crm_import_file_preview', { path: put('imports/old.xls', Buffer.from('d0cf11e0a1b11ae1', 'hex')) });
       expect(xls.error_code).toBe('FILE_REFUSED');
       expect(xls.action?.hint).toContain('save it as .xlsx');
-      const bad = await s.err('crm_import_file_preview', { path: await xlsx('imports/crm-bad.xlsx', [['url', 'email', 'status'], ['https://www.tiktok.com/@x.y', '', 'maybe']]) });
+      const bad = await s.err('crm_import_file_preview', {
+        path: await xlsx('imports/crm-bad.xlsx', [
+          ['url', 'email', 'status'],
+          ['https://www.tiktok.com/@x.y', '', 'maybe'],
+        ]),
+      });
       expect(bad.error_code).toBe('INVALID_REQUEST');
       expect(bad.summary).toContain('row 2, column C');
       expect(workspaceChecksum(db())).toBe(before);

@@ -67,7 +67,11 @@ describe('a search that helps', () => {
     const contacted = new Set(db.prepare(`SELECT creator_id FROM email_recipients WHERE creator_id IS NOT NULL AND status IN ('sent','replied','bounced')`).pluck().all() as string[]);
     // The seed must give each filter something to do on the first page, or the test proves nothing.
     for (const set of [inCollection, inCrm, contacted]) expect(ids(all).some((id: string) => set.has(id))).toBe(true);
-    const count = (sql: string, ...p: unknown[]) => db.prepare(`SELECT COUNT(*) FROM creators c WHERE ${sql}`).pluck().get(...p) as number;
+    const count = (sql: string, ...p: unknown[]) =>
+      db
+        .prepare(`SELECT COUNT(*) FROM creators c WHERE ${sql}`)
+        .pluck()
+        .get(...p) as number;
     const byCol = await s.ok('creator_search', { exclude_collection_ids: [collection], page_size: 100 });
     expect(ids(byCol).some((id: string) => inCollection.has(id))).toBe(false);
     expect(byCol.total).toBe(all.total - inCollection.size);
@@ -91,7 +95,7 @@ describe('a search that helps', () => {
     // A CRM creator whose channel id matches no one else: excluding the CRM leaves nothing.
     const candidates = db.prepare(`SELECT c.channel_id FROM creators c JOIN crm_channels k USING (creator_id) ORDER BY c.creator_id LIMIT 20`).pluck().all() as string[];
     let unique: string | undefined;
-    for (const id of candidates) if ((await s.ok('creator_search', { keywords: id })).total === 1) (unique ??= id);
+    for (const id of candidates) if ((await s.ok('creator_search', { keywords: id })).total === 1) unique ??= id;
     expect(unique).toBeDefined();
     const gone = await s.ok('creator_search', { keywords: unique, exclude_in_crm: true });
     expect(gone.total).toBe(0);
@@ -125,6 +129,11 @@ describe('search inputs', () => {
     const tag = (JSON.parse(tagged.tags_json) as string[])[0]!;
     const found = await s.ok('creator_search', { keywords: tag, page_size: 100 });
     expect(found.total).toBeLessThan(all);
-    expect(found.items.every((c: any) => c.tags.some((x: string) => x.toLowerCase().includes(tag.toLowerCase())) || c.nickname.toLowerCase().includes(tag.toLowerCase()) || c.channel_id.toLowerCase().includes(tag.toLowerCase()))).toBe(true);
+    expect(
+      found.items.every(
+        (c: any) =>
+          c.tags.some((x: string) => x.toLowerCase().includes(tag.toLowerCase())) || c.nickname.toLowerCase().includes(tag.toLowerCase()) || c.channel_id.toLowerCase().includes(tag.toLowerCase()),
+      ),
+    ).toBe(true);
   });
 });

@@ -18,7 +18,11 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 const q = (sql: string, ...p: unknown[]) => s.workspaceDb.prepare(sql).all(...p) as any[];
-const one = (sql: string, ...p: unknown[]) => s.workspaceDb.prepare(sql).pluck().get(...p) as any;
+const one = (sql: string, ...p: unknown[]) =>
+  s.workspaceDb
+    .prepare(sql)
+    .pluck()
+    .get(...p) as any;
 const hourFromNow = (h: number, offset = 'Z') => {
   const at = new Date(Math.floor(t / HOUR) * HOUR + h * HOUR);
   if (offset === 'Z') return at.toISOString().replace('.000Z', 'Z');
@@ -41,7 +45,12 @@ async function ready(name: string, n = 6) {
   const task = await draft(name);
   const creators = fresh(n + 40).slice(-n);
   await s.ok('email_recipients_add', { task_id: task.task_id, recipients: creators.map((c) => ({ creator_id: c.creator_id })) });
-  await s.ok('email_content_save', { task_id: task.task_id, subject: `Hello from ${name}`, html_body: '<p>Hi! Would you like to try our serum?</p>', text_body: 'Hi! Would you like to try our serum?' });
+  await s.ok('email_content_save', {
+    task_id: task.task_id,
+    subject: `Hello from ${name}`,
+    html_body: '<p>Hi! Would you like to try our serum?</p>',
+    text_body: 'Hi! Would you like to try our serum?',
+  });
   await s.ok('email_sender_update', { task_id: task.task_id, sender_auth_id: 'snd_001' });
   return { task, creators };
 }
@@ -141,7 +150,13 @@ describe('recipients', () => {
   it('imports .xlsx workbooks (≤8 MB), listing unusable rows, only before the send flow', async () => {
     const c = await draft('Import');
     const [a, b, d] = fresh(3, 'instagram');
-    const rows = [[a.creator_id, '', '', ''], ['', 'instagram', b.channel_id, ''], ['', '', '', 'ext@brand.example'], ['https://www.instagram.com/someone', '', '', ''], ['cr_9999', '', '', '']];
+    const rows = [
+      [a.creator_id, '', '', ''],
+      ['', 'instagram', b.channel_id, ''],
+      ['', '', '', 'ext@brand.example'],
+      ['https://www.instagram.com/someone', '', '', ''],
+      ['cr_9999', '', '', ''],
+    ];
     const book = await buildXlsx('Sheet1', ['creator_id', 'platform', 'channel_id', 'email'], rows);
     const args = { task_id: c.task_id, content_base64: book.toString('base64'), filename: 'recipients.xlsx' };
     // The documented formats are .xlsx/.xls: a .csv is refused by the schema; .xls by the reader, with a hint.
@@ -187,20 +202,27 @@ describe('recipient filters', () => {
 
   it('hides by each dimension, says why, and decides who is sent to', async () => {
     const c = await draft('Filters');
-    const contacted = one(`SELECT creator_id FROM email_recipients r JOIN creators c USING (creator_id) WHERE task_id = 'task_1820' AND status = 'sent' AND c.has_email = 1 AND creator_id NOT IN (SELECT creator_id FROM crm_channels) LIMIT 1`)
-      ?? one(`SELECT creator_id FROM email_recipients r JOIN creators c USING (creator_id) WHERE task_id = 'task_1820' AND status = 'sent' AND c.has_email = 1 LIMIT 1`);
+    const contacted =
+      one(
+        `SELECT creator_id FROM email_recipients r JOIN creators c USING (creator_id) WHERE task_id = 'task_1820' AND status = 'sent' AND c.has_email = 1 AND creator_id NOT IN (SELECT creator_id FROM crm_channels) LIMIT 1`,
+      ) ?? one(`SELECT creator_id FROM email_recipients r JOIN creators c USING (creator_id) WHERE task_id = 'task_1820' AND status = 'sent' AND c.has_email = 1 LIMIT 1`);
     const notContacted = `creator_id NOT IN (SELECT creator_id FROM email_recipients WHERE status IN ('sent','replied') AND creator_id IS NOT NULL)`;
     const notCrm = `creator_id NOT IN (SELECT creator_id FROM crm_channels)`;
     const notCol = `creator_id NOT IN (SELECT creator_id FROM collection_items WHERE collection_id = 'col_004')`;
     const inCrm = one(`SELECT creator_id FROM crm_channels JOIN creators USING (creator_id) WHERE has_email = 1 AND ${notContacted} LIMIT 1`);
     const inCol = one(`SELECT creator_id FROM collection_items JOIN creators USING (creator_id) WHERE collection_id = 'col_004' AND has_email = 1 AND ${notContacted} AND ${notCrm} LIMIT 1`);
-    const inOther = one(`SELECT creator_id FROM email_recipients JOIN creators USING (creator_id) WHERE task_id = 'task_1823' AND has_email = 1 AND ${notContacted} AND ${notCrm} AND ${notCol} LIMIT 1`);
+    const inOther = one(
+      `SELECT creator_id FROM email_recipients JOIN creators USING (creator_id) WHERE task_id = 'task_1823' AND has_email = 1 AND ${notContacted} AND ${notCrm} AND ${notCol} LIMIT 1`,
+    );
     const noEmail = one(`SELECT creator_id FROM creators WHERE has_email = 0 LIMIT 1`);
     const plain = fresh(60).find((c) => !one(`SELECT 1 FROM collection_items WHERE collection_id = 'col_004' AND creator_id = ?`, c.creator_id)).creator_id;
     const ids = [contacted, inCrm, inCol, inOther, noEmail, plain];
     expect(new Set(ids).size).toBe(6);
     await s.ok('email_recipients_add', { task_id: c.task_id, recipients: ids.map((creator_id) => ({ creator_id })) });
-    const f = await s.ok('email_recipient_filter_update', { task_id: c.task_id, filter: { hide_contacted: true, hide_in_crm: true, hide_in_collection: 'col_004', hide_in_other_task: ['task_1823'] } });
+    const f = await s.ok('email_recipient_filter_update', {
+      task_id: c.task_id,
+      filter: { hide_contacted: true, hide_in_crm: true, hide_in_collection: 'col_004', hide_in_other_task: ['task_1823'] },
+    });
     expect(f.effect.pending_count).toBe(6);
     expect(f.effect.will_send_count).toBe(1);
     expect(f.effect.hidden_by_reason).toEqual({ already_contacted: 1, in_crm: 1, in_collection: 1, in_other_task: 1, no_email: 1 });
@@ -240,7 +262,13 @@ describe('collaborators', () => {
   });
 
   it('replaces the whole set through preview and apply; the owner stays', async () => {
-    const args = { task_id: 'task_1823', collaborators: [{ user_uid: 'u_001', permission: 'edit' }, { user_uid: 'u_005', permission: 'view' }] };
+    const args = {
+      task_id: 'task_1823',
+      collaborators: [
+        { user_uid: 'u_001', permission: 'edit' },
+        { user_uid: 'u_005', permission: 'view' },
+      ],
+    };
     const p = await s.ok('email_collaborators_replace_preview', args);
     expect(p.effect).toMatchObject({ owner_uid: 'u_002', will_add: [{ user_uid: 'u_005', permission: 'view' }], will_remove: ['u_004'], will_change: [{ user_uid: 'u_001', permission: 'edit' }] });
     const a = await s.ok('email_collaborators_replace_apply', { ...args, preview_token: p.preview_token });
@@ -310,7 +338,13 @@ describe('attachments', () => {
 describe('content and sender', () => {
   it('saves content, sets ≤5 product cards (a sixth is refused), embeds short links by id or URL', async () => {
     const c = await draft('Content');
-    const r = await s.ok('email_content_save', { task_id: c.task_id, subject: 'Hi', html_body: '<p>Hello there</p>', product_collect_ids: ['pc_003', 'pc_001'], short_links: ['sl_001', 'https://nox.to/doesnotexist'.replace('https://nox.to/doesnotexist', (await s.ok('short_link_get', { short_link_id: 'sl_003' })).short_url)] });
+    const r = await s.ok('email_content_save', {
+      task_id: c.task_id,
+      subject: 'Hi',
+      html_body: '<p>Hello there</p>',
+      product_collect_ids: ['pc_003', 'pc_001'],
+      short_links: ['sl_001', 'https://nox.to/doesnotexist'.replace('https://nox.to/doesnotexist', (await s.ok('short_link_get', { short_link_id: 'sl_003' })).short_url)],
+    });
     expect(r.product_cards).toEqual([
       { product_collect_id: 'pc_003', title: expect.any(String), position: 0 },
       { product_collect_id: 'pc_001', title: expect.any(String), position: 1 },
@@ -363,7 +397,13 @@ describe('send, schedule, cancel', () => {
   it('shows the approval sheet; a content, filter or attachment change after preview makes apply stale', async () => {
     const { task } = await ready('Stale');
     const p = await s.ok('email_send_preview', { task_id: task.task_id });
-    expect(p.effect).toMatchObject({ subject: 'Hello from Stale', sender: { sender_auth_id: 'snd_001' }, plan_send_at: null, attachment: null, recipients: { will_send_count: 6, filtered_out_count: 0 } });
+    expect(p.effect).toMatchObject({
+      subject: 'Hello from Stale',
+      sender: { sender_auth_id: 'snd_001' },
+      plan_send_at: null,
+      attachment: null,
+      recipients: { will_send_count: 6, filtered_out_count: 0 },
+    });
     expect(p.effect.body_digest).toMatch(/^[0-9a-f]{64}$/);
     expect(p.effect.recipients.sample).toHaveLength(6);
     await s.ok('email_content_save', { task_id: task.task_id, html_body: '<p>Changed body</p>' });
@@ -428,7 +468,10 @@ describe('send, schedule, cancel', () => {
     expect(statuses.filter((r) => r.status === 'filtered_out')).toEqual([{ status: 'filtered_out', filtered_reason: 'already_contacted' }]);
     expect(statuses.filter((r) => r.status === 'sent' || r.status === 'bounced')).toHaveLength(13);
     expect(statuses.filter((r) => r.status === 'bounced').length).toBe(a.result.bounced_count);
-    const threads = q(`SELECT t.*, (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.thread_id AND direction = 'outbound') AS outbound FROM message_threads t WHERE business_kind = 'email_task' AND business_id = ?`, task.task_id);
+    const threads = q(
+      `SELECT t.*, (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.thread_id AND direction = 'outbound') AS outbound FROM message_threads t WHERE business_kind = 'email_task' AND business_id = ?`,
+      task.task_id,
+    );
     expect(threads).toHaveLength(12);
     expect(new Set(threads.map((x) => x.creator_id))).toEqual(new Set(creators.map((c) => c.creator_id)));
     expect(threads.every((x) => x.outbound === 1 && x.last_message_direction === 'outbound' && x.needs_reply === 0)).toBe(true);
@@ -526,7 +569,9 @@ describe('reports', () => {
     const r = await s.ok('email_report', { task_id: 'task_1820' });
     expect(r.reply_count).toBe(one(`SELECT SUM(reply_count) FROM email_recipients WHERE task_id = 'task_1820'`));
     expect(r.replied_creator_count).toBe(one(`SELECT COUNT(DISTINCT creator_id) FROM email_recipients WHERE task_id = 'task_1820' AND reply_count > 0`));
-    expect(r.inbound_message_count).toBe(one(`SELECT COUNT(*) FROM messages m JOIN message_threads t USING (thread_id) WHERE t.business_kind = 'email_task' AND t.business_id = 'task_1820' AND m.direction = 'inbound'`));
+    expect(r.inbound_message_count).toBe(
+      one(`SELECT COUNT(*) FROM messages m JOIN message_threads t USING (thread_id) WHERE t.business_kind = 'email_task' AND t.business_id = 'task_1820' AND m.direction = 'inbound'`),
+    );
     // By definition: inbound messages include answers to our follow-ups, tracked email replies are
     // answers to the email itself, and a creator who answered twice counts once as a replier.
     expect(r.inbound_message_count).toBeGreaterThan(r.reply_count);
@@ -552,7 +597,10 @@ describe('reports', () => {
     expect(b.items.reduce((n: number, x: any) => n + x.reply_count, 0)).toBe(all.reply_count);
     const only = await s.ok('email_team_breakdown', { uids: ['u_002'] });
     expect(only.items.map((x: any) => x.uid)).toEqual(['u_002']);
-    expect(only.items[0].reply_count).toBe((await s.ok('email_report', { task_id: 'task_1821' })).reply_count + one(`SELECT COALESCE(SUM(reply_count),0) FROM email_recipients r JOIN email_tasks t USING (task_id) WHERE t.owner_uid = 'u_002' AND t.sent_at IS NOT NULL AND t.task_id <> 'task_1821'`));
+    expect(only.items[0].reply_count).toBe(
+      (await s.ok('email_report', { task_id: 'task_1821' })).reply_count +
+        one(`SELECT COALESCE(SUM(reply_count),0) FROM email_recipients r JOIN email_tasks t USING (task_id) WHERE t.owner_uid = 'u_002' AND t.sent_at IS NOT NULL AND t.task_id <> 'task_1821'`),
+    );
     const filtered = await s.ok('email_team_summary', { uids: ['u_002'] });
     expect(filtered.tasks.every((x: any) => x.owner_uid === 'u_002')).toBe(true);
     expect((await s.err('email_team_breakdown', { uids: ['u_999'] })).error_code).toBe('NOT_FOUND');

@@ -29,7 +29,11 @@ function bigCollection(db: Db, n: number, campaignId: string | null = null): str
 // The export files wait in the exports folder beside the workspace store (the sandbox's on the http backend).
 const exportsDir = (s: TestServer) => join(dirname(s.workspaceDb.name), 'exports');
 const filesDir = (s: TestServer) => join(s.dir, 'files');
-const count = (db: Db, sql: string, ...p: unknown[]) => db.prepare(sql).pluck().get(...p) as number;
+const count = (db: Db, sql: string, ...p: unknown[]) =>
+  db
+    .prepare(sql)
+    .pluck()
+    .get(...p) as number;
 
 async function createExport(s: TestServer, args: Record<string, unknown>) {
   const a = await s.previewApply('export_create', args);
@@ -95,7 +99,11 @@ describe('export_create preview', () => {
     const mismatch = await s.err('export_create_apply', { ...args, format: 'xlsx', preview_token: p.preview_token });
     expect(mismatch.error_code).toBe('PREVIEW_MISMATCH');
     const q = await s.ok('export_create_preview', args);
-    s.workspaceDb.prepare(`INSERT INTO brand_assets (asset_id, brand_id, platform, title, url, views, likes, posted_at) VALUES ('asset_zz01', 'brand_001', 'youtube', 't', 'https://x.example', 1, 0, '2026-01-01')`).run();
+    s.workspaceDb
+      .prepare(
+        `INSERT INTO brand_assets (asset_id, brand_id, platform, title, url, views, likes, posted_at) VALUES ('asset_zz01', 'brand_001', 'youtube', 't', 'https://x.example', 1, 0, '2026-01-01')`,
+      )
+      .run();
     expect((await s.err('export_create_apply', { ...args, preview_token: q.preview_token })).error_code).toBe('PREVIEW_STALE');
   });
 });
@@ -161,7 +169,11 @@ describe('export lifecycle', () => {
 
   it('exports CRM channels by filter and brand assets, as xlsx', async () => {
     const label = s.workspaceDb.prepare('SELECT label_id FROM crm_channel_labels GROUP BY label_id ORDER BY COUNT(*) DESC LIMIT 1').pluck().get() as string;
-    const n = count(s.workspaceDb, `SELECT COUNT(*) FROM crm_channels ch WHERE archived = 0 AND EXISTS (SELECT 1 FROM crm_channel_labels l WHERE l.creator_id = ch.creator_id AND l.label_id = ?)`, label);
+    const n = count(
+      s.workspaceDb,
+      `SELECT COUNT(*) FROM crm_channels ch WHERE archived = 0 AND EXISTS (SELECT 1 FROM crm_channel_labels l WHERE l.creator_id = ch.creator_id AND l.label_id = ?)`,
+      label,
+    );
     expect(n).toBeGreaterThan(0);
     const crm = await createExport(s, { kind: 'crm', crm_filter: { label_ids: [label] }, format: 'xlsx', reason: 'Label review', campaign_id: 'cmp_002' });
     expect(crm.campaign_id).toBe('cmp_002');

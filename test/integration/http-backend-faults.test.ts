@@ -245,7 +245,12 @@ describe('the sandbox behind a proxy that loses write responses', () => {
           upRes.on('data', (c: Buffer) => body.push(c));
           upRes.on('end', () => {
             const path = new URL(req.url!, 'http://x').pathname;
-            forwarded.push({ url: `${req.method} ${path}`, key: req.headers['idempotency-key'] as string | undefined, status: upRes.statusCode!, replayed: upRes.headers['idempotent-replayed'] === 'true' });
+            forwarded.push({
+              url: `${req.method} ${path}`,
+              key: req.headers['idempotency-key'] as string | undefined,
+              status: upRes.statusCode!,
+              replayed: upRes.headers['idempotent-replayed'] === 'true',
+            });
             if (dropNext.delete(`${req.method} ${path}`) || dropAlways.has(`${req.method} ${path}`)) return res.socket!.destroy(); // the write happened; its answer is lost
             res.writeHead(upRes.statusCode!, upRes.headers);
             res.end(Buffer.concat(body));
@@ -264,8 +269,7 @@ describe('the sandbox behind a proxy that loses write responses', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const server = () =>
-    startServer({ backend: () => new HttpBackend(operations, { baseUrl: proxyUrl, apiKey: KEY, timeoutMs: 5_000, backoffMs: 5, maxBackoffMs: 20 }) });
+  const server = () => startServer({ backend: () => new HttpBackend(operations, { baseUrl: proxyUrl, apiKey: KEY, timeoutMs: 5_000, backoffMs: 5, maxBackoffMs: 20 }) });
 
   it('a created record whose response was lost exists exactly once', async () => {
     const s = await server();
@@ -290,7 +294,10 @@ describe('the sandbox behind a proxy that loses write responses', () => {
       const cols = await s.ok('collection_list', { page_size: 1 });
       const cid = cols.items[0].collection_id;
       const present = new Set((await s.ok('collection_items', { collection_id: cid, platform: 'youtube', page_size: 100 })).items.map((i: any) => i.creator_id));
-      const fresh = (await s.ok('creator_search', { platform: 'youtube', page_size: 100 })).items.map((c: any) => c.creator_id).filter((x: string) => !present.has(x)).slice(0, 3);
+      const fresh = (await s.ok('creator_search', { platform: 'youtube', page_size: 100 })).items
+        .map((c: any) => c.creator_id)
+        .filter((x: string) => !present.has(x))
+        .slice(0, 3);
       const args = { collection_ids: [cid], platform: 'youtube', creator_ids: fresh };
       const before = (await s.ok('collection_items', { collection_id: cid, platform: 'youtube', page_size: 1 })).total;
       const p = await s.ok('collection_add_creators_preview', args);
@@ -367,7 +374,9 @@ describe('the sandbox behind a proxy that loses write responses', () => {
           expect(e.action?.hint).toBeTruthy();
         }
         // An apply never gets that far either: there is no preview of it to apply.
-        expect((await s.err('collection_batch_apply', { collection_id: id, platform: 'youtube', action: 'delete', creator_ids: ['x'], preview_token: 'pt_forged' })).error_code).toMatch(/^(PREVIEW_INVALID|INVALID_REQUEST)$/);
+        expect((await s.err('collection_batch_apply', { collection_id: id, platform: 'youtube', action: 'delete', creator_ids: ['x'], preview_token: 'pt_forged' })).error_code).toMatch(
+          /^(PREVIEW_INVALID|INVALID_REQUEST)$/,
+        );
       }
       expect(forwarded.length).toBe(sent);
       expect(workspaceChecksum(sandbox.app.store)).toBe(checksum);
@@ -415,7 +424,13 @@ describe('the sandbox behind a proxy that loses write responses', () => {
     const checksum = workspaceChecksum(sandbox.app.store);
     let n = 0;
     // Each would otherwise be resolved to /collections/<cid>/apply: a delete nobody previewed by that path.
-    for (const path of [`/collections/${cid}/batch/../apply`, `/collections/${cid}/batch/%2e%2e/apply`, `/collections/${cid}/x/.%2E/apply`, `/collections/${cid}/./apply`, `/collections/${cid}/batch/..\\apply`]) {
+    for (const path of [
+      `/collections/${cid}/batch/../apply`,
+      `/collections/${cid}/batch/%2e%2e/apply`,
+      `/collections/${cid}/x/.%2E/apply`,
+      `/collections/${cid}/./apply`,
+      `/collections/${cid}/batch/..\\apply`,
+    ]) {
       const r = await post(path, { ...state, 'idempotency-key': `dot-seg-apply-${n++}-000` });
       expect({ path, status: r.status, code: r.body.error_code }).toEqual({ path, status: 400, code: 'INVALID_REQUEST' });
     }
@@ -429,7 +444,10 @@ describe('the sandbox behind a proxy that loses write responses', () => {
 
   it('refuses a reused Idempotency-Key with another body, a missing key, and a wrong API key', async () => {
     const post = (headers: Record<string, string>, body: unknown) =>
-      fetch(`${sandbox.url}/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+      fetch(`${sandbox.url}/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as any,
+      }));
     const first = await post({ 'x-api-key': KEY, 'idempotency-key': 'key-reuse-0001' }, { name: 'Once', objective: 'a' });
     expect(first.status).toBe(200);
     const same = await post({ 'x-api-key': KEY, 'idempotency-key': 'key-reuse-0001' }, { name: 'Once', objective: 'a' });

@@ -35,7 +35,7 @@ describe('file inputs over the http backend', () => {
     expect((await s.err('collection_import_file_apply', { ...args, preview_token: p.preview_token })).error_code).toBe('PREVIEW_STALE');
   });
 
-  it('refuses a path outside this server\'s files root before anything is sent', async () => {
+  it("refuses a path outside this server's files root before anything is sent", async () => {
     const e = await s.err('collection_import_file_preview', { collection_id: 'col_004', path: '../outside.csv' });
     expect(e.error_code).toBe('FILE_REFUSED');
   });

@@ -72,7 +72,14 @@ describe('message_list filters', () => {
 
     // Cooperation statuses are server-defined ids (the docs pass --coop_status 2), the same ids in
     // the CRM, exports and the campaign context; an unknown one is refused naming the lookup tool.
-    expect(statuses.items.map((c: any) => [c.coop_status, c.name])).toEqual([['1', 'pending'], ['2', 'contacted'], ['3', 'negotiating'], ['4', 'cooperating'], ['5', 'completed'], ['6', 'rejected']]);
+    expect(statuses.items.map((c: any) => [c.coop_status, c.name])).toEqual([
+      ['1', 'pending'],
+      ['2', 'contacted'],
+      ['3', 'negotiating'],
+      ['4', 'cooperating'],
+      ['5', 'completed'],
+      ['6', 'rejected'],
+    ]);
     const crm = await s.ok('crm_list', { coop_status: st.coop_status, page_size: 100 });
     expect(crm.total).toBeGreaterThan(0);
     expect(crm.items.every((c: any) => c.coop_status === st.coop_status)).toBe(true);
@@ -228,7 +235,9 @@ describe('replies', () => {
     // An inbound reply after the preview makes the next apply stale.
     const args2 = { thread_id: thread.thread_id, html_body: '<p>One more thing.</p>' };
     const p2 = await s.ok('message_send_preview', args2);
-    s.workspaceDb.transaction(() => recordInbound(s.app.workspace!, { threadId: thread.thread_id, html: '<p>Question!</p>', pendingReason: 'creator_asked_question', at: new Date(clock).toISOString() }))();
+    s.workspaceDb.transaction(() =>
+      recordInbound(s.app.workspace!, { threadId: thread.thread_id, html: '<p>Question!</p>', pendingReason: 'creator_asked_question', at: new Date(clock).toISOString() }),
+    )();
     expect(row(thread.thread_id)).toMatchObject({ needs_reply: 1, last_message_direction: 'inbound', pending_reason: 'creator_asked_question' });
     expect((await s.err('message_send_apply', { ...args2, preview_token: p2.preview_token })).error_code).toBe('PREVIEW_STALE');
     expect(row(thread.thread_id).needs_reply).toBe(1);
@@ -303,7 +312,9 @@ describe('attachments', () => {
     expect(third.error_code).toBe('LIMIT_EXCEEDED');
     const d = await s.ok('message_attachments_download', { thread_id: t.thread_id, attachment_id: one.result.attachment.attachment_id, output_path: 'out/brief-copy.pdf' });
     expect(readFileSync(join(s.app.files.root, d.path), 'utf8')).toBe('%PDF-1.4 brief');
-    expect((await s.err('message_attachments_download', { thread_id: t.thread_id, attachment_id: one.result.attachment.attachment_id, output_path: 'out/brief-copy.pdf' })).error_code).toBe('FILE_REFUSED');
+    expect((await s.err('message_attachments_download', { thread_id: t.thread_id, attachment_id: one.result.attachment.attachment_id, output_path: 'out/brief-copy.pdf' })).error_code).toBe(
+      'FILE_REFUSED',
+    );
     const del = await s.previewApply('message_attachments_delete', { thread_id: t.thread_id, attachment_id: two.result.attachment.attachment_id });
     expect(del.result.deleted).toBe(true);
     expect((await s.ok('message_attachments_list', { thread_id: t.thread_id })).items).toHaveLength(1);
@@ -363,7 +374,12 @@ describe('archive', () => {
     expect(ids).toEqual(expect.arrayContaining([thread.thread_id, sibling.thread_id]));
     expect(p.effect.will_archive_count).toBeGreaterThanOrEqual(2);
     const a = await s.ok('message_archive_apply', { thread_id: thread.thread_id, preview_token: p.preview_token });
-    expect(a.result.archived_thread_ids.sort()).toEqual(p.effect.threads.filter((x: any) => !x.archived).map((x: any) => x.thread_id).sort());
+    expect(a.result.archived_thread_ids.sort()).toEqual(
+      p.effect.threads
+        .filter((x: any) => !x.archived)
+        .map((x: any) => x.thread_id)
+        .sort(),
+    );
     const visible = (await list({ creator_id: thread.creator_id })).total;
     expect(visible).toBe(0);
     expect((await list({ creator_id: thread.creator_id, archived: true })).total).toBe(ids.length);

@@ -16,7 +16,10 @@ beforeAll(async () => {
   const present = await s.ok('collection_items', { collection_id: collectionId, platform: 'youtube', page_size: 100 });
   const presentIds = new Set(present.items.map((i: any) => i.creator_id));
   const found = await s.ok('creator_search', { platform: 'youtube', page_size: 100 });
-  newCreators = found.items.map((c: any) => c.creator_id).filter((id: string) => !presentIds.has(id)).slice(0, 5);
+  newCreators = found.items
+    .map((c: any) => c.creator_id)
+    .filter((id: string) => !presentIds.has(id))
+    .slice(0, 5);
   expect(newCreators.length).toBe(5);
 });
 afterAll(() => s.close());
@@ -119,8 +122,7 @@ describe('asking the person', () => {
     const t = await startServer({
       capabilities: { elicitation: {} },
       onClient: (client) => {
-        client.setRequestHandler(ElicitRequestSchema, async () => (answer === 'accept' ? { action: 'accept', content: { approve: true } } : { action: 'decline' }),
-        );
+        client.setRequestHandler(ElicitRequestSchema, async () => (answer === 'accept' ? { action: 'accept', content: { approve: true } } : { action: 'decline' }));
       },
     });
     try {
@@ -172,7 +174,12 @@ describe('asking the person', () => {
       const sendPreview = await t.ok('email_send_preview', send);
       const delPreview = await t.ok('short_link_delete_preview', del);
       const before = workspaceChecksum(t.workspaceDb);
-      const expected: Record<Exclude<Mode, 'accept'>, string> = { throw: 'CONFIRMATION_UNAVAILABLE', cancel: 'CONFIRMATION_DECLINED', never: 'CONFIRMATION_UNAVAILABLE', unchecked: 'CONFIRMATION_DECLINED' };
+      const expected: Record<Exclude<Mode, 'accept'>, string> = {
+        throw: 'CONFIRMATION_UNAVAILABLE',
+        cancel: 'CONFIRMATION_DECLINED',
+        never: 'CONFIRMATION_UNAVAILABLE',
+        unchecked: 'CONFIRMATION_DECLINED',
+      };
       for (const m of ['throw', 'cancel', 'never', 'unchecked'] as const) {
         mode = m;
         const n = asked.length;

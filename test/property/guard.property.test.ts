@@ -236,11 +236,7 @@ describe('Guard properties', () => {
   it('unforgeable: random strings, a changed secret character and another token id are PREVIEW_INVALID', async () => {
     const { g } = harness();
     const b64u = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-    const randomToken = fc.oneof(
-      fc.string(),
-      fc.stringMatching(/^nxp1\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/),
-      fc.constantFrom('', 'nxp1', 'nxp1..', 'nxp1.made-up', 'null'),
-    );
+    const randomToken = fc.oneof(fc.string(), fc.stringMatching(/^nxp1\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/), fc.constantFrom('', 'nxp1', 'nxp1..', 'nxp1.made-up', 'null'));
     await fc.assert(
       fc.asyncProperty(argsArb, randomToken, fc.nat(), fc.nat(), async (args, junk, pos, ch) => {
         const m = mint(g, args);
@@ -403,9 +399,7 @@ describe('Guard properties', () => {
               return result;
             },
           };
-          const outcomes = await Promise.all(
-            Array.from({ length: k }, (_, i) => guards[i % nGuards]!.apply({ ...BASE, args, token: m.preview_token }, exec)),
-          );
+          const outcomes = await Promise.all(Array.from({ length: k }, (_, i) => guards[i % nGuards]!.apply({ ...BASE, args, token: m.preview_token }, exec)));
           expect(executions).toBe(1);
           expect(outcomes.filter((o) => !o.replayed)).toHaveLength(1);
           expect(outcomes.filter((o) => o.replayed)).toHaveLength(k - 1);
@@ -426,17 +420,7 @@ describe('Guard properties', () => {
     const stale = `inst_${randomBytes(8).toString('hex')}`;
     db.prepare('INSERT INTO instances (instance_id, started_at, heartbeat_at, lease_until) VALUES (?, ?, ?, ?)').run(stale, Date.now() - 60_000, Date.now() - 30_000, Date.now() - 1);
     // PIDs mean nothing now: this very process's PID, and PID 1 (every server's PID in a container).
-    const deadClaimant = fc.constantFrom<string | null>(
-      '999999999:dead',
-      'not-a-pid',
-      '0:zero',
-      null,
-      'SELF',
-      `${process.pid}:dead`,
-      '1:restarted-in-a-container',
-      'GONE',
-      'STALE',
-    );
+    const deadClaimant = fc.constantFrom<string | null>('999999999:dead', 'not-a-pid', '0:zero', null, 'SELF', `${process.pid}:dead`, '1:restarted-in-a-container', 'GONE', 'STALE');
     await fc.assert(
       fc.asyncProperty(argsArb, deadClaimant, async (args, claimant) => {
         const m = mint(g, args);
@@ -533,44 +517,38 @@ describe('Guard properties', () => {
   it('fresh: a changed state is PREVIEW_STALE naming what changed; a repeat is stale again without executing', async () => {
     const { g, db } = harness();
     await fc.assert(
-      fc.asyncProperty(
-        argsArb,
-        fc.integer(),
-        fc.integer(),
-        fc.array(fc.integer(), { maxLength: 5 }),
-        async (args, x, x2, b) => {
-          fc.pre(x !== x2);
-          const state = { a: { x }, b };
-          const current = { a: { x: x2 }, b };
-          const m = mint(g, args, state);
-          let executions = 0;
-          let writes = 0;
-          const exec: Execution = {
-            // A backend that re-reads the state and compares it with the bound digest.
-            execute: async (bound) => {
-              executions++;
-              expect(bound.stateDigest).toBe(digest(state));
-              if (digest(current) !== bound.stateDigest) throw new StaleStateError(current);
-              writes++;
-              bound.record('written');
-              return 'written';
-            },
-          };
-          const e = await refusal(g.apply({ ...BASE, args, token: m.preview_token }, exec));
-          expect(e.code).toBe('PREVIEW_STALE');
-          expect(e.details?.changed).toEqual([{ part: 'a', before: { x }, after: { x: x2 } }]);
-          expect(e.message).toContain('a.x changed');
-          expect(e.message).not.toContain('b changed');
-          expect(status(db, m.token_id)).toBe('stale');
+      fc.asyncProperty(argsArb, fc.integer(), fc.integer(), fc.array(fc.integer(), { maxLength: 5 }), async (args, x, x2, b) => {
+        fc.pre(x !== x2);
+        const state = { a: { x }, b };
+        const current = { a: { x: x2 }, b };
+        const m = mint(g, args, state);
+        let executions = 0;
+        let writes = 0;
+        const exec: Execution = {
+          // A backend that re-reads the state and compares it with the bound digest.
+          execute: async (bound) => {
+            executions++;
+            expect(bound.stateDigest).toBe(digest(state));
+            if (digest(current) !== bound.stateDigest) throw new StaleStateError(current);
+            writes++;
+            bound.record('written');
+            return 'written';
+          },
+        };
+        const e = await refusal(g.apply({ ...BASE, args, token: m.preview_token }, exec));
+        expect(e.code).toBe('PREVIEW_STALE');
+        expect(e.details?.changed).toEqual([{ part: 'a', before: { x }, after: { x: x2 } }]);
+        expect(e.message).toContain('a.x changed');
+        expect(e.message).not.toContain('b changed');
+        expect(status(db, m.token_id)).toBe('stale');
 
-          const again = await refusal(g.apply({ ...BASE, args, token: m.preview_token }, exec));
-          expect(again.code).toBe('PREVIEW_STALE');
-          expect(again.details?.changed).toEqual(e.details?.changed);
-          expect(again.details?.replayed).toBe(true);
-          expect(executions).toBe(1);
-          expect(writes).toBe(0);
-        },
-      ),
+        const again = await refusal(g.apply({ ...BASE, args, token: m.preview_token }, exec));
+        expect(again.code).toBe('PREVIEW_STALE');
+        expect(again.details?.changed).toEqual(e.details?.changed);
+        expect(again.details?.replayed).toBe(true);
+        expect(executions).toBe(1);
+        expect(writes).toBe(0);
+      }),
       { numRuns: 100 },
     );
   });

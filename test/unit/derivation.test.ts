@@ -169,7 +169,9 @@ describe('implementations', () => {
 
   it('must give a high-risk operation read, state and effect, and a staged one validate', () => {
     expect(() => implement(remove, { run: () => ({ deleted: true }) })).toThrow(/read, state and effect/);
-    expect(() => implement(read, { read: () => 1, state: () => ({}), effect: () => ({ effect: { widget_id: 'x' } as never, summary: '' }), run: () => ({ widget_id: 'x' }) })).toThrow(/only high-risk/);
+    expect(() => implement(read, { read: () => 1, state: () => ({}), effect: () => ({ effect: { widget_id: 'x' } as never, summary: '' }), run: () => ({ widget_id: 'x' }) })).toThrow(
+      /only high-risk/,
+    );
     expect(() => implement(batch, { read: () => 1, state: () => ({}), effect: () => ({ effect: { matched_count: 1 }, summary: '' }), run: () => ({ moved: 1 }) })).toThrow(/validate/);
   });
 

@@ -347,16 +347,20 @@ describe('FilesRoot under a racing symlink swap', () => {
         note('write', () => files.writeOutput(`swap/w-${i}.csv`, 'written', false), `w-${i}.csv`);
         note('write', () => files.writeOutput(`swap/d-${i}/deeper/w.csv`, 'written', false));
         note('write', () => files.writeOutput('swap/over.csv', `v${i}`, true));
-        note('write', () => {
-          const out = files.openOutputStream(`swap/s-${i}.csv`, false);
-          try {
-            out.write('streamed');
-            return out.commit();
-          } catch (e) {
-            out.abort();
-            throw e;
-          }
-        }, `s-${i}.csv`);
+        note(
+          'write',
+          () => {
+            const out = files.openOutputStream(`swap/s-${i}.csv`, false);
+            try {
+              out.write('streamed');
+              return out.commit();
+            } catch (e) {
+              out.abort();
+              throw e;
+            }
+          },
+          `s-${i}.csv`,
+        );
         note('read', () => files.load({ path: 'read/in.csv' }, { maxBytes: 100, extensions: ['.csv'] }));
       }
     });
@@ -368,7 +372,11 @@ describe('FilesRoot under a racing symlink swap', () => {
     expect(tmpLeftovers()).toEqual([]);
     // what was answered as written is in the root (its folder may have been renamed aside since)
     const inRoot = listAll(rootDir);
-    for (const name of written) expect(inRoot.some((e) => e.includes(`/${name} (`)), name).toBe(true);
+    for (const name of written)
+      expect(
+        inRoot.some((e) => e.includes(`/${name} (`)),
+        name,
+      ).toBe(true);
     rmSync(target, { recursive: true }); // afterEach checks the rest of the outside tree
   });
 });

@@ -118,7 +118,7 @@ describe('job leases name instances', () => {
     expect(jobStatus(db, job).status).toBe('done');
   });
 
-  it('two runners heartbeating on one store never take over each other\'s running job', async () => {
+  it("two runners heartbeating on one store never take over each other's running job", async () => {
     const db = openStore(':memory:');
     const a = new JobRunner(db, log, instanceOn(db, { leaseMs: 300 }));
     const b = new JobRunner(db, log, instanceOn(db, { leaseMs: 300 }));
@@ -146,7 +146,7 @@ describe('job leases name instances', () => {
     expect(jobStatus(db, id).status).toBe('done');
   });
 
-  it('a runner whose job was taken over leaves the new owner\'s row alone', async () => {
+  it("a runner whose job was taken over leaves the new owner's row alone", async () => {
     const db = openStore(':memory:');
     const a = new JobRunner(db, log, instanceOn(db));
     let release!: () => void;

@@ -19,8 +19,7 @@ function* nodes(node: unknown, at: string): Generator<[string, Node]> {
   }
 }
 
-const typed = (s: Node): boolean =>
-  typeof s.type === 'string' || s.enum !== undefined || s.const !== undefined || (Array.isArray(s.anyOf) && (s.anyOf as Node[]).every(typed));
+const typed = (s: Node): boolean => typeof s.type === 'string' || s.enum !== undefined || s.const !== undefined || (Array.isArray(s.anyOf) && (s.anyOf as Node[]).every(typed));
 
 describe('schema portability', () => {
   const listed = listTools(selectTools(servedOperations(catalog), {}));

@@ -23,7 +23,10 @@ function workspaceTables(db: Db): string[] {
 }
 
 function count(db: Db, sql: string, ...params: unknown[]): number {
-  return db.prepare(sql).pluck().get(...params) as number;
+  return db
+    .prepare(sql)
+    .pluck()
+    .get(...params) as number;
 }
 
 /** Every row of every workspace table, blobs as hex, in insertion order. */
@@ -61,10 +64,27 @@ describe('demo workspace seed', () => {
       }
     }
     expect(summary).toMatchObject({
-      team_members: 5, creators: 360, campaigns: 3, collections: 4, crm_labels: 6, crm_groups: 3, crm_channels: 80,
-      product_tags: 5, products: 8, short_links: 6, short_link_clicks: 180, aff_stores: 2, aff_store_products: 8,
-      aff_campaigns: 2, aff_members: 10, senders: 3, email_tasks: 5, message_templates: 3, message_attachments: 3,
-      brands: 3, brand_assets: 75,
+      team_members: 5,
+      creators: 360,
+      campaigns: 3,
+      collections: 4,
+      crm_labels: 6,
+      crm_groups: 3,
+      crm_channels: 80,
+      product_tags: 5,
+      products: 8,
+      short_links: 6,
+      short_link_clicks: 180,
+      aff_stores: 2,
+      aff_store_products: 8,
+      aff_campaigns: 2,
+      aff_members: 10,
+      senders: 3,
+      email_tasks: 5,
+      message_templates: 3,
+      message_attachments: 3,
+      brands: 3,
+      brand_assets: 75,
     });
     expect(summary.crm_channel_labels).toBeGreaterThanOrEqual(90);
     expect(summary.crm_channel_labels).toBeLessThanOrEqual(160);
@@ -124,9 +144,14 @@ describe('demo workspace seed', () => {
     for (const n of sizes) expect(n >= 20 && n <= 80).toBe(true);
     expect(count(db, 'SELECT COUNT(*) FROM collections WHERE campaign_id IS NOT NULL')).toBe(3);
     expect(count(db, 'SELECT COUNT(DISTINCT platform) FROM collection_items')).toBe(3);
-    expect(count(db, `SELECT COUNT(*) FROM collection_items i JOIN creators c USING (creator_id)
+    expect(
+      count(
+        db,
+        `SELECT COUNT(*) FROM collection_items i JOIN creators c USING (creator_id)
       WHERE i.platform <> c.platform OR (i.email IS NOT NULL AND (c.has_email = 0 OR i.email <> c.email))
-         OR ((i.email IS NULL) <> (i.email_refreshed_at IS NULL))`)).toBe(0);
+         OR ((i.email IS NULL) <> (i.email_refreshed_at IS NULL))`,
+      ),
+    ).toBe(0);
     expect(count(db, "SELECT COUNT(*) FROM collection_items WHERE source = 'imported'")).toBeGreaterThan(0);
     expect(count(db, 'SELECT COUNT(*) FROM collection_items WHERE audience_unlocked = 1')).toBeGreaterThan(0);
   });
@@ -135,8 +160,13 @@ describe('demo workspace seed', () => {
     const statuses = db.prepare('SELECT DISTINCT coop_status FROM crm_channels').pluck().all() as string[];
     expect([...statuses].sort()).toEqual(Object.values(COOP_STATUS_ID).sort());
     expect(count(db, 'SELECT COUNT(*) FROM crm_channels WHERE archived = 1')).toBe(5);
-    expect(count(db, `SELECT COUNT(*) FROM crm_channels ch JOIN creators c USING (creator_id)
-      WHERE ch.platform <> c.platform OR ch.email IS NOT c.email`)).toBe(0);
+    expect(
+      count(
+        db,
+        `SELECT COUNT(*) FROM crm_channels ch JOIN creators c USING (creator_id)
+      WHERE ch.platform <> c.platform OR ch.email IS NOT c.email`,
+      ),
+    ).toBe(0);
   });
 
   it('short links have a unique nox.to url and 30 days of clicks ending today', () => {
@@ -158,19 +188,36 @@ describe('demo workspace seed', () => {
     expect(count(db, "SELECT COUNT(*) FROM aff_members WHERE tracking_link LIKE '%nox.to%'")).toBe(0);
     expect(count(db, 'SELECT COUNT(*) FROM aff_members WHERE creator_id IS NULL AND platform IS NOT NULL AND channel_id IS NOT NULL')).toBe(1);
     expect(count(db, 'SELECT COUNT(*) FROM aff_members WHERE custom_id IS NOT NULL')).toBe(1);
-    const members = db.prepare(`SELECT m.member_id, m.orders, m.revenue, k.commission_type, k.commission_value,
+    const members = db
+      .prepare(
+        `SELECT m.member_id, m.orders, m.revenue, k.commission_type, k.commission_value,
         (SELECT COUNT(*) FROM aff_orders o WHERE o.member_id = m.member_id) AS n,
         (SELECT COALESCE(SUM(o.amount), 0) FROM aff_orders o WHERE o.member_id = m.member_id) AS total
-      FROM aff_members m JOIN aff_campaigns k USING (campaign_id)`).all() as {
-      member_id: string; orders: number; revenue: number; commission_type: string; commission_value: number; n: number; total: number;
+      FROM aff_members m JOIN aff_campaigns k USING (campaign_id)`,
+      )
+      .all() as {
+      member_id: string;
+      orders: number;
+      revenue: number;
+      commission_type: string;
+      commission_value: number;
+      n: number;
+      total: number;
     }[];
     for (const m of members) {
       expect(m.n, m.member_id).toBe(m.orders);
       expect(m.total).toBeCloseTo(m.revenue, 2);
     }
-    const orders = db.prepare(`SELECT o.amount, o.commission, k.commission_type, k.commission_value FROM aff_orders o
-      JOIN aff_members m USING (member_id) JOIN aff_campaigns k USING (campaign_id)`).all() as {
-      amount: number; commission: number; commission_type: string; commission_value: number;
+    const orders = db
+      .prepare(
+        `SELECT o.amount, o.commission, k.commission_type, k.commission_value FROM aff_orders o
+      JOIN aff_members m USING (member_id) JOIN aff_campaigns k USING (campaign_id)`,
+      )
+      .all() as {
+      amount: number;
+      commission: number;
+      commission_type: string;
+      commission_value: number;
     }[];
     for (const o of orders) {
       const expected = o.commission_type === 'percentage' ? (o.amount * o.commission_value) / 100 : o.commission_value;
@@ -195,8 +242,13 @@ describe('demo workspace seed', () => {
     // At most 5 product cards and 1 attachment per task; exactly one owner collaborator.
     expect(count(db, 'SELECT COUNT(*) FROM (SELECT task_id FROM email_task_products GROUP BY task_id HAVING COUNT(*) > 5)')).toBe(0);
     expect(count(db, 'SELECT COUNT(*) FROM (SELECT task_id FROM email_attachments GROUP BY task_id HAVING COUNT(*) > 1)')).toBe(0);
-    expect(count(db, `SELECT COUNT(*) FROM email_tasks t WHERE (SELECT COUNT(*) FROM email_task_collaborators c
-      WHERE c.task_id = t.task_id AND c.permission = 'owner' AND c.user_uid = t.owner_uid) <> 1`)).toBe(0);
+    expect(
+      count(
+        db,
+        `SELECT COUNT(*) FROM email_tasks t WHERE (SELECT COUNT(*) FROM email_task_collaborators c
+      WHERE c.task_id = t.task_id AND c.permission = 'owner' AND c.user_uid = t.owner_uid) <> 1`,
+      ),
+    ).toBe(0);
     const atts = db.prepare('SELECT size, sha256, content FROM email_attachments').all() as { size: number; sha256: string; content: Buffer }[];
     for (const a of atts) {
       expect(a.size).toBe(a.content.length);
@@ -230,16 +282,21 @@ describe('demo workspace seed', () => {
   });
 
   it('sibling task threads of one creator disagree on needs_reply (at least 3 creators)', () => {
-    const siblings = count(db, `SELECT COUNT(*) FROM (
+    const siblings = count(
+      db,
+      `SELECT COUNT(*) FROM (
       SELECT creator_id FROM message_threads WHERE business_kind = 'email_task'
-      GROUP BY creator_id HAVING COUNT(DISTINCT business_id) >= 2 AND COUNT(DISTINCT needs_reply) = 2)`);
+      GROUP BY creator_id HAVING COUNT(DISTINCT business_id) >= 2 AND COUNT(DISTINCT needs_reply) = 2)`,
+    );
     expect(siblings).toBeGreaterThanOrEqual(3);
   });
 
   it('messages agree with thread state and task recipients', () => {
     const threads = db.prepare('SELECT * FROM message_threads').all() as Record<string, string | number | null>[];
     const msgs = db.prepare('SELECT thread_id, direction, sender_auth_id FROM messages ORDER BY thread_id, sent_at').all() as {
-      thread_id: string; direction: string; sender_auth_id: string | null;
+      thread_id: string;
+      direction: string;
+      sender_auth_id: string | null;
     }[];
     const byThread = new Map<string, typeof msgs>();
     for (const m of msgs) byThread.set(m.thread_id, [...(byThread.get(m.thread_id) ?? []), m]);
@@ -251,10 +308,20 @@ describe('demo workspace seed', () => {
       for (const m of list) expect(m.sender_auth_id).toBe(m.direction === 'outbound' ? t.sender_auth_id : null);
     }
     // Threads of a task belong to its owner and sender; each creator recipient that was emailed has one.
-    expect(count(db, `SELECT COUNT(*) FROM message_threads th JOIN email_tasks t ON th.business_kind = 'email_task' AND th.business_id = t.task_id
-      WHERE th.owner_uid <> t.owner_uid OR th.sender_auth_id <> t.sender_auth_id`)).toBe(0);
-    expect(count(db, `SELECT COUNT(*) FROM email_recipients r WHERE r.creator_id IS NOT NULL AND r.status IN ('sent','bounced','replied')
-      AND (SELECT COUNT(*) FROM message_threads th WHERE th.business_kind = 'email_task' AND th.business_id = r.task_id AND th.creator_id = r.creator_id) <> 1`)).toBe(0);
+    expect(
+      count(
+        db,
+        `SELECT COUNT(*) FROM message_threads th JOIN email_tasks t ON th.business_kind = 'email_task' AND th.business_id = t.task_id
+      WHERE th.owner_uid <> t.owner_uid OR th.sender_auth_id <> t.sender_auth_id`,
+      ),
+    ).toBe(0);
+    expect(
+      count(
+        db,
+        `SELECT COUNT(*) FROM email_recipients r WHERE r.creator_id IS NOT NULL AND r.status IN ('sent','bounced','replied')
+      AND (SELECT COUNT(*) FROM message_threads th WHERE th.business_kind = 'email_task' AND th.business_id = r.task_id AND th.creator_id = r.creator_id) <> 1`,
+      ),
+    ).toBe(0);
     // reply_count counts the replies to the email itself: inbound messages before any follow-up of ours.
     const join = `FROM email_recipients r JOIN message_threads th ON th.business_kind = 'email_task' AND th.business_id = r.task_id AND th.creator_id = r.creator_id`;
     const emailReplies = `(SELECT COUNT(*) FROM messages m WHERE m.thread_id = th.thread_id AND m.direction = 'inbound' AND NOT EXISTS (
@@ -266,15 +333,25 @@ describe('demo workspace seed', () => {
     expect(count(db, `SELECT COUNT(*) ${join} WHERE r.reply_count > 1`)).toBeGreaterThan(0);
     expect(count(db, `SELECT COUNT(*) ${join} WHERE r.reply_count > 0 AND ${inbound} > r.reply_count`)).toBeGreaterThan(0);
     // Cooperation status mirrors the CRM when the creator is there.
-    expect(count(db, `SELECT COUNT(*) FROM message_threads th LEFT JOIN crm_channels ch USING (creator_id)
-      WHERE th.coop_status IS NOT ch.coop_status`)).toBe(0);
+    expect(
+      count(
+        db,
+        `SELECT COUNT(*) FROM message_threads th LEFT JOIN crm_channels ch USING (creator_id)
+      WHERE th.coop_status IS NOT ch.coop_status`,
+      ),
+    ).toBe(0);
     expect(count(db, 'SELECT COUNT(*) FROM message_threads WHERE coop_status IS NULL')).toBeGreaterThan(0);
   });
 
   it('message attachments belong to threads and templates that exist', () => {
-    expect(count(db, `SELECT COUNT(*) FROM message_attachments a WHERE
+    expect(
+      count(
+        db,
+        `SELECT COUNT(*) FROM message_attachments a WHERE
       (a.owner_kind = 'thread' AND NOT EXISTS (SELECT 1 FROM message_threads t WHERE t.thread_id = a.owner_id)) OR
-      (a.owner_kind = 'template' AND NOT EXISTS (SELECT 1 FROM message_templates t WHERE t.template_id = a.owner_id))`)).toBe(0);
+      (a.owner_kind = 'template' AND NOT EXISTS (SELECT 1 FROM message_templates t WHERE t.template_id = a.owner_id))`,
+      ),
+    ).toBe(0);
     expect(count(db, "SELECT COUNT(*) FROM message_attachments WHERE owner_kind = 'thread'")).toBe(2);
     expect(count(db, "SELECT COUNT(*) FROM message_attachments WHERE owner_kind = 'template'")).toBe(1);
   });
@@ -292,7 +369,11 @@ describe('cooperation status ids', () => {
     // A workspace file made before the ids existed (first migration only), with names stored.
     const file = join(mkdtempSync(join(tmpdir(), 'nox-coop-')), 'ws.db');
     const old = openStore(file, workspaceMigrations.slice(0, 1));
-    old.prepare(`INSERT INTO creators (creator_id, platform, channel_id, channel_url, nickname, followers, updated_at) VALUES ('cr_old', 'youtube', 'old', 'https://www.youtube.com/channel/old', 'Old', 1, 'x')`).run();
+    old
+      .prepare(
+        `INSERT INTO creators (creator_id, platform, channel_id, channel_url, nickname, followers, updated_at) VALUES ('cr_old', 'youtube', 'old', 'https://www.youtube.com/channel/old', 'Old', 1, 'x')`,
+      )
+      .run();
     old.prepare(`INSERT INTO crm_channels (creator_id, platform, coop_status, created_at, updated_at) VALUES ('cr_old', 'youtube', 'negotiating', 'x', 'x')`).run();
     old.close();
     const db = openStore(file, workspaceMigrations);

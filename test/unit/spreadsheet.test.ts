@@ -30,7 +30,11 @@ function cellText(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v instanceof Date) return v.toISOString();
   const o = v as { text?: unknown; hyperlink?: string; richText?: { text: string }[]; result?: unknown };
-  if (o.richText) return o.richText.map((t) => t.text).join('').trim();
+  if (o.richText)
+    return o.richText
+      .map((t) => t.text)
+      .join('')
+      .trim();
   if (o.hyperlink && typeof o.text !== 'object') return String(o.text ?? o.hyperlink).trim();
   if (o.text !== undefined) return cellText(o.text);
   if (o.result !== undefined) return cellText(o.result);
@@ -148,7 +152,7 @@ describe('readTable on normal workbooks', () => {
   it('answers a damaged workbook with a refusal, never a crash: 300 corrupted copies', async () => {
     const good = await build(workbooks['dates, hyperlinks, rich text, formulas, sparse cells']!, false);
     let seed = 42;
-    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
     const cd = good.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])); // the central directory: flips there hit sizes and offsets
     const outcomes = new Set<string>();
     for (let k = 0; k < 300; k++) {
@@ -194,8 +198,7 @@ const bombs: Record<string, () => Buffer> = {
   'a shared-strings table of three million strings': () =>
     workbook({ sheets: [sheetXml('<row><c t="s"><v>2999999</v></c></row>')], sharedStrings: Buffer.concat([Buffer.from('<sst>'), repeat('<si><t>ab</t></si>', 3_000_000), Buffer.from('</sst>')]) }),
   'a sheet larger than the cap by its declared size': () => workbook({ sheets: [sheetXml(repeat('<row><c><v>1</v></c></row>', 3_000_000))] }),
-  'a zip entry whose declared size lies': () =>
-    workbook({ sheets: [sheetXml(repeat('<row><c><v>1</v></c></row>', 2_000_000))], declared: { 'xl/worksheets/sheet1.xml': 4096 } }),
+  'a zip entry whose declared size lies': () => workbook({ sheets: [sheetXml(repeat('<row><c><v>1</v></c></row>', 2_000_000))], declared: { 'xl/worksheets/sheet1.xml': 4096 } }),
   'a cell of 20 million characters': () => workbook({ sheets: [sheetXml(`<row><c t="inlineStr"><is><t>${'a'.repeat(20_000_000)}</t></is></c></row>`)] }),
 };
 
@@ -272,7 +275,13 @@ describe('readTable on CSV', () => {
 
   it('reads small and large CSV files as parseCsv does, dropping empty rows', async () => {
     const small = 'url,email\r\n"https://x.io/@a", a@b.io \r\n\r\n"q ""uoted""",\n';
-    expect(await readTable(csv(small), { maxRows: 10 })).toEqual({ header: ['url', 'email'], rows: [['https://x.io/@a', 'a@b.io'], ['q "uoted"', '']] });
+    expect(await readTable(csv(small), { maxRows: 10 })).toEqual({
+      header: ['url', 'email'],
+      rows: [
+        ['https://x.io/@a', 'a@b.io'],
+        ['q "uoted"', ''],
+      ],
+    });
     const lines = Array.from({ length: 4000 }, (_, i) => `https://www.tiktok.com/@user.${i},user${i}@example.com,"note, ${i}"`);
     const large = `url,email,note\n${lines.join('\n')}\n`;
     expect(large.length).toBeGreaterThan(64 * 1024); // read by a worker

@@ -12,8 +12,28 @@ import { openStore, type Db } from '../../src/store.js';
 import { readJournal } from '../../src/journal.js';
 
 const widget = z.object({ widget_id: z.string(), campaign_id: z.string(), summary: z.string() });
-const get = defineContract({ name: 'widget.get', title: 'Get', description: 'd', kind: 'read', risk: 'low', route: { method: 'GET', path: '/w/:widget_id' }, input: z.strictObject({ widget_id: z.string() }), output: widget });
-const rename = defineContract({ name: 'widget.rename', title: 'Rename', description: 'd', kind: 'write', risk: 'low', riskReason: 'Reversible.', route: { method: 'PATCH', path: '/w/:widget_id' }, input: z.strictObject({ widget_id: z.string() }), output: widget, idsOf: (i) => [i.widget_id] });
+const get = defineContract({
+  name: 'widget.get',
+  title: 'Get',
+  description: 'd',
+  kind: 'read',
+  risk: 'low',
+  route: { method: 'GET', path: '/w/:widget_id' },
+  input: z.strictObject({ widget_id: z.string() }),
+  output: widget,
+});
+const rename = defineContract({
+  name: 'widget.rename',
+  title: 'Rename',
+  description: 'd',
+  kind: 'write',
+  risk: 'low',
+  riskReason: 'Reversible.',
+  route: { method: 'PATCH', path: '/w/:widget_id' },
+  input: z.strictObject({ widget_id: z.string() }),
+  output: widget,
+  idsOf: (i) => [i.widget_id],
+});
 const remove = defineContract({
   name: 'widget.delete',
   title: 'Delete',

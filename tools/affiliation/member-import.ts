@@ -18,14 +18,22 @@ export const memberImport = {
     risk: 'low',
     riskReason: 'Writes a new template file into the files root; never overwrites one.',
     route: { method: 'POST', path: '/affiliation/members/import-template' },
-    input: z.strictObject({ output_path: z.string().min(1).max(1024).regex(/\.xlsx$/i, 'end with .xlsx').describe('Where to write it, relative to the files root; an existing file is refused.') }),
+    input: z.strictObject({
+      output_path: z
+        .string()
+        .min(1)
+        .max(1024)
+        .regex(/\.xlsx$/i, 'end with .xlsx')
+        .describe('Where to write it, relative to the files root; an existing file is refused.'),
+    }),
     output: z.object({ path: z.string(), bytes: z.int(), columns: z.array(z.string()) }),
   }),
   file: defineAffiliationContract({
     name: 'affiliation.members_import_file',
     cli: 'affiliation members import-file',
     title: 'Import affiliate members from a file',
-    description: 'Adds pending members to one campaign from a .xlsx/.xls workbook (≤10 MB; columns creator_id | platform + channel_id | custom_id, template from affiliation_members_import_template). Writes immediately on apply and returns the pending count.',
+    description:
+      'Adds pending members to one campaign from a .xlsx/.xls workbook (≤10 MB; columns creator_id | platform + channel_id | custom_id, template from affiliation_members_import_template). Writes immediately on apply and returns the pending count.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk: enrols every row of a spreadsheet.',
@@ -35,7 +43,13 @@ export const memberImport = {
       campaign_id: campaignId,
       ...excelFileFields(IMPORT_MAX_BYTES, 'at most 10 MB'),
     }),
-    output: z.object({ added_count: z.int(), already_present_count: z.int(), problems: z.array(planOut), pending_count: z.int().describe('Pending members of the campaign after the import.'), summary: z.string() }),
+    output: z.object({
+      added_count: z.int(),
+      already_present_count: z.int(),
+      problems: z.array(planOut),
+      pending_count: z.int().describe('Pending members of the campaign after the import.'),
+      summary: z.string(),
+    }),
     effect: z.object({ file_name: z.string(), row_count: z.int(), will_add_count: z.int(), already_present_count: z.int(), problems: z.array(planOut), sample: z.array(z.string()) }),
   }),
 };

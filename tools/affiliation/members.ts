@@ -61,7 +61,8 @@ export const members = {
     name: 'affiliation.members_add',
     cli: 'affiliation members add',
     title: 'Add affiliate members',
-    description: 'Adds pending members to one campaign by creator_ids, channels (platform + channel_id) or custom_ids; duplicates are reported, never added twice. Activate them with affiliation_members_status.',
+    description:
+      'Adds pending members to one campaign by creator_ids, channels (platform + channel_id) or custom_ids; duplicates are reported, never added twice. Activate them with affiliation_members_status.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk, and visible to creators: enrols creators in an affiliate programme.',
@@ -70,7 +71,12 @@ export const members = {
     input: z.strictObject({
       campaign_id: campaignId,
       creator_ids: creatorIds('Creator ids (creator_search, collection_items).', 500).optional(),
-      channels: z.array(z.strictObject({ platform, channel_id: z.string().min(1).max(200).describe('Raw platform channel id.') })).min(1).max(500).optional().describe('Raw platform identities.'),
+      channels: z
+        .array(z.strictObject({ platform, channel_id: z.string().min(1).max(200).describe('Raw platform channel id.') }))
+        .min(1)
+        .max(500)
+        .optional()
+        .describe('Raw platform identities.'),
       custom_ids: ids('Your own ids for members outside the creator base.', 500).optional(),
     }),
     output: z.object({ added_member_ids: z.array(z.string()), already_present: z.array(z.string()), problems: z.array(planOut), pending_count: z.int(), summary: z.string() }),
@@ -90,7 +96,11 @@ export const members = {
     input: z.strictObject({
       member_id: memberId,
       custom_id: z.string().min(1).max(128).nullable().optional().describe('Your own id for the member; null clears it.'),
-      discount_code: z.string().regex(/^[A-Z0-9-]{3,32}$/, '3-32 upper-case letters, digits or dashes').optional().describe('New unique discount code (active members only).'),
+      discount_code: z
+        .string()
+        .regex(/^[A-Z0-9-]{3,32}$/, '3-32 upper-case letters, digits or dashes')
+        .optional()
+        .describe('New unique discount code (active members only).'),
     }),
     output: memberOut,
     idsOf: (i) => [i.member_id],
@@ -107,7 +117,12 @@ export const members = {
     hints: { destructive: false },
     route: { method: 'POST', path: '/affiliation/campaigns/:campaign_id/members/status' },
     input: z.strictObject({ campaign_id: campaignId, member_ids: memberIds, action: z.enum(['activate', 'terminate', 'resume']).describe('activate, terminate or resume.') }),
-    output: z.object({ action: z.string(), changed: z.array(memberOut.pick({ member_id: true, status: true, discount_code: true, tracking_link: true })), skipped: z.array(skippedMember), summary: z.string() }),
+    output: z.object({
+      action: z.string(),
+      changed: z.array(memberOut.pick({ member_id: true, status: true, discount_code: true, tracking_link: true })),
+      skipped: z.array(skippedMember),
+      summary: z.string(),
+    }),
     effect: z.object({
       action: z.string(),
       matched_count: z.int(),
@@ -130,7 +145,13 @@ export const members = {
     route: { method: 'DELETE', path: '/affiliation/campaigns/:campaign_id/members' },
     input: z.strictObject({ campaign_id: campaignId, member_ids: memberIds }),
     output: z.object({ deleted_member_ids: z.array(z.string()), not_found: z.array(z.string()), summary: z.string() }),
-    effect: z.object({ will_delete_count: z.int(), active_count: z.int(), will_remove_orders: z.int(), not_found: z.array(z.string()), sample: z.array(memberOut.pick({ member_id: true, status: true, discount_code: true, orders: true })) }),
+    effect: z.object({
+      will_delete_count: z.int(),
+      active_count: z.int(),
+      will_remove_orders: z.int(),
+      not_found: z.array(z.string()),
+      sample: z.array(memberOut.pick({ member_id: true, status: true, discount_code: true, orders: true })),
+    }),
     idsOf: (_i, o) => o.deleted_member_ids,
   }),
 };

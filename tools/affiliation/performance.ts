@@ -63,20 +63,30 @@ export const memberPerformance = {
     risk: 'low',
     route: { method: 'GET', path: '/affiliation/members/:member_id/tracking' },
     input: z.strictObject({ member_id: memberId, ...pageInput }),
-    output: paged(z.object({ order_id: z.string(), amount: z.number(), commission: z.number(), ordered_at: z.string() })).extend({ member_id: z.string(), tracking_link: z.string().nullable(), totals }),
+    output: paged(z.object({ order_id: z.string(), amount: z.number(), commission: z.number(), ordered_at: z.string() })).extend({
+      member_id: z.string(),
+      tracking_link: z.string().nullable(),
+      totals,
+    }),
   }),
   export: defineAffiliationContract({
     name: 'affiliation.campaigns_export',
     cli: 'affiliation campaigns export',
     title: 'Export campaign performance',
-    description: 'Writes the per-member performance of one affiliate campaign (codes, links, clicks, orders, revenue, commission) as an Excel workbook (.xlsx) to output_path in the files root; a direct download, not an export_id job. An existing file is replaced only with overwrite: true.',
+    description:
+      'Writes the per-member performance of one affiliate campaign (codes, links, clicks, orders, revenue, commission) as an Excel workbook (.xlsx) to output_path in the files root; a direct download, not an export_id job. An existing file is replaced only with overwrite: true.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk export of affiliate data; can replace an existing file.',
     route: { method: 'POST', path: '/affiliation/campaigns/:campaign_id/export' },
     input: z.strictObject({
       campaign_id: campaignId,
-      output_path: z.string().min(1).max(1024).regex(/\.xlsx$/i, 'end with .xlsx').describe('The .xlsx workbook to write, relative to the files root.'),
+      output_path: z
+        .string()
+        .min(1)
+        .max(1024)
+        .regex(/\.xlsx$/i, 'end with .xlsx')
+        .describe('The .xlsx workbook to write, relative to the files root.'),
       overwrite: z.boolean().default(false).describe('Replace an existing file.'),
     }),
     output: z.object({ path: z.string(), bytes: z.int(), row_count: z.int(), summary: z.string() }),

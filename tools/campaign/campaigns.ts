@@ -26,7 +26,10 @@ export const campaignCounts = z.object({
 });
 
 const campaignId = id(FROM.campaign);
-const market = z.string().regex(/^[A-Z]{2}$/, 'a two-letter upper-case country code such as US').describe('ISO 3166-1 alpha-2 country code.');
+const market = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'a two-letter upper-case country code such as US')
+  .describe('ISO 3166-1 alpha-2 country code.');
 const fields = {
   name: z.string().trim().min(1).max(200).describe('Campaign name.'),
   objective: z.string().trim().min(1).max(2000).describe('The goal, in a sentence or two (kept in the campaign context).'),

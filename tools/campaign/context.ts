@@ -23,7 +23,11 @@ const approvalIn = z.strictObject({
 export const recordInput = z.strictObject({
   campaign_id: id(`The campaign. ${FROM.campaign}`),
   goal: z.string().trim().min(1).max(2000).optional().describe('Campaign goal (defaults to the campaign objective).'),
-  market: z.array(z.string().regex(/^[A-Z]{2}$/)).max(50).optional().describe('Target countries, ISO alpha-2 (defaults to the campaign markets).'),
+  market: z
+    .array(z.string().regex(/^[A-Z]{2}$/))
+    .max(50)
+    .optional()
+    .describe('Target countries, ISO alpha-2 (defaults to the campaign markets).'),
   creators: z
     .array(z.strictObject({ creator_id: creatorId('Creator id.'), decision: z.enum(['include', 'exclude']).describe('Kept or dropped.'), reason: z.string().trim().min(1).max(500).describe('Why.') }))
     .max(500)
@@ -31,7 +35,13 @@ export const recordInput = z.strictObject({
     .describe('Creator decisions, upserted by creator_id.'),
   approvals: z.partialRecord(z.enum(APPROVALS), approvalIn).optional().describe('Keyed by recipients, sender, content, attachments or schedule; each given one is replaced.'),
   links: z
-    .array(z.strictObject({ id: id('short_link_id, or member_id for an affiliate tracking link.'), kind: z.enum(['short_link', 'affiliate']).describe('Normal Nox short link or affiliate tracking link.'), url: z.string().max(2000).optional().describe('The link URL.') }))
+    .array(
+      z.strictObject({
+        id: id('short_link_id, or member_id for an affiliate tracking link.'),
+        kind: z.enum(['short_link', 'affiliate']).describe('Normal Nox short link or affiliate tracking link.'),
+        url: z.string().max(2000).optional().describe('The link URL.'),
+      }),
+    )
     .max(100)
     .optional()
     .describe('Links in use, upserted by id.'),
@@ -60,8 +70,15 @@ export const recordInput = z.strictObject({
     })
     .optional()
     .describe('The message_list filters that rebuild the thread view; given fields replace.'),
-  ids: z.partialRecord(z.enum(ID_KINDS), strs('Ids to add.')).optional().describe(`Ids used in follow-ups, keyed by ${ID_KINDS.join(', ')}; added to the kept sets.`),
-  export_reasons: z.array(z.strictObject({ export_id: id('Export id.'), reason: z.string().trim().min(1).max(500).describe('Why it was made.') })).max(100).optional().describe('Why each export was made, upserted by export_id.'),
+  ids: z
+    .partialRecord(z.enum(ID_KINDS), strs('Ids to add.'))
+    .optional()
+    .describe(`Ids used in follow-ups, keyed by ${ID_KINDS.join(', ')}; added to the kept sets.`),
+  export_reasons: z
+    .array(z.strictObject({ export_id: id('Export id.'), reason: z.string().trim().min(1).max(500).describe('Why it was made.') }))
+    .max(100)
+    .optional()
+    .describe('Why each export was made, upserted by export_id.'),
   notes: z.string().max(4000).nullable().optional().describe('Free notes; null clears.'),
   remove: strs('Ids to drop from every list (creators, links, threads, ids, members, export reasons).').optional(),
 });
@@ -83,9 +100,13 @@ export const contextOut = z.object({
   ids: z.record(z.enum(ID_KINDS), z.array(z.string())),
   export_reasons: z.array(z.object({ export_id: z.string(), reason: z.string(), at: z.string() })),
   notes: z.string().nullable(),
-  exports: z.array(z.object({ export_id: z.string(), kind: z.string(), status: z.string(), reason: z.string(), row_count: z.int().nullable(), file_name: z.string().nullable(), created_at: z.string() })).describe('Exports made for this campaign (newest 50).'),
+  exports: z
+    .array(z.object({ export_id: z.string(), kind: z.string(), status: z.string(), reason: z.string(), row_count: z.int().nullable(), file_name: z.string().nullable(), created_at: z.string() }))
+    .describe('Exports made for this campaign (newest 50).'),
   journal: z
-    .array(z.object({ entry_id: z.int(), at: z.string(), operation: z.string(), status: z.string(), summary: z.string(), ids: z.array(z.string()), token_id: z.string().nullable(), principal: z.string() }))
+    .array(
+      z.object({ entry_id: z.int(), at: z.string(), operation: z.string(), status: z.string(), summary: z.string(), ids: z.array(z.string()), token_id: z.string().nullable(), principal: z.string() }),
+    )
     .describe('Changes applied for this campaign, newest first; ids cut at 10.'),
   journal_total: z.int().describe('Journal entries of the campaign in all.'),
   journal_next_before: z.int().nullable().describe('Pass as journal_before for older entries; null: none.'),
@@ -93,14 +114,13 @@ export const contextOut = z.object({
 });
 export type ContextOut = z.input<typeof contextOut>;
 
-
-
 export const context = {
   get: defineContract({
     name: 'campaign.context_get',
     cli: 'campaign context get',
     title: 'Get the campaign context',
-    description: 'What the campaign keeps stable (goal, market, creator decisions, approvals, links, affiliation, reply state, filters, ids, export reasons) plus its exports and the journal of applied changes.',
+    description:
+      'What the campaign keeps stable (goal, market, creator decisions, approvals, links, affiliation, reply state, filters, ids, export reasons) plus its exports and the journal of applied changes.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/campaigns/:campaign_id/context' },
@@ -122,8 +142,12 @@ export const context = {
     hints: { idempotent: true },
     route: { method: 'PATCH', path: '/campaigns/:campaign_id/context' },
     input: recordInput,
-    output: z.object({ campaign_id: z.string(), changed: z.array(z.string()).describe('Parts this call changed; campaign_context_get shows the whole context.'), updated_at: z.string(), summary: z.string() }),
+    output: z.object({
+      campaign_id: z.string(),
+      changed: z.array(z.string()).describe('Parts this call changed; campaign_context_get shows the whole context.'),
+      updated_at: z.string(),
+      summary: z.string(),
+    }),
     idsOf: (i) => [i.campaign_id, ...(i.creators ?? []).map((c) => c.creator_id).slice(0, 50)],
   }),
 };
-

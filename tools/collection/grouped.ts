@@ -55,8 +55,7 @@ export const grouped = {
     name: 'collection.batch',
     cli: { by: 'action', commands: { move: 'collection batch-move', copy: 'collection batch-copy', delete: 'collection batch-delete', label: 'collection batch-label' } },
     title: 'Move, copy, delete or label collection items',
-    description:
-      'Grouped change to a collection + platform slice (or explicit creator_ids of it): move or copy to target_collection_id, delete, or label with CRM label_ids (from crm_labels_list).',
+    description: 'Grouped change to a collection + platform slice (or explicit creator_ids of it): move or copy to target_collection_id, delete, or label with CRM label_ids (from crm_labels_list).',
     kind: 'staged',
     risk: 'high',
     riskReason: 'Bulk move, copy, delete or label of collection members; deletes are irreversible.',

@@ -24,9 +24,14 @@ const fromCount = (key: string) => z.array(z.object({ [key]: z.string().nullable
 
 /** What a batch update changes, by name: each part only when requested. */
 export const batchChanges = z.object({
-  coop_status: z.object({ to: z.string(), to_name: z.string(), from: z.array(z.object({ coop_status: z.string().nullable(), name: z.string(), count: z.int() })), unchanged_count: z.int() }).optional(),
+  coop_status: z
+    .object({ to: z.string(), to_name: z.string(), from: z.array(z.object({ coop_status: z.string().nullable(), name: z.string(), count: z.int() })), unchanged_count: z.int() })
+    .optional(),
   labels: z
-    .object({ operation: z.enum(['add', 'remove']), items: z.array(z.object({ label_id: z.string(), name: z.string(), change_count: z.int().describe('Channels that gain (add) or lose (remove) it.'), unchanged_count: z.int() })) })
+    .object({
+      operation: z.enum(['add', 'remove']),
+      items: z.array(z.object({ label_id: z.string(), name: z.string(), change_count: z.int().describe('Channels that gain (add) or lose (remove) it.'), unchanged_count: z.int() })),
+    })
     .optional(),
   owner_uid: z.object({ to: z.string().nullable(), from: fromCount('owner_uid'), unchanged_count: z.int() }).optional(),
   archived: z.object({ to: z.boolean(), change_count: z.int(), unchanged_count: z.int() }).optional(),
@@ -76,8 +81,7 @@ export const batch = {
   addToEmail: defineContract({
     name: 'crm.add_to_email',
     title: 'Add CRM channels to an email task',
-    description:
-      'Adds existing, active CRM channels (selector.creator_ids) to a draft email task as recipients; refuses tasks already in their send flow. Task ids from email_list.',
+    description: 'Adds existing, active CRM channels (selector.creator_ids) to a draft email task as recipients; refuses tasks already in their send flow. Task ids from email_list.',
     kind: 'staged',
     risk: 'high',
     riskReason: 'Bulk: adds CRM channels as recipients of an email task that will write to creators.',

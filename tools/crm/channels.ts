@@ -63,8 +63,7 @@ export const channels = {
   update: defineContract({
     name: 'crm.update',
     title: 'Update a CRM channel',
-    description:
-      'Updates one creator\'s CRM channel. coop_status or label_ids (replaces the set) create a missing channel; owner_uid, email, url, remark or group_ids alone need an existing one.',
+    description: "Updates one creator's CRM channel. coop_status or label_ids (replaces the set) create a missing channel; owner_uid, email, url, remark or group_ids alone need an existing one.",
     kind: 'write',
     risk: 'high',
     riskReason: 'The CRM is shared with teammates: changes status, labels, groups, owner or contact data, and may create the channel (the CRM docs require approval for update).',

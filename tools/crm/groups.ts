@@ -15,7 +15,7 @@ export const groups = {
     name: 'crm.groups_list',
     cli: 'crm groups list',
     title: 'List CRM groups',
-    description: 'Lists CRM groups with their channel counts; crm_list with group_id lists a group\'s channels.',
+    description: "Lists CRM groups with their channel counts; crm_list with group_id lists a group's channels.",
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/crm/groups' },

@@ -8,7 +8,10 @@ export const label = z.object({ label_id: z.string(), name: z.string(), color: z
 
 const labelId = id(FROM.crmLabel);
 const labelName = z.string().trim().min(1).max(50).describe('Label name, unique (case-insensitive).');
-const labelColor = z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'a #RRGGBB color').describe('Color as #RRGGBB.');
+const labelColor = z
+  .string()
+  .regex(/^#[0-9A-Fa-f]{6}$/, 'a #RRGGBB color')
+  .describe('Color as #RRGGBB.');
 
 export const labels = {
   list: defineContract({

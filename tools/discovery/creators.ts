@@ -23,14 +23,19 @@ export const creators = {
     name: 'creator.search',
     toolset: 'discovery',
     title: 'Search creators',
-    description: 'Finds creators by platform, keywords (nickname, channel id or tag), country, follower range and known email; exclude_* leave out creators you already hold. Returns creator_id values; with no match, a hint and the nearest known tags.',
+    description:
+      'Finds creators by platform, keywords (nickname, channel id or tag), country, follower range and known email; exclude_* leave out creators you already hold. Returns creator_id values; with no match, a hint and the nearest known tags.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/creators' },
     input: z.strictObject({
       platform: platform.optional(),
       keywords: searchText(200).optional().describe('Words matched against nickname, channel id and tags.'),
-      country: z.string().regex(/^[A-Z]{2}$/).optional().describe('ISO 3166-1 alpha-2 code such as US.'),
+      country: z
+        .string()
+        .regex(/^[A-Z]{2}$/)
+        .optional()
+        .describe('ISO 3166-1 alpha-2 code such as US.'),
       followers_min: z.int().min(0).optional().describe('Lowest follower count.'),
       followers_max: z.int().min(0).optional().describe('Highest follower count.'),
       has_email: z.boolean().optional().describe('true: only creators with a known email.'),

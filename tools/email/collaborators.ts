@@ -13,7 +13,7 @@ export const collaborators = {
     name: 'email.collaborators_list',
     cli: 'email collaborators list',
     title: 'List collaborators',
-    description: 'Without task_id: the team members (user_uid, name, role). With task_id: that task\'s collaborators and permissions.',
+    description: "Without task_id: the team members (user_uid, name, role). With task_id: that task's collaborators and permissions.",
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/email/collaborators' },
@@ -64,7 +64,10 @@ export const collaborators = {
     route: { method: 'PUT', path: '/email/tasks/:task_id/collaborators' },
     input: z.strictObject({
       task_id: taskId,
-      collaborators: z.array(z.strictObject({ user_uid: id(`Team member. ${FROM.teamMember}`), permission: grantable })).max(50).describe('The complete new set, without the owner.'),
+      collaborators: z
+        .array(z.strictObject({ user_uid: id(`Team member. ${FROM.teamMember}`), permission: grantable }))
+        .max(50)
+        .describe('The complete new set, without the owner.'),
     }),
     output: z.object({ task_id: z.string(), added: z.int(), removed: z.int(), changed: z.int(), collaborators: z.array(collaborator), summary: z.string() }),
     effect: z.object({

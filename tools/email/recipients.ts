@@ -91,7 +91,15 @@ export const recipients = {
     hints: { destructive: false },
     route: { method: 'POST', path: '/email/tasks/:task_id/recipients/import' },
     input: z.strictObject({ task_id: taskId, ...excelFileFields(IMPORT_MAX_BYTES, 'at most 8 MB') }),
-    output: z.object({ task_id: z.string(), added_count: z.int(), already_present_count: z.int(), failed_count: z.int(), failed_items: z.array(failedRow), recipient_count: z.int(), summary: z.string() }),
+    output: z.object({
+      task_id: z.string(),
+      added_count: z.int(),
+      already_present_count: z.int(),
+      failed_count: z.int(),
+      failed_items: z.array(failedRow),
+      recipient_count: z.int(),
+      summary: z.string(),
+    }),
     effect: z.object({
       file_name: z.string(),
       row_count: z.int(),

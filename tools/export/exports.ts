@@ -26,7 +26,7 @@ export const createInput = z.strictObject({
   brand_id: id(`Brand whose assets to export; kind brand_monitor. ${FROM.brand}`).optional(),
   format: z.enum(FORMATS).default('csv').describe('csv or xlsx.'),
   reason: z.string().trim().min(3).max(500).describe('Why this file is needed; kept with the export and in the campaign context.'),
-  campaign_id: id('Campaign the export is for (defaults to the collection\'s campaign).').optional(),
+  campaign_id: id("Campaign the export is for (defaults to the collection's campaign).").optional(),
 });
 export type CreateInput = z.output<typeof createInput>;
 export type ExportParams = Pick<CreateInput, 'kind' | 'collection_id' | 'platform' | 'crm_filter' | 'brand_id'>;
@@ -60,7 +60,7 @@ export const exports = {
     name: 'export.create',
     title: 'Create an export',
     description:
-      'Starts a CSV/XLSX export of a collection + platform, CRM channels (crm_filter) or a brand\'s monitored posts, with the reason it is needed. Apply returns export_id; then export_wait and export_download.',
+      "Starts a CSV/XLSX export of a collection + platform, CRM channels (crm_filter) or a brand's monitored posts, with the reason it is needed. Apply returns export_id; then export_wait and export_download.",
     kind: 'job',
     risk: 'high',
     riskReason: 'Bulk export of workspace data (and spends quota).',
@@ -147,6 +147,15 @@ export const exports = {
       summary: z.string(),
     }),
     idsOf: (i) => [i.export_id],
-    effect: z.object({ export_id: z.string(), file_name: z.string(), format: z.enum(FORMATS), row_count: z.int(), bytes: z.int(), output_path: z.string(), will_overwrite: z.boolean(), reason: z.string() }),
+    effect: z.object({
+      export_id: z.string(),
+      file_name: z.string(),
+      format: z.enum(FORMATS),
+      row_count: z.int(),
+      bytes: z.int(),
+      output_path: z.string(),
+      will_overwrite: z.boolean(),
+      reason: z.string(),
+    }),
   }),
 };

@@ -29,7 +29,15 @@ export const attachments = {
     route: { method: 'POST', path: '/messages/:thread_id/attachments' },
     input: z.strictObject({ thread_id: threadId, ...uploadFields }),
     output: z.object({ thread_id: z.string(), attachment: attachmentOut, cancelled_scheduled_send: z.boolean(), summary: z.string() }),
-    effect: z.object({ thread_id: z.string(), file_name: z.string(), size: z.int(), sha256: z.string(), existing_count: z.int(), cancels_scheduled_send: z.boolean(), scheduled_at: z.string().nullable() }),
+    effect: z.object({
+      thread_id: z.string(),
+      file_name: z.string(),
+      size: z.int(),
+      sha256: z.string(),
+      existing_count: z.int(),
+      cancels_scheduled_send: z.boolean(),
+      scheduled_at: z.string().nullable(),
+    }),
     idsOf: (i, o) => [i.thread_id, o.attachment.attachment_id],
   }),
   download: defineContract({

@@ -23,7 +23,17 @@ export const filters = {
     route: { method: 'GET', path: '/messages/filters/projects' },
     input: z.strictObject({ creator_uids: ownerUids }),
     output: z.object({
-      items: z.array(z.object({ project_id: z.string(), business_kind: z.string(), business_id: z.string(), name: z.string().nullable(), owner_uids: z.array(z.string()), thread_count: z.int(), needs_reply_count: z.int() })),
+      items: z.array(
+        z.object({
+          project_id: z.string(),
+          business_kind: z.string(),
+          business_id: z.string(),
+          name: z.string().nullable(),
+          owner_uids: z.array(z.string()),
+          thread_count: z.int(),
+          needs_reply_count: z.int(),
+        }),
+      ),
     }),
   }),
 };

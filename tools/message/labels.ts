@@ -20,7 +20,8 @@ export const labels = {
     name: 'message.coop_statuses',
     cli: 'message coop statuses',
     title: 'Cooperation statuses',
-    description: 'The cooperation statuses the server defines: coop_status ids (for message_list, message_coop_set, crm_*, export_create (kind crm) and the campaign context) with names and thread counts.',
+    description:
+      'The cooperation statuses the server defines: coop_status ids (for message_list, message_coop_set, crm_*, export_create (kind crm) and the campaign context) with names and thread counts.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/messages/coop-statuses' },

@@ -12,7 +12,12 @@ const listInput = z.strictObject({
   status: z.enum(['deal', 'unread', 'draft', 'scheduled']).optional().describe('deal: the creator wrote last; unread; draft or scheduled (these two need business_kind + business_id).'),
   business_kind: z.enum(BUSINESS_KINDS).optional().describe('Project kind, with business_id.'),
   business_id: id('Project id, e.g. an email task_id (email_list) or an affiliate campaign_id.').optional(),
-  project_ids: z.array(z.string().regex(/^(email_task|affiliate_campaign):[^:\s]+$/, 'use <business_kind>:<business_id>')).min(1).max(50).optional().describe('Projects as <business_kind>:<business_id>, e.g. email_task:task_1820. Not with business_kind/id.'),
+  project_ids: z
+    .array(z.string().regex(/^(email_task|affiliate_campaign):[^:\s]+$/, 'use <business_kind>:<business_id>'))
+    .min(1)
+    .max(50)
+    .optional()
+    .describe('Projects as <business_kind>:<business_id>, e.g. email_task:task_1820. Not with business_kind/id.'),
   creator_uids: ownerUids,
   creator_id: creatorId("Only this creator's threads.").optional(),
   label_id: id('Only threads with this CRM label (message_labels_list).').optional(),
@@ -47,7 +52,9 @@ export const threads = {
     input: z.strictObject({ thread_id: threadId, max_messages: z.int().min(1).max(200).default(50).describe('Latest messages to return.') }),
     output: threadOut.extend({
       message_count: z.int(),
-      messages: z.array(z.object({ message_id: z.string(), direction: z.string(), html_body: z.string(), sender_auth_id: z.string().nullable(), sent_at: z.string(), attachments: z.array(attachmentOut) })).describe('Oldest first.'),
+      messages: z
+        .array(z.object({ message_id: z.string(), direction: z.string(), html_body: z.string(), sender_auth_id: z.string().nullable(), sent_at: z.string(), attachments: z.array(attachmentOut) }))
+        .describe('Oldest first.'),
       draft: z.object({ html_body: z.string(), updated_at: z.string().nullable() }).nullable(),
       scheduled: z.object({ html_body: z.string(), send_at: z.string(), sender_auth_id: z.string().nullable() }).nullable(),
       sender_auth_id: z.string().nullable(),
@@ -68,7 +75,8 @@ export const threads = {
   archive: defineContract({
     name: 'message.archive',
     title: 'Archive a conversation',
-    description: "Archives the creator's whole conversation: this thread and every sibling task thread (listed in the preview); scheduled replies in them are cancelled. Only on explicit request; not a CRM archive.",
+    description:
+      "Archives the creator's whole conversation: this thread and every sibling task thread (listed in the preview); scheduled replies in them are cancelled. Only on explicit request; not a CRM archive.",
     kind: 'write',
     risk: 'high',
     riskReason: "Bulk: moves threads out of the team's inbox.",

@@ -25,7 +25,10 @@ const productId = id(FROM.product);
 const productFields = {
   title: z.string().trim().min(1).max(300).describe('Product title shown on the card.'),
   price: z.number().min(0).max(10_000_000).nullable().describe('Price, or null when unknown.'),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter currency code such as USD').describe('ISO 4217 currency code.'),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'a three-letter currency code such as USD')
+    .describe('ISO 4217 currency code.'),
   thumbnail_url: httpUrl('Image URL (e.g. the file_url from product_image_upload).').nullable(),
   tag_ids: z.array(z.string().min(1).max(128)).max(20).describe(`Tag ids. ${FROM.productTag}`),
 };

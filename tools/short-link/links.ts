@@ -17,7 +17,10 @@ export const shortLink = z.object({
   created_at: z.string(),
 });
 
-const dayString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').describe('UTC date, YYYY-MM-DD.');
+const dayString = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .describe('UTC date, YYYY-MM-DD.');
 /** NoxInfluencer's short-link stats window: ISO 8601 date-times with an offset (its docs: --start-time 2026-07-01T00:00:00Z). */
 const windowTime = (what: string) => z.iso.datetime({ offset: true }).describe(`${what}, an ISO 8601 date-time such as 2026-07-01T00:00:00Z.`);
 /** Clicks are counted per UTC day: the longest window one call reads. */

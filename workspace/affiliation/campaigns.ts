@@ -32,7 +32,8 @@ export function loadCampaign(ws: Workspace, campaignId: string): { campaign: Cam
 /** Commission and discount rules shared by create and update. */
 function checkTerms(t: { commission_type: string; commission_value: number; discount_method: string; discount_detail: DiscountDetail }): void {
   const hint = 'Fix the campaign terms: commission percentage 0-100 or fixed > 0; discount percentage needs value 0-100, fixed_amount needs value > 0, free_shipping and none take no value.';
-  if (t.commission_type === 'percentage' && !(t.commission_value > 0 && t.commission_value <= 100)) throw invalid(`A percentage commission must be above 0 and at most 100 (got ${t.commission_value}).`, hint);
+  if (t.commission_type === 'percentage' && !(t.commission_value > 0 && t.commission_value <= 100))
+    throw invalid(`A percentage commission must be above 0 and at most 100 (got ${t.commission_value}).`, hint);
   if (t.commission_type === 'fixed' && !(t.commission_value > 0)) throw invalid(`A fixed commission must be above 0 (got ${t.commission_value}).`, hint);
   const v = t.discount_detail.value;
   if (t.discount_method === 'percentage' && !(v !== undefined && v > 0 && v <= 100)) throw invalid('discount_method percentage needs discount_detail.value above 0 and at most 100.', hint);
@@ -83,7 +84,8 @@ export function campaignTotals(ws: Workspace, campaignId: string) {
 
 function statusCounts(ws: Workspace, campaignId: string): Record<(typeof MEMBER_STATUSES)[number], number> {
   const counts = { pending: 0, active: 0, terminated: 0 };
-  for (const r of ws.db.prepare('SELECT status, COUNT(*) AS n FROM aff_members WHERE campaign_id = ? GROUP BY status').all(campaignId) as { status: keyof typeof counts; n: number }[]) counts[r.status] = r.n;
+  for (const r of ws.db.prepare('SELECT status, COUNT(*) AS n FROM aff_members WHERE campaign_id = ? GROUP BY status').all(campaignId) as { status: keyof typeof counts; n: number }[])
+    counts[r.status] = r.n;
   return counts;
 }
 
@@ -111,7 +113,9 @@ export const campaignsImplementations = {
       const cid = ws.newId('affc');
       const at = ws.now().toISOString();
       ws.db
-        .prepare('INSERT INTO aff_campaigns (campaign_id, store_id, name, commission_type, commission_value, discount_method, discount_detail_json, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO aff_campaigns (campaign_id, store_id, name, commission_type, commission_value, discount_method, discount_detail_json, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        )
         .run(cid, input.store_id, input.name, input.commission_type, input.commission_value, input.discount_method, JSON.stringify(input.discount_detail), input.status, at, at);
       return toCampaign(loadCampaign(ws, cid).campaign);
     },
@@ -156,7 +160,13 @@ export const campaignsImplementations = {
     },
     run: (ws, _input, _call, _loaded, { campaign, members, orders }) => {
       ws.db.prepare('DELETE FROM aff_campaigns WHERE campaign_id = ?').run(campaign.campaign_id);
-      return { deleted: true, campaign_id: campaign.campaign_id, removed_members: members.length, removed_orders: orders, summary: `Deleted affiliate campaign ${campaign.campaign_id} and its ${members.length} member(s).` };
+      return {
+        deleted: true,
+        campaign_id: campaign.campaign_id,
+        removed_members: members.length,
+        removed_orders: orders,
+        summary: `Deleted affiliate campaign ${campaign.campaign_id} and its ${members.length} member(s).`,
+      };
     },
   }),
 } satisfies Implemented<typeof campaigns>;

@@ -36,7 +36,9 @@ export function refFrom(v: MemberIdentity, where: string): MemberRef | UnusableR
 
 /** The keys under which an identity counts as already present. */
 const keysOf = (r: MemberIdentity): string[] =>
-  [r.creator_id ? `c:${r.creator_id}` : null, r.platform && r.channel_id ? `p:${r.platform}:${r.channel_id}` : null, !r.creator_id && !r.channel_id && r.custom_id ? `x:${r.custom_id}` : null].filter((k): k is string => k !== null);
+  [r.creator_id ? `c:${r.creator_id}` : null, r.platform && r.channel_id ? `p:${r.platform}:${r.channel_id}` : null, !r.creator_id && !r.channel_id && r.custom_id ? `x:${r.custom_id}` : null].filter(
+    (k): k is string => k !== null,
+  );
 
 function planAdd(ws: Workspace, existing: MemberIdentity[], refs: (MemberRef | UnusableRef)[]): AddPlan {
   const keys = new Set<string>();
@@ -75,13 +77,17 @@ function planAdd(ws: Workspace, existing: MemberIdentity[], refs: (MemberRef | U
  * plan made against exactly those members.
  */
 export function readAddition(ws: Workspace, campaignId: string, refs: (MemberRef | UnusableRef)[]): { members: (MemberIdentity & { member_id: string })[]; plan: AddPlan } {
-  const members = ws.db.prepare('SELECT member_id, creator_id, platform, channel_id, custom_id FROM aff_members WHERE campaign_id = ? ORDER BY member_id').all(campaignId) as (MemberIdentity & { member_id: string })[];
+  const members = ws.db.prepare('SELECT member_id, creator_id, platform, channel_id, custom_id FROM aff_members WHERE campaign_id = ? ORDER BY member_id').all(campaignId) as (MemberIdentity & {
+    member_id: string;
+  })[];
   return { members, plan: planAdd(ws, members, refs) };
 }
 
 export function insertMembers(ws: Workspace, campaignId: string, refs: MemberRef[]): string[] {
   const at = ws.now().toISOString();
-  const insert = ws.db.prepare(`INSERT INTO aff_members (member_id, campaign_id, creator_id, platform, channel_id, custom_id, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`);
+  const insert = ws.db.prepare(
+    `INSERT INTO aff_members (member_id, campaign_id, creator_id, platform, channel_id, custom_id, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+  );
   return refs.map((r) => {
     const mid = ws.newId('mem');
     insert.run(mid, campaignId, r.creator_id, r.platform, r.channel_id, r.custom_id, at, at);

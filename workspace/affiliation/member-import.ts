@@ -32,7 +32,11 @@ function refsFromTable(table: Table): (MemberRef | UnusableRef)[] {
 export const memberImportImplementations = {
   template: implement(memberImport.template, {
     load: async () => {
-      const rows = [['cr_0001', '', '', ''], ['', 'instagram', 'example.handle', ''], ['', '', '', 'your-own-id-001']];
+      const rows = [
+        ['cr_0001', '', '', ''],
+        ['', 'instagram', 'example.handle', ''],
+        ['', '', '', 'your-own-id-001'],
+      ];
       return buildXlsx('members', IMPORT_COLUMNS, rows);
     },
     run: (ws, input, _call, bytes) => ({ ...ws.files.writeOutput(input.output_path, bytes, false), columns: IMPORT_COLUMNS }),
@@ -49,13 +53,26 @@ export const memberImportImplementations = {
     },
     state: ({ members }) => ({ members }),
     effect: (_ws, input, { fileName, rowCount, plan }) => ({
-      effect: { file_name: fileName, row_count: rowCount, will_add_count: plan.toAdd.length, already_present_count: plan.present.length, problems: plan.problems.slice(0, 50), sample: sample(plan.toAdd.map((r) => r.label)) },
+      effect: {
+        file_name: fileName,
+        row_count: rowCount,
+        will_add_count: plan.toAdd.length,
+        already_present_count: plan.present.length,
+        problems: plan.problems.slice(0, 50),
+        sample: sample(plan.toAdd.map((r) => r.label)),
+      },
       summary: `Import ${plan.toAdd.length} pending member(s) from ${fileName} into ${input.campaign_id}; ${plan.present.length} already present, ${plan.problems.length} row(s) with problems.`,
     }),
     run: (ws, input, _call, _loaded, { plan }) => {
       const added = insertMembers(ws, input.campaign_id, plan.toAdd);
       const pending = pendingCount(ws, input.campaign_id);
-      return { added_count: added.length, already_present_count: plan.present.length, problems: plan.problems.slice(0, 50), pending_count: pending, summary: `Imported ${added.length} member(s); ${pending} pending activation.` };
+      return {
+        added_count: added.length,
+        already_present_count: plan.present.length,
+        problems: plan.problems.slice(0, 50),
+        pending_count: pending,
+        summary: `Imported ${added.length} member(s); ${pending} pending activation.`,
+      };
     },
   }),
 } satisfies Implemented<typeof memberImport>;

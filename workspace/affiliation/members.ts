@@ -75,7 +75,11 @@ function membersOf(ws: Workspace, campaignId: string, memberIds: string[]): { ro
 /** A unique discount code from the member's name and the discount, e.g. GLOW-NORA10 style: NORA10, NORA210... */
 function issueCode(ws: Workspace, c: CampaignRow, m: MemberRow, taken: Set<string>): string {
   const source = m.nickname ?? m.channel_id ?? m.custom_id ?? m.member_id;
-  const base = (source.split(/[\s._-]+/)[0] ?? source).toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 12) || 'MEMBER';
+  const base =
+    (source.split(/[\s._-]+/)[0] ?? source)
+      .toUpperCase()
+      .replace(/[^A-Z0-9]/g, '')
+      .slice(0, 12) || 'MEMBER';
   const detail = JSON.parse(c.discount_detail_json) as DiscountDetail;
   const suffix = c.discount_method === 'percentage' && detail.value ? String(Math.round(detail.value)) : '';
   const used = ws.db.prepare('SELECT 1 FROM aff_members WHERE discount_code = ?');
@@ -96,13 +100,21 @@ function planStatus(ws: Workspace, input: { campaign_id: string; member_ids: str
   if (rule.to === 'active') {
     const problems = settingsProblems(campaign);
     if (problems.length) {
-      throw invalid(`Campaign ${campaign.campaign_id} settings are incomplete (${problems.join('; ')}); activation would issue no discount code or tracking link.`, 'Complete the settings with affiliation_campaigns_update (discount_method and detail, status active), then preview again.', { settings_problems: problems });
+      throw invalid(
+        `Campaign ${campaign.campaign_id} settings are incomplete (${problems.join('; ')}); activation would issue no discount code or tracking link.`,
+        'Complete the settings with affiliation_campaigns_update (discount_method and detail, status active), then preview again.',
+        { settings_problems: problems },
+      );
     }
   }
   const { rows, missing } = membersOf(ws, campaign.campaign_id, input.member_ids);
   const change = rows.filter((r) => r.status === rule.from);
-  const why = (r: MemberRow) => (r.status === rule.to ? `already ${r.status}` : r.status === 'pending' ? 'pending members are activated, or deleted, never terminated or resumed' : `${r.status} members cannot be ${input.action}d`);
-  const skipped = [...rows.filter((r) => r.status !== rule.from).map((r) => ({ member_id: r.member_id, status: r.status, reason: why(r) })), ...missing.map((m) => ({ member_id: m, status: null, reason: 'not a member of this campaign' }))];
+  const why = (r: MemberRow) =>
+    r.status === rule.to ? `already ${r.status}` : r.status === 'pending' ? 'pending members are activated, or deleted, never terminated or resumed' : `${r.status} members cannot be ${input.action}d`;
+  const skipped = [
+    ...rows.filter((r) => r.status !== rule.from).map((r) => ({ member_id: r.member_id, status: r.status, reason: why(r) })),
+    ...missing.map((m) => ({ member_id: m, status: null, reason: 'not a member of this campaign' })),
+  ];
   return { campaign, store, rows, change, skipped, rule };
 }
 
@@ -110,19 +122,30 @@ export const membersImplementations = {
   pending: implement(members.pending, {
     run: (ws, input) => {
       loadCampaign(ws, input.campaign_id);
-      return pageQuery(ws, { select: MEMBER_SELECT, from: `${MEMBER_FROM} WHERE m.campaign_id = ? AND m.status = 'pending'`, order: 'm.created_at, m.member_id', params: [input.campaign_id] }, input, toMember);
+      return pageQuery(
+        ws,
+        { select: MEMBER_SELECT, from: `${MEMBER_FROM} WHERE m.campaign_id = ? AND m.status = 'pending'`, order: 'm.created_at, m.member_id', params: [input.campaign_id] },
+        input,
+        toMember,
+      );
     },
   }),
   active: implement(members.active, {
     run: (ws, input) => {
       loadCampaign(ws, input.campaign_id);
-      return pageQuery(ws, { select: MEMBER_SELECT, from: `${MEMBER_FROM} WHERE m.campaign_id = ? AND m.status = ?`, order: 'm.updated_at DESC, m.member_id', params: [input.campaign_id, input.status] }, input, toMember);
+      return pageQuery(
+        ws,
+        { select: MEMBER_SELECT, from: `${MEMBER_FROM} WHERE m.campaign_id = ? AND m.status = ?`, order: 'm.updated_at DESC, m.member_id', params: [input.campaign_id, input.status] },
+        input,
+        toMember,
+      );
     },
   }),
   add: implement(members.add, {
     read: (ws, input) => {
       loadCampaign(ws, input.campaign_id);
-      if (!input.creator_ids && !input.channels && !input.custom_ids) throw invalid('Name at least one member: creator_ids, channels or custom_ids.', 'creator_ids come from creator_search; channels are {platform, channel_id}; custom_ids are your own ids.');
+      if (!input.creator_ids && !input.channels && !input.custom_ids)
+        throw invalid('Name at least one member: creator_ids, channels or custom_ids.', 'creator_ids come from creator_search; channels are {platform, channel_id}; custom_ids are your own ids.');
       const refs = [
         ...(input.creator_ids ?? []).map((c) => refFrom({ creator_id: c, platform: null, channel_id: null, custom_id: null }, c)),
         ...(input.channels ?? []).map((c) => refFrom({ creator_id: null, platform: c.platform, channel_id: c.channel_id, custom_id: null }, `${c.platform}:${c.channel_id}`)),
@@ -132,12 +155,25 @@ export const membersImplementations = {
     },
     state: ({ members: current }) => ({ members: current }),
     effect: (_ws, input, { requested, plan }) => ({
-      effect: { campaign_id: input.campaign_id, requested_count: requested, will_add_count: plan.toAdd.length, already_present: plan.present.slice(0, 50), problems: plan.problems.slice(0, 50), sample: sample(plan.toAdd.map((r) => r.label)) },
+      effect: {
+        campaign_id: input.campaign_id,
+        requested_count: requested,
+        will_add_count: plan.toAdd.length,
+        already_present: plan.present.slice(0, 50),
+        problems: plan.problems.slice(0, 50),
+        sample: sample(plan.toAdd.map((r) => r.label)),
+      },
       summary: `Add ${plan.toAdd.length} pending member(s) to ${input.campaign_id}; ${plan.present.length} already present, ${plan.problems.length} not usable.`,
     }),
     run: (ws, input, _call, _loaded, { plan }) => {
       const added = insertMembers(ws, input.campaign_id, plan.toAdd);
-      return { added_member_ids: added, already_present: plan.present, problems: plan.problems, pending_count: pendingCount(ws, input.campaign_id), summary: `Added ${added.length} pending member(s).` };
+      return {
+        added_member_ids: added,
+        already_present: plan.present,
+        problems: plan.problems,
+        pending_count: pendingCount(ws, input.campaign_id),
+        summary: `Added ${added.length} pending member(s).`,
+      };
     },
   }),
   update: implement(members.update, {
@@ -146,7 +182,8 @@ export const membersImplementations = {
       const { store } = loadCampaign(ws, m.campaign_id);
       let code = m.discount_code;
       if (input.discount_code !== undefined && input.discount_code !== m.discount_code) {
-        if (m.status !== 'active') throw invalid(`Member ${m.member_id} is ${m.status}; only active members have a discount code to change.`, 'Activate it with affiliation_members_status_preview (action activate).');
+        if (m.status !== 'active')
+          throw invalid(`Member ${m.member_id} is ${m.status}; only active members have a discount code to change.`, 'Activate it with affiliation_members_status_preview (action activate).');
         if (ws.db.prepare('SELECT 1 FROM aff_members WHERE discount_code = ?').get(input.discount_code)) {
           throw new ToolError('DUPLICATE_DATA', `The discount code ${input.discount_code} is already in use.`, { hint: 'Choose another code; codes are unique in the workspace.' });
         }

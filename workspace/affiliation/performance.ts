@@ -10,7 +10,22 @@ import type { Workspace } from '../workspace.js';
 import { campaignTotals, conversionRate, loadCampaign, round2 } from './campaigns.js';
 import { loadMember, MEMBER_FROM, MEMBER_SELECT, toMember, type MemberOut, type MemberRow } from './members.js';
 
-const EXPORT_HEADER = ['member_id', 'status', 'creator_id', 'nickname', 'platform', 'channel_id', 'custom_id', 'discount_code', 'tracking_link', 'clicks', 'orders', 'revenue', 'commission', 'conversion_rate'];
+const EXPORT_HEADER = [
+  'member_id',
+  'status',
+  'creator_id',
+  'nickname',
+  'platform',
+  'channel_id',
+  'custom_id',
+  'discount_code',
+  'tracking_link',
+  'clicks',
+  'orders',
+  'revenue',
+  'commission',
+  'conversion_rate',
+];
 
 const exportCells = (r: MemberOut): unknown[] => [...EXPORT_HEADER.slice(0, -1).map((k) => r[k as keyof MemberOut]), conversionRate(r.orders, r.clicks)];
 const rowsDigest = (rows: MemberOut[]): string => JSON.stringify(rows.map(exportCells));
@@ -44,9 +59,13 @@ export const memberPerformanceImplementations = {
       const m = loadMember(ws, input.member_id);
       const { campaign, store } = loadCampaign(ws, m.campaign_id);
       const d = JSON.parse(campaign.discount_detail_json) as DiscountDetail;
-      const offer = { percentage: `${d.value}% off`, fixed_amount: `${d.value} ${store.currency} off`, free_shipping: 'free shipping', none: 'no discount' }[campaign.discount_method] + (d.min_order_amount ? ` on orders over ${d.min_order_amount} ${store.currency}` : '');
+      const offer =
+        { percentage: `${d.value}% off`, fixed_amount: `${d.value} ${store.currency} off`, free_shipping: 'free shipping', none: 'no discount' }[campaign.discount_method] +
+        (d.min_order_amount ? ` on orders over ${d.min_order_amount} ${store.currency}` : '');
       const live = m.status === 'active' && m.discount_code !== null;
-      const products = live ? (ws.db.prepare('SELECT title, price, url FROM aff_store_products WHERE store_id = ? ORDER BY title').all(store.store_id) as { title: string; price: number; url: string }[]) : [];
+      const products = live
+        ? (ws.db.prepare('SELECT title, price, url FROM aff_store_products WHERE store_id = ? ORDER BY title').all(store.store_id) as { title: string; price: number; url: string }[])
+        : [];
       return {
         member_id: m.member_id,
         status: m.status,
@@ -54,14 +73,23 @@ export const memberPerformanceImplementations = {
         offer,
         tracking_link: m.tracking_link,
         product_links: products.map((p) => ({ ...p, url: `${p.url}?ref=${encodeURIComponent(m.discount_code!)}` })),
-        note: live ? null : m.status === 'pending' ? 'Pending members have no code or link until activated (affiliation_members_status_preview, action activate).' : 'Terminated: the code and link no longer earn commission; resume to reactivate.',
+        note: live
+          ? null
+          : m.status === 'pending'
+            ? 'Pending members have no code or link until activated (affiliation_members_status_preview, action activate).'
+            : 'Terminated: the code and link no longer earn commission; resume to reactivate.',
       };
     },
   }),
   tracking: implement(memberPerformance.tracking, {
     run: (ws, input) => {
       const m = loadMember(ws, input.member_id);
-      const page = pageQuery(ws, { select: 'order_id, amount, commission, ordered_at', from: 'FROM aff_orders WHERE member_id = ?', order: 'ordered_at DESC, order_id', params: [m.member_id] }, input, (r: { order_id: string; amount: number; commission: number; ordered_at: string }) => r);
+      const page = pageQuery(
+        ws,
+        { select: 'order_id, amount, commission, ordered_at', from: 'FROM aff_orders WHERE member_id = ?', order: 'ordered_at DESC, order_id', params: [m.member_id] },
+        input,
+        (r: { order_id: string; amount: number; commission: number; ordered_at: string }) => r,
+      );
       return {
         ...page,
         member_id: m.member_id,

@@ -33,7 +33,11 @@ export function loadStore(ws: Workspace, storeId: string): StoreRow {
 export const storesImplementations = {
   list: implement(stores.list, {
     run: (ws) => ({
-      items: (ws.db.prepare('SELECT s.*, (SELECT COUNT(*) FROM aff_campaigns c WHERE c.store_id = s.store_id) AS campaign_count FROM aff_stores s ORDER BY s.name, s.store_id').all() as (StoreRow & { campaign_count: number })[]).map((s) => ({
+      items: (
+        ws.db.prepare('SELECT s.*, (SELECT COUNT(*) FROM aff_campaigns c WHERE c.store_id = s.store_id) AS campaign_count FROM aff_stores s ORDER BY s.name, s.store_id').all() as (StoreRow & {
+          campaign_count: number;
+        })[]
+      ).map((s) => ({
         ...s,
         authorized: s.authorized === 1,
       })),
@@ -42,7 +46,12 @@ export const storesImplementations = {
   products: implement(stores.products, {
     run: (ws, input) => {
       loadStore(ws, input.store_id);
-      return pageQuery(ws, { select: 'store_product_id, title, price, url', from: 'FROM aff_store_products WHERE store_id = ?', order: 'title, store_product_id', params: [input.store_id] }, input, (r: { store_product_id: string; title: string; price: number; url: string }) => r);
+      return pageQuery(
+        ws,
+        { select: 'store_product_id, title, price, url', from: 'FROM aff_store_products WHERE store_id = ?', order: 'title, store_product_id', params: [input.store_id] },
+        input,
+        (r: { store_product_id: string; title: string; price: number; url: string }) => r,
+      );
     },
   }),
 } satisfies Implemented<typeof stores>;

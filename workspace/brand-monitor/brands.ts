@@ -22,8 +22,14 @@ export const brandImplementations = {
       if (!b) throw notFound('brand', input.brand_id, WHERE.brand);
       return {
         ...b,
-        platforms: ws.db.prepare('SELECT platform, COUNT(*) AS posts, SUM(views) AS views FROM brand_assets WHERE brand_id = ? GROUP BY platform ORDER BY platform').all(input.brand_id) as { platform: string; posts: number; views: number }[],
-        recent: ws.db.prepare('SELECT asset_id, creator_id, platform, title, url, views, posted_at FROM brand_assets WHERE brand_id = ? ORDER BY posted_at DESC, asset_id LIMIT 10').all(input.brand_id) as never[],
+        platforms: ws.db.prepare('SELECT platform, COUNT(*) AS posts, SUM(views) AS views FROM brand_assets WHERE brand_id = ? GROUP BY platform ORDER BY platform').all(input.brand_id) as {
+          platform: string;
+          posts: number;
+          views: number;
+        }[],
+        recent: ws.db
+          .prepare('SELECT asset_id, creator_id, platform, title, url, views, posted_at FROM brand_assets WHERE brand_id = ? ORDER BY posted_at DESC, asset_id LIMIT 10')
+          .all(input.brand_id) as never[],
       };
     },
   }),

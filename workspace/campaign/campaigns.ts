@@ -54,9 +54,7 @@ export const campaignImplementations = {
   list: implement(campaigns.list, {
     run: (ws, input) => {
       const like = `%${escapeLike(input.keyword ?? '')}%`;
-      const w = new Where()
-        .maybe(input.keyword, `(name LIKE ? ESCAPE '\\' OR objective LIKE ? ESCAPE '\\')`, like, like)
-        .maybe(input.status, 'status = ?', input.status);
+      const w = new Where().maybe(input.keyword, `(name LIKE ? ESCAPE '\\' OR objective LIKE ? ESCAPE '\\')`, like, like).maybe(input.status, 'status = ?', input.status);
       return pageQuery<CampaignRow, Campaign>(ws, { select: '*', from: `FROM campaigns ${w.sql}`, order: 'created_at DESC, campaign_id', params: w.params }, input, toCampaign);
     },
   }),

@@ -75,20 +75,40 @@ function merge(doc: Doc, input: RecordInput, at: string): string[] {
     if (input.notes === null) delete doc.notes;
     else doc.notes = input.notes;
   }
-  if (input.creators) doc.creators = upsert(doc.creators, input.creators.map((c) => ({ ...c, at })), (c) => c.creator_id);
+  if (input.creators)
+    doc.creators = upsert(
+      doc.creators,
+      input.creators.map((c) => ({ ...c, at })),
+      (c) => c.creator_id,
+    );
   for (const k of APPROVALS) {
     const a = input.approvals?.[k];
     if (a) doc.approvals[k] = { ...a, at };
   }
-  if (input.links) doc.links = upsert(doc.links, input.links.map((l) => ({ ...l, at })), (l) => l.id);
+  if (input.links)
+    doc.links = upsert(
+      doc.links,
+      input.links.map((l) => ({ ...l, at })),
+      (l) => l.id,
+    );
   if (input.affiliation) {
     const { member_ids, ...rest } = input.affiliation;
     doc.affiliation = { ...doc.affiliation, ...rest, member_ids: union(doc.affiliation.member_ids, member_ids) };
   }
-  if (input.reply_state) doc.reply_state = upsert(doc.reply_state, input.reply_state.map((r) => ({ ...r, at })), (r) => r.thread_id);
+  if (input.reply_state)
+    doc.reply_state = upsert(
+      doc.reply_state,
+      input.reply_state.map((r) => ({ ...r, at })),
+      (r) => r.thread_id,
+    );
   if (input.message_filters) doc.message_filters = { ...doc.message_filters, ...input.message_filters };
   for (const k of ID_KINDS) if (input.ids?.[k]) doc.ids[k] = union(doc.ids[k], input.ids[k]);
-  if (input.export_reasons) doc.export_reasons = upsert(doc.export_reasons, input.export_reasons.map((e) => ({ ...e, at })), (e) => e.export_id);
+  if (input.export_reasons)
+    doc.export_reasons = upsert(
+      doc.export_reasons,
+      input.export_reasons.map((e) => ({ ...e, at })),
+      (e) => e.export_id,
+    );
   if (input.remove) {
     const drop = new Set(input.remove);
     doc.creators = doc.creators.filter((c) => !drop.has(c.creator_id));
@@ -160,7 +180,9 @@ export const contextImplementations = {
       const at = ws.now().toISOString();
       const changed = merge(doc, input, at);
       ws.db
-        .prepare('INSERT INTO campaign_context (campaign_id, doc_json, updated_at) VALUES (?, ?, ?) ON CONFLICT (campaign_id) DO UPDATE SET doc_json = excluded.doc_json, updated_at = excluded.updated_at')
+        .prepare(
+          'INSERT INTO campaign_context (campaign_id, doc_json, updated_at) VALUES (?, ?, ?) ON CONFLICT (campaign_id) DO UPDATE SET doc_json = excluded.doc_json, updated_at = excluded.updated_at',
+        )
         .run(input.campaign_id, JSON.stringify(doc), at);
       return { campaign_id: input.campaign_id, changed, updated_at: at, summary: `Recorded ${changed.length ? changed.join(', ') : 'nothing'} in the context of campaign ${input.campaign_id}.` };
     },

@@ -102,7 +102,13 @@ export const collectionsImplementations = {
     }),
     run: (ws, input, _call, _loaded, { row, counts }) => {
       ws.db.prepare('DELETE FROM collections WHERE collection_id = ?').run(input.collection_id);
-      return { deleted: true, collection_id: input.collection_id, campaign_id: row.campaign_id, removed_items: counts.total, summary: `Deleted collection ${input.collection_id} and its ${counts.total} item(s).` };
+      return {
+        deleted: true,
+        collection_id: input.collection_id,
+        campaign_id: row.campaign_id,
+        removed_items: counts.total,
+        summary: `Deleted collection ${input.collection_id} and its ${counts.total} item(s).`,
+      };
     },
   }),
 } satisfies Implemented<typeof collections>;

@@ -53,7 +53,8 @@ function batchProblems(ws: Workspace, input: BatchInput): { slice?: Slice; targe
   if (moving && input.target_collection_id) {
     target = ws.db.prepare('SELECT * FROM collections WHERE collection_id = ?').get(input.target_collection_id) as CollectionRow | undefined;
     if (!target) problems.push({ field: 'target_collection_id', code: 'NOT_FOUND', message: `No collection with id ${JSON.stringify(input.target_collection_id)}. ${WHERE.collection}` });
-    else if (target.collection_id === input.collection_id) problems.push({ field: 'target_collection_id', code: 'SAME_COLLECTION', message: 'The target is the source collection; choose another one.' });
+    else if (target.collection_id === input.collection_id)
+      problems.push({ field: 'target_collection_id', code: 'SAME_COLLECTION', message: 'The target is the source collection; choose another one.' });
   }
   if (input.action === 'label') {
     if (!input.label_ids) problems.push({ field: 'label_ids', code: 'REQUIRED', message: 'label needs label_ids (from crm_labels_list).' });
@@ -73,7 +74,12 @@ function readBatch(ws: Workspace, input: BatchInput): BatchPlan {
   refuseProblems(problems, 'collection_batch');
   const s = slice!;
   const inTarget = new Set<string>(
-    target ? (ws.db.prepare(`SELECT creator_id FROM collection_items WHERE collection_id = ? AND ${inJson('creator_id')}`).pluck().all(target.collection_id, JSON.stringify(s.items.map((i) => i.creator_id))) as string[]) : [],
+    target
+      ? (ws.db
+          .prepare(`SELECT creator_id FROM collection_items WHERE collection_id = ? AND ${inJson('creator_id')}`)
+          .pluck()
+          .all(target.collection_id, JSON.stringify(s.items.map((i) => i.creator_id))) as string[])
+      : [],
   );
   const labels = [...new Set(input.label_ids ?? [])].sort();
   const remove = input.label_operation === 'remove';
@@ -97,7 +103,9 @@ function readBatch(ws: Workspace, input: BatchInput): BatchPlan {
 
 /** The labels by id and name, in the order given. */
 function labelNames(ws: Workspace, labelIds: string[]): { label_id: string; name: string }[] {
-  const names = new Map((ws.db.prepare(`SELECT label_id, name FROM crm_labels WHERE ${inJson('label_id')}`).all(JSON.stringify(labelIds)) as { label_id: string; name: string }[]).map((l) => [l.label_id, l.name]));
+  const names = new Map(
+    (ws.db.prepare(`SELECT label_id, name FROM crm_labels WHERE ${inJson('label_id')}`).all(JSON.stringify(labelIds)) as { label_id: string; name: string }[]).map((l) => [l.label_id, l.name]),
+  );
   return labelIds.map((id) => ({ label_id: id, name: names.get(id) ?? id }));
 }
 
@@ -121,7 +129,9 @@ function labelItems(ws: Workspace, from: string, creatorIds: string[], labels: s
     ? `SELECT value FROM json_each(collection_items.label_ids_json) WHERE value NOT IN (SELECT value FROM json_each(@labels))`
     : `SELECT value FROM json_each(collection_items.label_ids_json) UNION SELECT value FROM json_each(@labels)`;
   return ws.db
-    .prepare(`UPDATE collection_items SET label_ids_json = (SELECT json_group_array(value) FROM (${merged} ORDER BY 1)) WHERE collection_id = @from AND creator_id IN (SELECT value FROM json_each(@ids))`)
+    .prepare(
+      `UPDATE collection_items SET label_ids_json = (SELECT json_group_array(value) FROM (${merged} ORDER BY 1)) WHERE collection_id = @from AND creator_id IN (SELECT value FROM json_each(@ids))`,
+    )
     .run({ from, labels: JSON.stringify(labels), ids: JSON.stringify(creatorIds) }).changes;
 }
 
@@ -134,7 +144,13 @@ interface CrmOutcome extends Outcome {
 function readAddToCrm(ws: Workspace, input: z.output<typeof grouped.addToCrm.input>): { slice: Slice; outcomes: CrmOutcome[] } {
   const slice = readValidSlice(ws, input, 'collection_add_to_crm');
   const crm = new Map(
-    (ws.db.prepare(`SELECT creator_id, archived, updated_at FROM crm_channels WHERE ${inJson('creator_id')}`).all(JSON.stringify(slice.items.map((i) => i.creator_id))) as { creator_id: string; archived: number; updated_at: string }[]).map((r) => [r.creator_id, r]),
+    (
+      ws.db.prepare(`SELECT creator_id, archived, updated_at FROM crm_channels WHERE ${inJson('creator_id')}`).all(JSON.stringify(slice.items.map((i) => i.creator_id))) as {
+        creator_id: string;
+        archived: number;
+        updated_at: string;
+      }[]
+    ).map((r) => [r.creator_id, r]),
   );
   const outcomes = slice.items.map((item) => {
     const ch = crm.get(item.creator_id);
@@ -197,11 +213,16 @@ export const groupedImplementations = {
     effect: (ws, input, plan) => {
       const named = labelNames(ws, plan.labels);
       const operation = input.action === 'label' ? (input.label_operation ?? 'add') : null;
-      const effect = { ...sliceEffect(plan.slice, input.platform, plan.outcomes), action: input.action, target_collection_id: plan.target?.collection_id ?? null, label_ids: plan.labels, labels: named, label_operation: operation };
+      const effect = {
+        ...sliceEffect(plan.slice, input.platform, plan.outcomes),
+        action: input.action,
+        target_collection_id: plan.target?.collection_id ?? null,
+        label_ids: plan.labels,
+        labels: named,
+        label_operation: operation,
+      };
       // Say what changes, not only how many: which labels go on or off, and that a move empties the source.
-      const what = operation
-        ? `${operation} label(s) ${named.map((l) => JSON.stringify(l.name)).join(', ')} ${operation === 'add' ? 'to' : 'from'}`
-        : input.action;
+      const what = operation ? `${operation} label(s) ${named.map((l) => JSON.stringify(l.name)).join(', ')} ${operation === 'add' ? 'to' : 'from'}` : input.action;
       const to = plan.target ? ` to "${plan.target.name}"` : '';
       const leaves = input.action === 'move' ? `; all ${plan.outcomes.length} leave "${plan.slice.collection.name}"` : '';
       return { effect, summary: `${what} ${plan.outcomes.length} ${input.platform} item(s) of "${plan.slice.collection.name}"${to}: ${describeCounts(effect.outcome_counts)}${leaves}.` };

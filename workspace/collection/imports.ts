@@ -77,7 +77,10 @@ interface ImportPlan {
 function readImport(ws: Workspace, input: ImportInput, parsed: ParsedImport): ImportPlan {
   const collection = loadCollection(ws, input.collection_id);
   if (parsed.rows.length === 0) {
-    const first = parsed.failed.slice(0, 3).map((f) => `row ${f.row}, column ${f.column}: ${f.reason}`).join('; ');
+    const first = parsed.failed
+      .slice(0, 3)
+      .map((f) => `row ${f.row}, column ${f.column}: ${f.reason}`)
+      .join('; ');
     throw new ToolError('INVALID_REQUEST', `${parsed.file_name}: none of its ${parsed.row_count} row(s) can be imported (${first}).`, {
       hint: 'Column A must hold creator URLs such as https://www.youtube.com/@handle, https://www.tiktok.com/@handle or https://www.instagram.com/handle/; column B an optional email.',
       details: { failed_items: parsed.failed.slice(0, 50) },
@@ -85,7 +88,10 @@ function readImport(ws: Workspace, input: ImportInput, parsed: ParsedImport): Im
   }
   const matched = matchCreators(ws, parsed.rows);
   const present = new Set(
-    ws.db.prepare(`SELECT creator_id FROM collection_items WHERE collection_id = ? AND ${inJson('creator_id')}`).pluck().all(collection.collection_id, JSON.stringify([...matched.values()])) as string[],
+    ws.db
+      .prepare(`SELECT creator_id FROM collection_items WHERE collection_id = ? AND ${inJson('creator_id')}`)
+      .pluck()
+      .all(collection.collection_id, JSON.stringify([...matched.values()])) as string[],
   );
   return { parsed, collection, matched, present };
 }
@@ -111,9 +117,7 @@ function runImportJob(ws: Workspace, p: ImportJobParams, progress: (done: number
     .transaction(() => {
       loadCollection(ws, p.collection_id);
       const resolve = creatorResolver(ws);
-      const insert = ws.db.prepare(
-        `INSERT OR IGNORE INTO collection_items (collection_id, creator_id, platform, email, added_at, source) VALUES (?, ?, ?, ?, ?, 'imported')`,
-      );
+      const insert = ws.db.prepare(`INSERT OR IGNORE INTO collection_items (collection_id, creator_id, platform, email, added_at, source) VALUES (?, ?, ?, ?, ?, 'imported')`);
       const at = ws.now().toISOString();
       let imported = 0;
       let created = 0;

@@ -107,7 +107,10 @@ export const itemsImplementations = {
         .maybe(input.label_id, 'EXISTS (SELECT 1 FROM json_each(i.label_ids_json) WHERE value = ?)', input.label_id);
       // Count and skip on the items index alone; only the page's rows are joined to their creators,
       // so deep pages of a 100k-item collection stay fast.
-      const total = ws.db.prepare(`SELECT COUNT(*) FROM collection_items i ${w.sql}`).pluck().get(...w.params) as number;
+      const total = ws.db
+        .prepare(`SELECT COUNT(*) FROM collection_items i ${w.sql}`)
+        .pluck()
+        .get(...w.params) as number;
       const rows = ws.db
         .prepare(
           `SELECT i.creator_id, i.platform, c.channel_id, c.channel_url, c.nickname, c.followers, c.country, i.email, i.email_refreshed_at,
@@ -131,7 +134,11 @@ export const itemsImplementations = {
     effect: (ws, input, plan) => {
       const s = addCounts(plan);
       const sampleIds = sample(plan.creatorIds.filter((c) => plan.collections.some((col) => !plan.present.get(col.collection_id)!.has(c))));
-      const sampleRows = ws.db.prepare(`SELECT creator_id, nickname, channel_url FROM creators WHERE ${inJson('creator_id')} ORDER BY creator_id`).all(JSON.stringify(sampleIds)) as { creator_id: string; nickname: string; channel_url: string }[];
+      const sampleRows = ws.db.prepare(`SELECT creator_id, nickname, channel_url FROM creators WHERE ${inJson('creator_id')} ORDER BY creator_id`).all(JSON.stringify(sampleIds)) as {
+        creator_id: string;
+        nickname: string;
+        channel_url: string;
+      }[];
       const unusable = plan.notFound.length + plan.wrongPlatform.length;
       return {
         effect: {
@@ -156,7 +163,10 @@ export const itemsImplementations = {
          SELECT ?, value, ?, ?, 'added' FROM json_each(?)`,
       );
       for (const c of plan.collections) insert.run(c.collection_id, input.platform, at, JSON.stringify(plan.creatorIds));
-      touch(ws, plan.collections.map((c) => c.collection_id));
+      touch(
+        ws,
+        plan.collections.map((c) => c.collection_id),
+      );
       return {
         campaign_id: firstCampaign(plan.collections),
         added_count: s.willAdd,

@@ -25,7 +25,12 @@ export function describeChanges(ws: Workspace, existing: string[], created: stri
   const all = existing.length + created.length;
   if (req.coop_status !== undefined) {
     const name = (id: string | null) => (id === null ? 'none' : ((ws.db.prepare('SELECT name FROM coop_statuses WHERE coop_status = ?').pluck().get(id) as string | undefined) ?? id));
-    const from = (ws.db.prepare(`SELECT coop_status, COUNT(*) AS count FROM crm_channels WHERE ${inJson('creator_id')} GROUP BY coop_status ORDER BY count DESC, coop_status`).all(ids) as { coop_status: string | null; count: number }[])
+    const from = (
+      ws.db.prepare(`SELECT coop_status, COUNT(*) AS count FROM crm_channels WHERE ${inJson('creator_id')} GROUP BY coop_status ORDER BY count DESC, coop_status`).all(ids) as {
+        coop_status: string | null;
+        count: number;
+      }[]
+    )
       .filter((r) => r.coop_status !== req.coop_status)
       .map((r) => ({ coop_status: r.coop_status, name: name(r.coop_status), count: r.count }));
     const unchanged = existing.length - from.reduce((n, r) => n + r.count, 0);
@@ -35,7 +40,9 @@ export function describeChanges(ws: Workspace, existing: string[], created: stri
   }
   if (req.labels) {
     const { operation, label_ids } = req.labels;
-    const names = new Map((ws.db.prepare(`SELECT label_id, name FROM crm_labels WHERE ${inJson('label_id')}`).all(JSON.stringify(label_ids)) as { label_id: string; name: string }[]).map((l) => [l.label_id, l.name]));
+    const names = new Map(
+      (ws.db.prepare(`SELECT label_id, name FROM crm_labels WHERE ${inJson('label_id')}`).all(JSON.stringify(label_ids)) as { label_id: string; name: string }[]).map((l) => [l.label_id, l.name]),
+    );
     const having = ws.db.prepare(`SELECT COUNT(*) FROM crm_channel_labels WHERE label_id = ? AND ${inJson('creator_id')}`).pluck();
     const items = [...new Set(label_ids)].map((labelId) => {
       const has = having.get(labelId, ids) as number;
@@ -44,17 +51,28 @@ export function describeChanges(ws: Workspace, existing: string[], created: stri
       return { label_id: labelId, name: names.get(labelId) ?? labelId, change_count: change, unchanged_count: all - change };
     });
     changes.labels = { operation, items };
-    phrases.push(...items.map((l) => `${operation} label ${quote(l.name)} ${operation === 'add' ? 'to' : 'from'} ${l.change_count}${l.unchanged_count ? ` (${l.unchanged_count} ${operation === 'add' ? 'already have it' : 'do not have it'})` : ''}`));
+    phrases.push(
+      ...items.map(
+        (l) =>
+          `${operation} label ${quote(l.name)} ${operation === 'add' ? 'to' : 'from'} ${l.change_count}${l.unchanged_count ? ` (${l.unchanged_count} ${operation === 'add' ? 'already have it' : 'do not have it'})` : ''}`,
+      ),
+    );
   }
   if (req.owner_uid !== undefined) {
-    const from = (ws.db.prepare(`SELECT owner_uid, COUNT(*) AS count FROM crm_channels WHERE ${inJson('creator_id')} GROUP BY owner_uid ORDER BY count DESC, owner_uid`).all(ids) as { owner_uid: string | null; count: number }[]).filter(
-      (r) => r.owner_uid !== req.owner_uid,
-    );
+    const from = (
+      ws.db.prepare(`SELECT owner_uid, COUNT(*) AS count FROM crm_channels WHERE ${inJson('creator_id')} GROUP BY owner_uid ORDER BY count DESC, owner_uid`).all(ids) as {
+        owner_uid: string | null;
+        count: number;
+      }[]
+    ).filter((r) => r.owner_uid !== req.owner_uid);
     changes.owner_uid = { to: req.owner_uid, from, unchanged_count: existing.length - from.reduce((n, r) => n + r.count, 0) };
     phrases.push(`owner to ${req.owner_uid ?? 'nobody'} (${from.map((r) => `${r.count} from ${r.owner_uid ?? 'nobody'}`).join(', ') || 'no change'})`);
   }
   if (req.archived !== undefined) {
-    const change = ws.db.prepare(`SELECT COUNT(*) FROM crm_channels WHERE archived = ? AND ${inJson('creator_id')}`).pluck().get(req.archived ? 0 : 1, ids) as number;
+    const change = ws.db
+      .prepare(`SELECT COUNT(*) FROM crm_channels WHERE archived = ? AND ${inJson('creator_id')}`)
+      .pluck()
+      .get(req.archived ? 0 : 1, ids) as number;
     changes.archived = { to: req.archived, change_count: change, unchanged_count: existing.length - change };
     phrases.push(`${req.archived ? 'archive' : 'restore'} ${change}${existing.length - change ? ` (${existing.length - change} already ${req.archived ? 'archived' : 'active'})` : ''}`);
   }

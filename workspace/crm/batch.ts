@@ -36,7 +36,12 @@ type ExistingOutcome = (e: BatchPlan['existing'][number]) => string;
 function planChannels(ws: Workspace, creatorIds: string[], changes: BatchChanges): BatchPlan {
   const requested = [...new Set(creatorIds)];
   const json = JSON.stringify(requested);
-  const known = new Set(ws.db.prepare(`SELECT creator_id FROM creators WHERE ${inJson('creator_id')}`).pluck().all(json) as string[]);
+  const known = new Set(
+    ws.db
+      .prepare(`SELECT creator_id FROM creators WHERE ${inJson('creator_id')}`)
+      .pluck()
+      .all(json) as string[],
+  );
   const existing = ws.db.prepare(`SELECT creator_id, archived, updated_at FROM crm_channels WHERE ${inJson('creator_id')} ORDER BY creator_id`).all(json) as BatchPlan['existing'];
   const has = new Set(existing.map((e) => e.creator_id));
   const autoCreate = changes.coop_status !== undefined || changes.labels !== undefined;
@@ -76,7 +81,10 @@ function batchSample(ws: Workspace, plan: BatchPlan, existingOutcome: ExistingOu
     ...plan.existing.slice(0, 10).map((e) => ({ creator_id: e.creator_id, outcome: existingOutcome(e) })),
     ...plan.failed.slice(0, 10).map((f) => ({ creator_id: f.creator_id, outcome: f.reason })),
   ];
-  const names = nicknames(ws, rows.map((r) => r.creator_id));
+  const names = nicknames(
+    ws,
+    rows.map((r) => r.creator_id),
+  );
   return sample(rows).map((r) => ({ ...r, nickname: names.get(r.creator_id) ?? null }));
 }
 
@@ -140,19 +148,35 @@ interface EmailPlan {
 function emailProblems(ws: Workspace, taskId: string): { task?: TaskRow; problems: Problem[] } {
   const task = ws.db.prepare('SELECT task_id, name, status, campaign_id, updated_at FROM email_tasks WHERE task_id = ?').get(taskId) as TaskRow | undefined;
   if (!task) return { problems: [{ field: 'task_id', code: 'NOT_FOUND', message: `No email task with id ${JSON.stringify(taskId)}. ${WHERE.emailTask}` }] };
-  if (task.status !== 'draft') return { task, problems: [{ field: 'task_id', code: 'CONFLICT', message: `Task ${task.task_id} is ${task.status}: recipients can only be added before the send flow starts (draft).` }] };
+  if (task.status !== 'draft')
+    return { task, problems: [{ field: 'task_id', code: 'CONFLICT', message: `Task ${task.task_id} is ${task.status}: recipients can only be added before the send flow starts (draft).` }] };
   return { task, problems: [] };
 }
 
 function planEmail(ws: Workspace, taskId: string, creatorIds: string[]): EmailPlan {
   const { task, problems } = emailProblems(ws, taskId);
   const p = problems[0];
-  if (p) throw new ToolError(p.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'CONFLICT', p.message, { hint: p.code === 'NOT_FOUND' ? WHERE.emailTask : 'Choose a draft task (email_list), or cancel the scheduled send first.' });
+  if (p)
+    throw new ToolError(p.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'CONFLICT', p.message, {
+      hint: p.code === 'NOT_FOUND' ? WHERE.emailTask : 'Choose a draft task (email_list), or cancel the scheduled send first.',
+    });
   const requested = [...new Set(creatorIds)];
   const json = JSON.stringify(requested);
-  const known = new Set(ws.db.prepare(`SELECT creator_id FROM creators WHERE ${inJson('creator_id')}`).pluck().all(json) as string[]);
-  const channels = new Map((ws.db.prepare(`SELECT creator_id, archived FROM crm_channels WHERE ${inJson('creator_id')}`).all(json) as { creator_id: string; archived: number }[]).map((r) => [r.creator_id, r.archived]));
-  const present = new Set(ws.db.prepare(`SELECT creator_id FROM email_recipients WHERE task_id = ? AND ${inJson('creator_id')}`).pluck().all(task!.task_id, json) as string[]);
+  const known = new Set(
+    ws.db
+      .prepare(`SELECT creator_id FROM creators WHERE ${inJson('creator_id')}`)
+      .pluck()
+      .all(json) as string[],
+  );
+  const channels = new Map(
+    (ws.db.prepare(`SELECT creator_id, archived FROM crm_channels WHERE ${inJson('creator_id')}`).all(json) as { creator_id: string; archived: number }[]).map((r) => [r.creator_id, r.archived]),
+  );
+  const present = new Set(
+    ws.db
+      .prepare(`SELECT creator_id FROM email_recipients WHERE task_id = ? AND ${inJson('creator_id')}`)
+      .pluck()
+      .all(task!.task_id, json) as string[],
+  );
   const plan: EmailPlan = { task: task!, add: [], already: [], failed: [] };
   for (const cid of requested) {
     const archived = channels.get(cid);
@@ -173,7 +197,15 @@ export const batchImplementations = {
     read: (ws, input) => {
       checkChanges(ws, input);
       const plan = planChannels(ws, input.selector.creator_ids, input);
-      return { ...plan, described: describeChanges(ws, plan.existing.map((e) => e.creator_id), plan.create, input) };
+      return {
+        ...plan,
+        described: describeChanges(
+          ws,
+          plan.existing.map((e) => e.creator_id),
+          plan.create,
+          input,
+        ),
+      };
     },
     // The named changes are bound too: a label or status edited elsewhere after the preview changes what the person approved.
     state: (plan, input) => ({ ...batchState(plan, input), changes: plan.described.changes }),
@@ -186,7 +218,13 @@ export const batchImplementations = {
     },
     run: (ws, input, call, _loaded, plan) => {
       const { created, updated } = applyChanges(ws, call, plan, input);
-      return { created_count: created, updated_count: updated, failed_count: plan.failed.length, failed: plan.failed.slice(0, 100), summary: `Created ${created} and updated ${updated} CRM channel(s); ${plan.failed.length} failed.` };
+      return {
+        created_count: created,
+        updated_count: updated,
+        failed_count: plan.failed.length,
+        failed: plan.failed.slice(0, 100),
+        summary: `Created ${created} and updated ${updated} CRM channel(s); ${plan.failed.length} failed.`,
+      };
     },
   }),
   archive: implement(batch.archive, {
@@ -204,7 +242,13 @@ export const batchImplementations = {
       const already = plan.existing.filter((e) => e.archived);
       const active = { ...plan, existing: plan.existing.filter((e) => !e.archived) };
       const { updated } = applyChanges(ws, call, active, { archived: true });
-      return { archived_count: updated, already_archived_count: already.length, failed_count: plan.failed.length, failed: plan.failed.slice(0, 100), summary: `Archived ${updated} CRM channel(s); ${plan.failed.length} failed.` };
+      return {
+        archived_count: updated,
+        already_archived_count: already.length,
+        failed_count: plan.failed.length,
+        failed: plan.failed.slice(0, 100),
+        summary: `Archived ${updated} CRM channel(s); ${plan.failed.length} failed.`,
+      };
     },
   }),
   addToEmail: implement(batch.addToEmail, {
@@ -219,7 +263,10 @@ export const batchImplementations = {
     effect: (ws, _input, plan) => {
       // Sample rows keep the request's order of the existing recipients; only the bound state sorts them.
       const rows = [...plan.add.map((c) => ({ creator_id: c, outcome: 'will_add' })), ...plan.already.map((c) => ({ creator_id: c, outcome: 'already_recipient' }))].slice(0, 10);
-      const names = nicknames(ws, rows.map((r) => r.creator_id));
+      const names = nicknames(
+        ws,
+        rows.map((r) => r.creator_id),
+      );
       return {
         effect: {
           task_id: plan.task.task_id,

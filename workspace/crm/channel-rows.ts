@@ -69,7 +69,12 @@ export function checkLabels(ws: Workspace, labelIds: string[] | undefined): void
 
 export function checkGroups(ws: Workspace, groupIds: string[] | undefined): void {
   if (!groupIds?.length) return;
-  const known = new Set(ws.db.prepare(`SELECT group_id FROM crm_groups WHERE ${inJson('group_id')}`).pluck().all(JSON.stringify(groupIds)) as string[]);
+  const known = new Set(
+    ws.db
+      .prepare(`SELECT group_id FROM crm_groups WHERE ${inJson('group_id')}`)
+      .pluck()
+      .all(JSON.stringify(groupIds)) as string[],
+  );
   const unknown = [...new Set(groupIds)].filter((g) => !known.has(g));
   if (unknown.length) throw new ToolError('NOT_FOUND', `Unknown group id(s): ${unknown.join(', ')}.`, { hint: WHERE.crmGroup, actionType: 'look_up_id' });
 }

@@ -18,7 +18,11 @@ export const channelImplementations = {
         .maybe(input.owner_uid, 'ch.owner_uid = ?', input.owner_uid)
         .maybe(input.platform, 'ch.platform = ?', input.platform)
         .maybe(input.group_id, 'EXISTS (SELECT 1 FROM crm_channel_groups g WHERE g.creator_id = ch.creator_id AND g.group_id = ?)', input.group_id)
-        .maybe(input.label_ids?.length ? true : undefined, `EXISTS (SELECT 1 FROM crm_channel_labels l WHERE l.creator_id = ch.creator_id AND ${inJson('l.label_id')})`, JSON.stringify(input.label_ids ?? []))
+        .maybe(
+          input.label_ids?.length ? true : undefined,
+          `EXISTS (SELECT 1 FROM crm_channel_labels l WHERE l.creator_id = ch.creator_id AND ${inJson('l.label_id')})`,
+          JSON.stringify(input.label_ids ?? []),
+        )
         .maybe(input.keyword, `(c.nickname LIKE ? ESCAPE '\\' OR c.channel_id LIKE ? ESCAPE '\\' OR ch.email LIKE ? ESCAPE '\\' OR ch.remark LIKE ? ESCAPE '\\')`, like, like, like, like);
       return pageQuery<ChannelRow, Channel>(ws, { select: CHANNEL_SELECT, from: `${CHANNEL_FROM} ${w.sql}`, order: 'ch.updated_at DESC, ch.creator_id', params: w.params }, input, (r) => {
         const c = toChannel(r);
@@ -89,7 +93,11 @@ export const channelImplementations = {
     }),
     run: (ws, input, _call, _loaded, ch) => {
       if (ch.archived) ws.db.prepare('UPDATE crm_channels SET archived = 0, updated_at = ? WHERE creator_id = ?').run(ws.now().toISOString(), input.creator_id);
-      return { ...loadChannel(ws, input.creator_id), restored: ch.archived, summary: ch.archived ? `Restored the CRM channel of ${input.creator_id}.` : `The CRM channel of ${input.creator_id} was not archived.` };
+      return {
+        ...loadChannel(ws, input.creator_id),
+        restored: ch.archived,
+        summary: ch.archived ? `Restored the CRM channel of ${input.creator_id}.` : `The CRM channel of ${input.creator_id} was not archived.`,
+      };
     },
   }),
 } satisfies Implemented<typeof channels>;

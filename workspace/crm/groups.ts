@@ -20,7 +20,10 @@ function loadGroup(ws: Workspace, groupId: string): GroupRow {
 
 /** A preview refuses a name another group has, as the apply's unique index would. */
 function refuseTakenName(ws: Workspace, name: string, self: string | undefined): void {
-  const other = ws.db.prepare('SELECT group_id FROM crm_groups WHERE name = ? COLLATE NOCASE AND group_id IS NOT ?').pluck().get(name, self ?? null) as string | undefined;
+  const other = ws.db
+    .prepare('SELECT group_id FROM crm_groups WHERE name = ? COLLATE NOCASE AND group_id IS NOT ?')
+    .pluck()
+    .get(name, self ?? null) as string | undefined;
   if (other) throw duplicateName('group', name);
 }
 
@@ -47,7 +50,9 @@ export const groupImplementations = {
     effect: (_ws, _input, planned) => ({ effect: { group: planned }, summary: `Create CRM group "${planned.name}", visible to the whole team.` }),
     run: (ws, input) => {
       const gid = ws.newId('grp');
-      uniqueName('group', input.name, () => ws.db.prepare('INSERT INTO crm_groups (group_id, name, description, created_at) VALUES (?, ?, ?, ?)').run(gid, input.name, input.description, ws.now().toISOString()));
+      uniqueName('group', input.name, () =>
+        ws.db.prepare('INSERT INTO crm_groups (group_id, name, description, created_at) VALUES (?, ?, ?, ?)').run(gid, input.name, input.description, ws.now().toISOString()),
+      );
       return { ...loadGroup(ws, gid), summary: `Created group "${input.name}" (${gid}).` };
     },
   }),

@@ -56,7 +56,13 @@ async function loadCrmImport(ws: Workspace, input: ImportInput): Promise<ParsedC
     // The sheet may name a status by its id or its name; it is stored as the id.
     const coop = status ? coopStatusFromCell(ws, status) : null;
     if (status && !coop) {
-      bad('C', status, `Unknown coop status; use an id or name from message_coop_statuses (${coopStatuses(ws).map((c) => `${c.coop_status} ${c.name}`).join(', ')}).`);
+      bad(
+        'C',
+        status,
+        `Unknown coop status; use an id or name from message_coop_statuses (${coopStatuses(ws)
+          .map((c) => `${c.coop_status} ${c.name}`)
+          .join(', ')}).`,
+      );
       continue;
     }
     if (remark.length > 2000) {
@@ -75,7 +81,10 @@ async function loadCrmImport(ws: Workspace, input: ImportInput): Promise<ParsedC
       parsed: u.parsed,
       email: email ? email.toLowerCase() : null,
       coop_status: coop,
-      label_names: labels.split(/[,;]/).map((l) => l.trim()).filter(Boolean),
+      label_names: labels
+        .split(/[,;]/)
+        .map((l) => l.trim())
+        .filter(Boolean),
       remark: remark || null,
     });
   }
@@ -99,9 +108,14 @@ const channelKey = (r: CrmImportRow) => `${r.parsed.platform}:${r.parsed.channel
 
 function planCrmImport(ws: Workspace, input: ImportInput, parsed: ParsedCrmImport): CrmImportPlan {
   const labelIds = new Map((ws.db.prepare('SELECT label_id, name FROM crm_labels').all() as { label_id: string; name: string }[]).map((l) => [l.name.toLowerCase(), l.label_id]));
-  const matched = matchCreators(ws, parsed.rows.map((r) => r.parsed));
+  const matched = matchCreators(
+    ws,
+    parsed.rows.map((r) => r.parsed),
+  );
   const channels = new Map(
-    (ws.db.prepare(`SELECT creator_id, updated_at FROM crm_channels WHERE ${inJson('creator_id')}`).all(JSON.stringify([...matched.values()])) as { creator_id: string; updated_at: string }[]).map((r) => [r.creator_id, r.updated_at]),
+    (ws.db.prepare(`SELECT creator_id, updated_at FROM crm_channels WHERE ${inJson('creator_id')}`).all(JSON.stringify([...matched.values()])) as { creator_id: string; updated_at: string }[]).map(
+      (r) => [r.creator_id, r.updated_at],
+    ),
   );
   const plan: CrmImportPlan = { create: [], overwrite: [], failed: [...parsed.failed], repeated: [], matched, channels, labelIds };
   for (const r of parsed.rows) {
@@ -120,7 +134,10 @@ function planCrmImport(ws: Workspace, input: ImportInput, parsed: ParsedCrmImpor
   plan.failed.sort((a, b) => a.row - b.row);
   plan.repeated.sort((a, b) => a.row - b.row);
   if (plan.create.length + plan.overwrite.length === 0 && plan.repeated.length === 0) {
-    const first = plan.failed.slice(0, 3).map((f) => `row ${f.row}, column ${f.column}: ${f.reason}`).join('; ');
+    const first = plan.failed
+      .slice(0, 3)
+      .map((f) => `row ${f.row}, column ${f.column}: ${f.reason}`)
+      .join('; ');
     throw new ToolError('INVALID_REQUEST', `${parsed.file_name}: none of its ${parsed.row_count} row(s) can be imported (${first}).`, {
       hint: 'Fix the rows named in details.failed_items (crm_import_template shows the columns), then preview again.',
       details: { failed_items: plan.failed.slice(0, 50) },

@@ -61,7 +61,13 @@ export const labelImplementations = {
         )
         .run({ label: row.label_id }).changes;
       const channels = deleteTag(ws, 'label', row.label_id);
-      return { deleted: true, label_id: row.label_id, removed_from_channels: channels, removed_from_items: items, summary: `Deleted label "${row.name}" from ${channels} channel(s) and ${items} collection item(s).` };
+      return {
+        deleted: true,
+        label_id: row.label_id,
+        removed_from_channels: channels,
+        removed_from_items: items,
+        summary: `Deleted label "${row.name}" from ${channels} channel(s) and ${items} collection item(s).`,
+      };
     },
   }),
 } satisfies Implemented<typeof labels>;

@@ -70,7 +70,12 @@ function conditions(ws: Workspace, input: SearchInput, words: string[], exclude:
   if (!exclude) return w;
   if (input.exclude_collection_ids) {
     const ids = [...new Set(input.exclude_collection_ids)];
-    const known = new Set(ws.db.prepare(`SELECT collection_id FROM collections WHERE ${inJson('collection_id')}`).pluck().all(JSON.stringify(ids)) as string[]);
+    const known = new Set(
+      ws.db
+        .prepare(`SELECT collection_id FROM collections WHERE ${inJson('collection_id')}`)
+        .pluck()
+        .all(JSON.stringify(ids)) as string[],
+    );
     // An id that names no collection would exclude nothing, silently: refuse it.
     const missing = ids.find((id) => !known.has(id));
     if (missing) throw notFound('collection', missing, WHERE.collection);
@@ -89,8 +94,15 @@ function noMatch(ws: Workspace, input: SearchInput, words: string[]): { hint: st
   const nearest = nearestTags(ws, words);
   if (excludes(input)) {
     const w = conditions(ws, input, words, false);
-    const before = ws.db.prepare(`SELECT COUNT(*) FROM creators c ${w.sql}`).pluck().get(...w.params) as number;
-    if (before > 0) return { hint: `All ${before} matching creator(s) are excluded by exclude_*: you already hold them. Widen the search (other keywords, platform or followers) for new ones.`, nearest_tags: nearest };
+    const before = ws.db
+      .prepare(`SELECT COUNT(*) FROM creators c ${w.sql}`)
+      .pluck()
+      .get(...w.params) as number;
+    if (before > 0)
+      return {
+        hint: `All ${before} matching creator(s) are excluded by exclude_*: you already hold them. Widen the search (other keywords, platform or followers) for new ones.`,
+        nearest_tags: nearest,
+      };
   }
   const others = ['platform', 'country', 'followers_min', 'followers_max', 'has_email'].filter((k) => input[k as keyof SearchInput] !== undefined);
   const tried = words.length ? `No creator matches "${words.join(' ')}"${others.length ? ` with ${others.join(', ')}` : ''}.` : `No creator matches ${others.join(', ')}.`;

@@ -11,12 +11,14 @@ import { attachmentOf, cancelScheduleJobs, loadTask, touch, type AttachmentRow, 
 
 const ATTACHMENT_RULES: InputRules = { maxBytes: ATTACHMENT_MAX_BYTES };
 
-const loadAttachment = (ws: Workspace, attachmentId: string) => getRow<AttachmentRow & { content: Buffer }>(ws, 'email_attachments', 'attachment_id', attachmentId, 'email attachment', WHERE.emailAttachment);
+const loadAttachment = (ws: Workspace, attachmentId: string) =>
+  getRow<AttachmentRow & { content: Buffer }>(ws, 'email_attachments', 'attachment_id', attachmentId, 'email attachment', WHERE.emailAttachment);
 
 /** A task whose attachment may still change: not sending or sent. */
 function attachableTask(ws: Workspace, taskId: string): TaskRow {
   const t = loadTask(ws, taskId);
-  if (t.status === 'sending' || t.status === 'sent') throw new ToolError('CONFLICT', `Email task ${taskId} is ${t.status}; its attachment can no longer change.`, { hint: 'Create a new task for another send.' });
+  if (t.status === 'sending' || t.status === 'sent')
+    throw new ToolError('CONFLICT', `Email task ${taskId} is ${t.status}; its attachment can no longer change.`, { hint: 'Create a new task for another send.' });
   return t;
 }
 
@@ -35,7 +37,10 @@ export const attachmentImplementations = {
   list: implement(attachments.list, {
     run: (ws, input) => {
       loadTask(ws, input.task_id);
-      return { task_id: input.task_id, items: ws.db.prepare('SELECT attachment_id, task_id, file_name, size, sha256, created_at FROM email_attachments WHERE task_id = ? ORDER BY created_at').all(input.task_id) as AttachmentRow[] };
+      return {
+        task_id: input.task_id,
+        items: ws.db.prepare('SELECT attachment_id, task_id, file_name, size, sha256, created_at FROM email_attachments WHERE task_id = ? ORDER BY created_at').all(input.task_id) as AttachmentRow[],
+      };
     },
   }),
   upload: implement(attachments.upload, {
@@ -44,7 +49,9 @@ export const attachmentImplementations = {
       const task = attachableTask(ws, input.task_id);
       const existing = attachmentOf(ws, task.task_id);
       if (existing) {
-        throw new ToolError('LIMIT_EXCEEDED', `Task ${task.task_id} already has an attachment (${existing.file_name}, ${existing.attachment_id}); at most 1 per task.`, { hint: 'Delete it with email_attachments_delete_preview/_apply first, then upload.' });
+        throw new ToolError('LIMIT_EXCEEDED', `Task ${task.task_id} already has an attachment (${existing.file_name}, ${existing.attachment_id}); at most 1 per task.`, {
+          hint: 'Delete it with email_attachments_delete_preview/_apply first, then upload.',
+        });
       }
       return { task, fileName: file.name, size: file.bytes.length, digest: sha256(file.bytes) };
     },

@@ -15,7 +15,11 @@ function planCollaborators(ws: Workspace, t: TaskRow, wanted: { user_uid: string
     seen.add(c.user_uid);
     checkTeamMember(ws, c.user_uid);
   }
-  const current = new Map(collaboratorsOf(ws, t.task_id).filter((c) => c.permission !== 'owner').map((c) => [c.user_uid, c.permission]));
+  const current = new Map(
+    collaboratorsOf(ws, t.task_id)
+      .filter((c) => c.permission !== 'owner')
+      .map((c) => [c.user_uid, c.permission]),
+  );
   const next = new Map(wanted.map((c) => [c.user_uid, c.permission]));
   return {
     task: t,
@@ -59,7 +63,8 @@ export const collaboratorImplementations = {
   remove: implement(collaborators.remove, {
     run: (ws, input) => {
       const t = loadTask(ws, input.task_id);
-      if (input.user_uid === t.owner_uid) throw new ToolError('CONFLICT', `${input.user_uid} owns task ${t.task_id} and always stays.`, { hint: 'Only collaborators other than the owner can be removed.' });
+      if (input.user_uid === t.owner_uid)
+        throw new ToolError('CONFLICT', `${input.user_uid} owns task ${t.task_id} and always stays.`, { hint: 'Only collaborators other than the owner can be removed.' });
       const res = ws.db.prepare('DELETE FROM email_task_collaborators WHERE task_id = ? AND user_uid = ?').run(t.task_id, input.user_uid);
       if (res.changes === 0) throw notFound('collaborator', input.user_uid, `Collaborators of this task come from email_collaborators_list with task_id ${t.task_id}.`);
       return { task_id: t.task_id, removed: true, collaborators: collaboratorsOf(ws, t.task_id), summary: `Removed ${input.user_uid} from ${t.task_id}.` };

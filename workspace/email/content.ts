@@ -13,7 +13,9 @@ const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&
 /** Sets the product cards of a task, in the order given. */
 function setCards(ws: Workspace, taskId: string, productIds: string[]): void {
   if (productIds.length > MAX_PRODUCT_CARDS) {
-    throw new ToolError('LIMIT_EXCEEDED', `An email task holds at most ${MAX_PRODUCT_CARDS} product cards; ${productIds.length} were given.`, { hint: `Keep the ${MAX_PRODUCT_CARDS} most relevant product_collect_ids.` });
+    throw new ToolError('LIMIT_EXCEEDED', `An email task holds at most ${MAX_PRODUCT_CARDS} product cards; ${productIds.length} were given.`, {
+      hint: `Keep the ${MAX_PRODUCT_CARDS} most relevant product_collect_ids.`,
+    });
   }
   if (new Set(productIds).size !== productIds.length) throw invalid('product_collect_ids lists a product twice.', 'List each product once, in card order.');
   for (const p of productIds) if (!ws.db.prepare('SELECT 1 FROM products WHERE product_collect_id = ?').get(p)) throw notFound('product', p, WHERE.product);
@@ -40,7 +42,9 @@ export const contentImplementations = {
         if (!text.includes(l.short_url)) text += `${text ? '\n\n' : ''}${l.title}: ${l.short_url}`;
       }
       if (input.product_collect_ids) setCards(ws, t.task_id, input.product_collect_ids);
-      ws.db.prepare('UPDATE email_tasks SET subject = ?, html_body = ?, text_body = ?, updated_at = ? WHERE task_id = ?').run(input.subject ?? t.subject, html, text, ws.now().toISOString(), t.task_id);
+      ws.db
+        .prepare('UPDATE email_tasks SET subject = ?, html_body = ?, text_body = ?, updated_at = ? WHERE task_id = ?')
+        .run(input.subject ?? t.subject, html, text, ws.now().toISOString(), t.task_id);
       return { ...viewTask(ws, t.task_id), embedded_short_links: appended };
     },
   }),

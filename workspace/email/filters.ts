@@ -13,7 +13,11 @@ export const filterImplementations = {
       return {
         dimensions: FILTER_DIMENSIONS,
         collections: ws.db.prepare('SELECT collection_id, name FROM collections ORDER BY updated_at DESC, collection_id LIMIT 50').all() as { collection_id: string; name: string }[],
-        tasks: ws.db.prepare('SELECT task_id, name, status FROM email_tasks WHERE task_id IS NOT ? ORDER BY updated_at DESC, task_id LIMIT 50').all(input.task_id ?? null) as { task_id: string; name: string; status: string }[],
+        tasks: ws.db.prepare('SELECT task_id, name, status FROM email_tasks WHERE task_id IS NOT ? ORDER BY updated_at DESC, task_id LIMIT 50').all(input.task_id ?? null) as {
+          task_id: string;
+          name: string;
+          status: string;
+        }[],
       };
     },
   }),
@@ -33,8 +37,15 @@ export const filterImplementations = {
       const f = readFilter(JSON.stringify(input.filter));
       ws.db.prepare('UPDATE email_tasks SET recipient_filter_json = ?, updated_at = ? WHERE task_id = ?').run(JSON.stringify(f), ws.now().toISOString(), t.task_id);
       const e = filterSummary(evaluate(ws, t.task_id, f));
-      const why = Object.entries(e.hidden_by_reason).map(([k, v]) => `${v} ${k}`).join(', ');
-      return { task_id: t.task_id, filter: f, effect: e, summary: `Filter saved: ${e.will_send_count} of ${e.pending_count} pending recipient(s) will be sent to${e.hidden_count ? `; hidden: ${why}` : ''}.` };
+      const why = Object.entries(e.hidden_by_reason)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ');
+      return {
+        task_id: t.task_id,
+        filter: f,
+        effect: e,
+        summary: `Filter saved: ${e.will_send_count} of ${e.pending_count} pending recipient(s) will be sent to${e.hidden_count ? `; hidden: ${why}` : ''}.`,
+      };
     },
   }),
   tasks: implement(filters.tasks, {

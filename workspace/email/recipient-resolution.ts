@@ -58,7 +58,11 @@ export function resolveRecipients(ws: Workspace, items: RecipientInput[]): { row
       rows.push({ key: `c:${c.creator_id}`, creator_id: c.creator_id, platform: c.platform, channel_id: c.channel_id, email_address: null });
     } else {
       const e = it.email_address!.trim();
-      if (!EMAIL_RE.test(e)) return bad(looksLikeUrlOrHandle(e) ? 'NEEDS_RESOLUTION' : 'INVALID_REQUEST', `"${e}" is not an email address${looksLikeUrlOrHandle(e) ? '; a URL or handle must be resolved to a creator_id with creator_search first' : ''}.`);
+      if (!EMAIL_RE.test(e))
+        return bad(
+          looksLikeUrlOrHandle(e) ? 'NEEDS_RESOLUTION' : 'INVALID_REQUEST',
+          `"${e}" is not an email address${looksLikeUrlOrHandle(e) ? '; a URL or handle must be resolved to a creator_id with creator_search first' : ''}.`,
+        );
       rows.push({ key: `e:${e.toLowerCase()}`, creator_id: null, platform: null, channel_id: null, email_address: e });
     }
   });
@@ -72,23 +76,35 @@ export function refuseProblems(problems: RecipientProblem[]): void {
   if (!problems.length) return;
   const needsResolution = problems.some((p) => p.code === 'NEEDS_RESOLUTION');
   const allMissing = problems.every((p) => p.code === 'NOT_FOUND');
-  throw new ToolError(allMissing ? 'NOT_FOUND' : 'INVALID_REQUEST', `${problems.length} recipient(s) are not usable: ${problems.slice(0, 3).map((p) => `#${p.index} ${p.message}`).join(' ')}`, {
-    hint: needsResolution
-      ? 'Resolve URLs and handles to a creator_id with creator_search (platform + keywords), then pass {creator_id}.'
-      : 'Fix or drop the recipients listed in details.problems; creator ids come from creator_search or collection_items.',
-    details: { problems: problems.slice(0, 50) },
-  });
+  throw new ToolError(
+    allMissing ? 'NOT_FOUND' : 'INVALID_REQUEST',
+    `${problems.length} recipient(s) are not usable: ${problems
+      .slice(0, 3)
+      .map((p) => `#${p.index} ${p.message}`)
+      .join(' ')}`,
+    {
+      hint: needsResolution
+        ? 'Resolve URLs and handles to a creator_id with creator_search (platform + keywords), then pass {creator_id}.'
+        : 'Fix or drop the recipients listed in details.problems; creator ids come from creator_search or collection_items.',
+      details: { problems: problems.slice(0, 50) },
+    },
+  );
 }
 
 /** The recipients a task has now, by key → recipient_id. */
 export function existingKeys(ws: Workspace, taskId: string): Map<string, string> {
-  const rows = ws.db.prepare('SELECT recipient_id, creator_id, email_address FROM email_recipients WHERE task_id = ?').all(taskId) as { recipient_id: string; creator_id: string | null; email_address: string | null }[];
+  const rows = ws.db.prepare('SELECT recipient_id, creator_id, email_address FROM email_recipients WHERE task_id = ?').all(taskId) as {
+    recipient_id: string;
+    creator_id: string | null;
+    email_address: string | null;
+  }[];
   return new Map(rows.map((r) => [keyOf(r), r.recipient_id]));
 }
 
 export function checkCapacity(ws: Workspace, taskId: string, adding: number): void {
   const n = ws.db.prepare('SELECT COUNT(*) FROM email_recipients WHERE task_id = ?').pluck().get(taskId) as number;
-  if (n + adding > MAX_RECIPIENTS) throw new ToolError('LIMIT_EXCEEDED', `An email task holds at most ${MAX_RECIPIENTS} recipients; this would make ${n + adding}.`, { hint: 'Split the recipients over several tasks.' });
+  if (n + adding > MAX_RECIPIENTS)
+    throw new ToolError('LIMIT_EXCEEDED', `An email task holds at most ${MAX_RECIPIENTS} recipients; this would make ${n + adding}.`, { hint: 'Split the recipients over several tasks.' });
 }
 
 export function insertRecipients(ws: Workspace, taskId: string, rows: Resolved[]): void {

@@ -65,7 +65,13 @@ export const recipientImplementations = {
       insertRecipients(ws, t.task_id, plan.add);
       touch(ws, t.task_id);
       const n = recipientCount(ws, t.task_id);
-      return { task_id: t.task_id, added_count: plan.add.length, already_present_count: plan.present.length, recipient_count: n, summary: `Added ${plan.add.length} recipient(s) to ${t.task_id}; ${plan.present.length} already present; ${n} in total.` };
+      return {
+        task_id: t.task_id,
+        added_count: plan.add.length,
+        already_present_count: plan.present.length,
+        recipient_count: n,
+        summary: `Added ${plan.add.length} recipient(s) to ${t.task_id}; ${plan.present.length} already present; ${n} in total.`,
+      };
     },
   }),
   delete: implement(recipients.delete, {
@@ -73,11 +79,22 @@ export const recipientImplementations = {
       const t = loadTask(ws, input.task_id);
       requireEditable(t, 'change recipients');
       const wanted = [...new Set(input.recipient_ids)];
-      const present = new Set(ws.db.prepare(`SELECT recipient_id FROM email_recipients WHERE task_id = ? AND ${inJson('recipient_id')}`).pluck().all(t.task_id, JSON.stringify(wanted)) as string[]);
+      const present = new Set(
+        ws.db
+          .prepare(`SELECT recipient_id FROM email_recipients WHERE task_id = ? AND ${inJson('recipient_id')}`)
+          .pluck()
+          .all(t.task_id, JSON.stringify(wanted)) as string[],
+      );
       ws.db.prepare(`DELETE FROM email_recipients WHERE task_id = ? AND ${inJson('recipient_id')}`).run(t.task_id, JSON.stringify([...present]));
       if (present.size) touch(ws, t.task_id);
       const n = recipientCount(ws, t.task_id);
-      return { task_id: t.task_id, deleted_count: present.size, not_found: wanted.filter((r) => !present.has(r)), recipient_count: n, summary: `Removed ${present.size} recipient(s) from ${t.task_id}; ${n} left.` };
+      return {
+        task_id: t.task_id,
+        deleted_count: present.size,
+        not_found: wanted.filter((r) => !present.has(r)),
+        recipient_count: n,
+        summary: `Removed ${present.size} recipient(s) from ${t.task_id}; ${n} left.`,
+      };
     },
   }),
   replace: implement(recipients.replace, {
@@ -92,7 +109,14 @@ export const recipientImplementations = {
       insertRecipients(ws, p.task.task_id, p.add);
       touch(ws, p.task.task_id);
       const n = recipientCount(ws, p.task.task_id);
-      return { task_id: p.task.task_id, added_count: p.add.length, removed_count: p.remove.length, kept_count: p.keep, recipient_count: n, summary: `Replaced recipients of ${p.task.task_id}: ${p.add.length} added, ${p.remove.length} removed, ${p.keep} kept.` };
+      return {
+        task_id: p.task.task_id,
+        added_count: p.add.length,
+        removed_count: p.remove.length,
+        kept_count: p.keep,
+        recipient_count: n,
+        summary: `Replaced recipients of ${p.task.task_id}: ${p.add.length} added, ${p.remove.length} removed, ${p.keep} kept.`,
+      };
     },
   }),
   import: implement(recipients.import, {

@@ -28,7 +28,10 @@ function metricsOf(ws: Workspace, taskIds: string[]): Metrics {
     .prepare(`SELECT COUNT(*) FROM messages m JOIN message_threads t ON t.thread_id = m.thread_id WHERE t.business_kind = ? AND ${inJson('t.business_id')} AND m.direction = 'inbound'`)
     .pluck()
     .get(EMAIL_TASK_KIND, list) as number;
-  const pending = ws.db.prepare(`SELECT COUNT(*) FROM message_threads WHERE business_kind = ? AND ${inJson('business_id')} AND needs_reply = 1`).pluck().get(EMAIL_TASK_KIND, list) as number;
+  const pending = ws.db
+    .prepare(`SELECT COUNT(*) FROM message_threads WHERE business_kind = ? AND ${inJson('business_id')} AND needs_reply = 1`)
+    .pluck()
+    .get(EMAIL_TASK_KIND, list) as number;
   const delivered = r.sent_count - r.bounced_count;
   return { task_count: taskIds.length, ...r, open_rate: delivered ? Math.round((r.opened_count / delivered) * 1000) / 1000 : 0, inbound_message_count: inbound, threads_needing_reply: pending };
 }
@@ -56,10 +59,23 @@ export const reportImplementations = {
     run: (ws, input) => {
       const tasks = scopeTasks(ws, input);
       return {
-        ...metricsOf(ws, tasks.map((t) => t.task_id)),
+        ...metricsOf(
+          ws,
+          tasks.map((t) => t.task_id),
+        ),
         tasks: tasks.slice(0, 100).map((t) => {
           const m = metricsOf(ws, [t.task_id]);
-          return { task_id: t.task_id, name: t.name, owner_uid: t.owner_uid, status: t.status, sent_at: t.sent_at, sent_count: m.sent_count, reply_count: m.reply_count, replied_creator_count: m.replied_creator_count, inbound_message_count: m.inbound_message_count };
+          return {
+            task_id: t.task_id,
+            name: t.name,
+            owner_uid: t.owner_uid,
+            status: t.status,
+            sent_at: t.sent_at,
+            sent_count: m.sent_count,
+            reply_count: m.reply_count,
+            replied_creator_count: m.replied_creator_count,
+            inbound_message_count: m.inbound_message_count,
+          };
         }),
       };
     },
@@ -71,7 +87,14 @@ export const reportImplementations = {
       const members = ws.db.prepare('SELECT user_uid, name FROM team_members ORDER BY user_uid').all() as { user_uid: string; name: string }[];
       const items = members
         .filter((m) => (input.uids ? input.uids.includes(m.user_uid) : tasks.some((t) => t.owner_uid === m.user_uid)))
-        .map((m) => ({ uid: m.user_uid, name: m.name, ...metricsOf(ws, tasks.filter((t) => t.owner_uid === m.user_uid).map((t) => t.task_id)) }));
+        .map((m) => ({
+          uid: m.user_uid,
+          name: m.name,
+          ...metricsOf(
+            ws,
+            tasks.filter((t) => t.owner_uid === m.user_uid).map((t) => t.task_id),
+          ),
+        }));
       return { items };
     },
   }),

@@ -20,7 +20,10 @@ function parsePlanSendAt(value: string, now: Date): string {
   const example = 'e.g. 2026-05-01T09:00:00+08:00 or 2026-05-01T01:00:00Z';
   if (!m) throw invalid(`plan_send_at "${value}" is not ISO 8601 with an offset.`, `Give date, time and offset, ${example}.`);
   if (m[1] !== 'Z' && (m[4] !== '00' || Number(m[3]) > 14)) {
-    throw invalid(`plan_send_at "${value}" has offset ${m[1]}; only Z or whole-hour offsets (such as +08:00, -05:00) are accepted.`, `Convert the time to a whole-hour offset or to UTC (Z), ${example}.`);
+    throw invalid(
+      `plan_send_at "${value}" has offset ${m[1]}; only Z or whole-hour offsets (such as +08:00, -05:00) are accepted.`,
+      `Convert the time to a whole-hour offset or to UTC (Z), ${example}.`,
+    );
   }
   const t = Date.parse(value);
   if (Number.isNaN(t)) throw invalid(`plan_send_at "${value}" is not a valid date and time.`, `Give a real calendar time, ${example}.`);
@@ -47,7 +50,8 @@ function readApproval(ws: Workspace, taskId: string, mode: 'send' | 'schedule') 
   if (!task.subject.trim()) problems.push('no subject (email_content_save)');
   if (!visibleText(task.html_body)) problems.push('the html_body has no visible text (email_content_save)');
   if (ev.send.length === 0) problems.push(ev.hidden.length ? `all ${ev.hidden.length} pending recipient(s) are hidden by the filter or have no email` : 'no pending recipients (email_recipients_add)');
-  if (problems.length || !sender) throw invalid(`Email task ${taskId} is not ready to ${mode}: ${problems.join('; ')}.`, 'Fix each item, read the task back with email_get, then preview again.', { problems });
+  if (problems.length || !sender)
+    throw invalid(`Email task ${taskId} is not ready to ${mode}: ${problems.join('; ')}.`, 'Fix each item, read the task back with email_get, then preview again.', { problems });
   return {
     task,
     filter,
@@ -87,7 +91,15 @@ function approvalState(a: Approval): Record<string, unknown> {
 
 const asSample = (facts: Map<string, ContactFacts>) => (r: Evaluated) => {
   const f = facts.get(r.recipient_id)!;
-  return { recipient_id: r.recipient_id, creator_id: r.creator_id, nickname: r.nickname, email_address: f.address, address_source: f.address_source, contacted_by: f.contacted_by, unanswered_reply_count: f.unanswered_reply_count };
+  return {
+    recipient_id: r.recipient_id,
+    creator_id: r.creator_id,
+    nickname: r.nickname,
+    email_address: f.address,
+    address_source: f.address_source,
+    contacted_by: f.contacted_by,
+    unanswered_reply_count: f.unanswered_reply_count,
+  };
 };
 
 /** What the person approves: final and filtered recipients, sender, subject, body, cards, attachment, time. */
@@ -202,7 +214,8 @@ export const sendImplementations = {
     run: (ws, input) => {
       const t = loadTask(ws, input.task_id);
       if (t.status === 'cancelled') return { task_id: t.task_id, status: t.status, cancelled_plan_send_at: null, summary: `${t.task_id} was already cancelled.` };
-      if (t.status !== 'scheduled') throw new ToolError('CONFLICT', `Email task ${t.task_id} is ${t.status}; only a scheduled send can be cancelled.`, { hint: 'Read the task with email_get; a sent email cannot be recalled.' });
+      if (t.status !== 'scheduled')
+        throw new ToolError('CONFLICT', `Email task ${t.task_id} is ${t.status}; only a scheduled send can be cancelled.`, { hint: 'Read the task with email_get; a sent email cannot be recalled.' });
       cancelScheduleJobs(ws, t.task_id);
       ws.db.prepare(`UPDATE email_tasks SET status = 'cancelled', plan_send_at = NULL, updated_at = ? WHERE task_id = ?`).run(ws.now().toISOString(), t.task_id);
       return { task_id: t.task_id, status: 'cancelled', cancelled_plan_send_at: t.plan_send_at, summary: `Cancelled the send of ${t.task_id} scheduled for ${t.plan_send_at}.` };

@@ -91,18 +91,25 @@ export const senderOf = (ws: Workspace, senderId: string | null): SenderRow | nu
 
 export const cardDetailsOf = (ws: Workspace, taskId: string) =>
   ws.db
-    .prepare('SELECT p.product_collect_id, p.title, tp.position, p.link, p.price, p.currency, p.thumbnail_url FROM email_task_products tp JOIN products p ON p.product_collect_id = tp.product_collect_id WHERE tp.task_id = ? ORDER BY tp.position')
+    .prepare(
+      'SELECT p.product_collect_id, p.title, tp.position, p.link, p.price, p.currency, p.thumbnail_url FROM email_task_products tp JOIN products p ON p.product_collect_id = tp.product_collect_id WHERE tp.task_id = ? ORDER BY tp.position',
+    )
     .all(taskId) as z.input<typeof productCardDetail>[];
 
 const cardsOf = (ws: Workspace, taskId: string) =>
-  ws.db.prepare('SELECT p.product_collect_id, p.title, tp.position FROM email_task_products tp JOIN products p ON p.product_collect_id = tp.product_collect_id WHERE tp.task_id = ? ORDER BY tp.position').all(taskId) as z.input<typeof productCard>[];
+  ws.db
+    .prepare('SELECT p.product_collect_id, p.title, tp.position FROM email_task_products tp JOIN products p ON p.product_collect_id = tp.product_collect_id WHERE tp.task_id = ? ORDER BY tp.position')
+    .all(taskId) as z.input<typeof productCard>[];
 
 export const attachmentOf = (ws: Workspace, taskId: string) =>
-  (ws.db.prepare('SELECT attachment_id, task_id, file_name, size, sha256, created_at FROM email_attachments WHERE task_id = ? ORDER BY created_at, attachment_id LIMIT 1').get(taskId) as AttachmentRow | undefined) ?? null;
+  (ws.db.prepare('SELECT attachment_id, task_id, file_name, size, sha256, created_at FROM email_attachments WHERE task_id = ? ORDER BY created_at, attachment_id LIMIT 1').get(taskId) as
+    AttachmentRow | undefined) ?? null;
 
 export const collaboratorsOf = (ws: Workspace, taskId: string) =>
   ws.db
-    .prepare(`SELECT c.user_uid, m.name, c.permission FROM email_task_collaborators c JOIN team_members m ON m.user_uid = c.user_uid WHERE c.task_id = ? ORDER BY CASE c.permission WHEN 'owner' THEN 0 ELSE 1 END, c.user_uid`)
+    .prepare(
+      `SELECT c.user_uid, m.name, c.permission FROM email_task_collaborators c JOIN team_members m ON m.user_uid = c.user_uid WHERE c.task_id = ? ORDER BY CASE c.permission WHEN 'owner' THEN 0 ELSE 1 END, c.user_uid`,
+    )
     .all(taskId) as z.input<typeof collaborator>[];
 
 /** The short links whose URL appears in the task's html or text body. */
@@ -175,7 +182,8 @@ export function listTasks(ws: Workspace, w: Where, page: { page: number; page_si
   return pageQuery<ListRow, ListRow>(
     ws,
     {
-      select: 't.task_id, t.type, t.name, t.status, t.owner_uid, t.campaign_id, (SELECT COUNT(*) FROM email_recipients r WHERE r.task_id = t.task_id) AS recipient_count, t.plan_send_at, t.sent_at, t.updated_at',
+      select:
+        't.task_id, t.type, t.name, t.status, t.owner_uid, t.campaign_id, (SELECT COUNT(*) FROM email_recipients r WHERE r.task_id = t.task_id) AS recipient_count, t.plan_send_at, t.sent_at, t.updated_at',
       from: `FROM email_tasks t ${w.sql}`,
       order: 't.updated_at DESC, t.task_id',
       params: w.params,

@@ -30,7 +30,9 @@ export const taskImplementations = {
       const tid = ws.newId('task');
       const at = ws.now().toISOString();
       const owner = actingUser(ws, call);
-      ws.db.prepare(`INSERT INTO email_tasks (task_id, type, name, status, owner_uid, campaign_id, created_at, updated_at) VALUES (?, 3, ?, 'draft', ?, ?, ?, ?)`).run(tid, input.name, owner, input.campaign_id ?? null, at, at);
+      ws.db
+        .prepare(`INSERT INTO email_tasks (task_id, type, name, status, owner_uid, campaign_id, created_at, updated_at) VALUES (?, 3, ?, 'draft', ?, ?, ?, ?)`)
+        .run(tid, input.name, owner, input.campaign_id ?? null, at, at);
       ws.db.prepare(`INSERT INTO email_task_collaborators (task_id, user_uid, permission) VALUES (?, ?, 'owner')`).run(tid, owner);
       return viewTask(ws, tid);
     },

@@ -160,7 +160,16 @@ export const exportImplementations = {
     read: (ws, input) => planDownload(ws, input),
     state: (d) => ({ status: d.row.status, file_name: d.row.file_name, bytes: d.bytes, output_exists: d.out.exists }),
     effect: (_ws, _input, d) => ({
-      effect: { export_id: d.row.export_id, file_name: d.row.file_name!, format: d.row.format, row_count: d.row.row_count ?? 0, bytes: d.bytes, output_path: d.outputPath, will_overwrite: d.out.exists, reason: d.row.reason },
+      effect: {
+        export_id: d.row.export_id,
+        file_name: d.row.file_name!,
+        format: d.row.format,
+        row_count: d.row.row_count ?? 0,
+        bytes: d.bytes,
+        output_path: d.outputPath,
+        will_overwrite: d.out.exists,
+        reason: d.row.reason,
+      },
       summary: `${d.out.exists ? 'Overwrite' : 'Write'} ${d.outputPath} with export ${d.row.export_id} (${d.row.row_count} rows, ${d.row.format.toUpperCase()}).`,
     }),
     run: (ws, input, _call, _loaded, d) => {

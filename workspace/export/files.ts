@@ -60,7 +60,7 @@ async function xlsxWriter(path: string, header: string[]): Promise<RowWriter> {
   const sheet = wb.addWorksheet('Export');
   sheet.addRow(header).commit();
   return {
-    row: async (values) => sheet.addRow(values.map((v) => (typeof v === 'boolean' ? String(v) : v ?? null))).commit(),
+    row: async (values) => sheet.addRow(values.map((v) => (typeof v === 'boolean' ? String(v) : (v ?? null)))).commit(),
     close: async () => {
       sheet.commit();
       await wb.commit();
@@ -123,7 +123,9 @@ export const buildExport =
       writer = undefined;
       if (ctx.signal.aborted) throw new ToolError('CONFLICT', 'The export was interrupted.');
       renameSync(part, final);
-      ws.db.prepare(`UPDATE exports SET status = 'ready', row_count = ?, file_name = ?, error = NULL, finished_at = ? WHERE export_id = ? AND status = 'running'`).run(done, publicName(row, p), ws.now().toISOString(), exportId);
+      ws.db
+        .prepare(`UPDATE exports SET status = 'ready', row_count = ?, file_name = ?, error = NULL, finished_at = ? WHERE export_id = ? AND status = 'running'`)
+        .run(done, publicName(row, p), ws.now().toISOString(), exportId);
       return { row_count: done };
     } catch (err) {
       await writer?.close().catch(() => undefined);
@@ -136,4 +138,3 @@ export const buildExport =
       throw err;
     }
   };
-

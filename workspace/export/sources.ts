@@ -43,7 +43,21 @@ export function sourceOf(ws: Workspace, p: ExportParams): Source {
       params: [p.collection_id, p.platform],
       key: 'i.creator_id',
       stamp: `i.added_at || coalesce(i.email_refreshed_at, '') || i.label_ids_json`,
-      toRow: (r) => [r.creator_id, r.platform, r.channel_id, r.channel_url, r.nickname, r.followers, r.country, r.language, r.email, r.email_refreshed_at, list(r.label_ids_json), r.added_at, r.source],
+      toRow: (r) => [
+        r.creator_id,
+        r.platform,
+        r.channel_id,
+        r.channel_url,
+        r.nickname,
+        r.followers,
+        r.country,
+        r.language,
+        r.email,
+        r.email_refreshed_at,
+        list(r.label_ids_json),
+        r.added_at,
+        r.source,
+      ],
       campaignId: col.campaign_id,
     };
   }
@@ -101,10 +115,10 @@ export function measure(ws: Workspace, src: Source): { n: number; m: string | nu
 export function page(ws: Workspace, src: Source, after: string | null): Record<string, unknown>[] {
   const cond = after === null ? '' : ` AND ${src.key} > ?`;
   const rows: Record<string, unknown>[] = [];
-  for (const r of ws.db.prepare(`SELECT ${src.key} AS _k, ${src.select} ${src.from}${cond} ORDER BY ${src.key} LIMIT ?`).iterate(...src.params, ...(after === null ? [] : [after]), CHUNK)) rows.push(r as Record<string, unknown>);
+  for (const r of ws.db.prepare(`SELECT ${src.key} AS _k, ${src.select} ${src.from}${cond} ORDER BY ${src.key} LIMIT ?`).iterate(...src.params, ...(after === null ? [] : [after]), CHUNK))
+    rows.push(r as Record<string, unknown>);
   return rows;
 }
-
 
 /** The campaign an export is for: the one named (it must exist), else the source's own. */
 export function campaignFor(ws: Workspace, input: CreateInput, src: Source): string | null {

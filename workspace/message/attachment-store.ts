@@ -22,7 +22,9 @@ export type AttachmentOut = z.input<typeof attachmentOut>;
 type FileOwner = 'thread' | 'template';
 
 export function attachmentsOf(ws: Workspace, kind: AttachmentRow['owner_kind'], ownerId: string): AttachmentOut[] {
-  return ws.db.prepare('SELECT attachment_id, file_name, size, created_at FROM message_attachments WHERE owner_kind = ? AND owner_id = ? ORDER BY created_at, rowid').all(kind, ownerId) as AttachmentOut[];
+  return ws.db
+    .prepare('SELECT attachment_id, file_name, size, created_at FROM message_attachments WHERE owner_kind = ? AND owner_id = ? ORDER BY created_at, rowid')
+    .all(kind, ownerId) as AttachmentOut[];
 }
 
 export const toAttachmentOut = (a: AttachmentRow): AttachmentOut => ({ attachment_id: a.attachment_id, file_name: a.file_name, size: a.size, created_at: a.created_at });
@@ -40,9 +42,7 @@ export function loadAttachment(ws: Workspace, kind: FileOwner, ownerId: string, 
     );
   }
   const owned =
-    row.owner_kind === 'message'
-      ? allowSent && ws.db.prepare('SELECT 1 FROM messages WHERE message_id = ? AND thread_id = ?').get(row.owner_id, ownerId) !== undefined
-      : row.owner_id === ownerId;
+    row.owner_kind === 'message' ? allowSent && ws.db.prepare('SELECT 1 FROM messages WHERE message_id = ? AND thread_id = ?').get(row.owner_id, ownerId) !== undefined : row.owner_id === ownerId;
   if (!owned) {
     if (row.owner_kind === 'message' && !allowSent) throw invalid(`${attachmentId} went out with a sent message and cannot be removed.`, 'Only draft files (message_attachments_list) can be deleted.');
     throw notFound(`attachment of ${kind} ${ownerId}`, attachmentId, `Attachment ids come from ${listTool}.`);

@@ -64,7 +64,13 @@ export const attachmentsImplementations = {
       const cancelled = clearSchedule(ws, thread);
       deleteAttachment(ws, input.attachment_id);
       touchThread(ws, thread.thread_id);
-      return { thread_id: thread.thread_id, attachment_id: input.attachment_id, deleted: true, cancelled_scheduled_send: cancelled, summary: `Deleted ${input.attachment_id} from ${thread.thread_id}.` };
+      return {
+        thread_id: thread.thread_id,
+        attachment_id: input.attachment_id,
+        deleted: true,
+        cancelled_scheduled_send: cancelled,
+        summary: `Deleted ${input.attachment_id} from ${thread.thread_id}.`,
+      };
     },
   }),
 } satisfies Implemented<typeof attachments>;

@@ -19,7 +19,9 @@ export const labelsImplementations = {
   }),
   coopStatuses: implement(labels.coopStatuses, {
     run: (ws) => {
-      const counts = new Map(countBy(ws, 'SELECT coop_status, COUNT(*) AS n FROM message_threads WHERE archived = 0 AND coop_status IS NOT NULL GROUP BY coop_status').map((r) => [r.coop_status as string, r.n as number]));
+      const counts = new Map(
+        countBy(ws, 'SELECT coop_status, COUNT(*) AS n FROM message_threads WHERE archived = 0 AND coop_status IS NOT NULL GROUP BY coop_status').map((r) => [r.coop_status as string, r.n as number]),
+      );
       return { items: coopStatuses(ws).map((s) => ({ ...s, thread_count: counts.get(s.coop_status) ?? 0 })) };
     },
   }),
@@ -40,7 +42,12 @@ export const labelsImplementations = {
       const t = loadThread(ws, input.thread_id);
       checkCoopStatus(ws, input.coop_status);
       ws.db.prepare('UPDATE message_threads SET coop_status = ?, updated_at = ? WHERE thread_id = ?').run(input.coop_status, ws.now().toISOString(), t.thread_id);
-      return { thread_id: t.thread_id, coop_status: input.coop_status, previous: t.coop_status, summary: `Thread ${t.thread_id} cooperation status: ${t.coop_status ?? 'none'} → ${input.coop_status}.` };
+      return {
+        thread_id: t.thread_id,
+        coop_status: input.coop_status,
+        previous: t.coop_status,
+        summary: `Thread ${t.thread_id} cooperation status: ${t.coop_status ?? 'none'} → ${input.coop_status}.`,
+      };
     },
   }),
 } satisfies Implemented<typeof labels>;

@@ -97,7 +97,10 @@ function deliverReply(ws: Workspace, thread: ThreadRow, html: string, senderId: 
   const messageId = ws.newId('msg');
   ws.db.prepare(`INSERT INTO messages (message_id, thread_id, direction, html_body, sender_auth_id, sent_at) VALUES (?, ?, 'outbound', ?, ?, ?)`).run(messageId, thread.thread_id, html, senderId, at);
   // The thread's draft files go out with the reply and then belong to the message.
-  const attachmentIds = ws.db.prepare(`SELECT attachment_id FROM message_attachments WHERE owner_kind = 'thread' AND owner_id = ? ORDER BY created_at, rowid`).pluck().all(thread.thread_id) as string[];
+  const attachmentIds = ws.db
+    .prepare(`SELECT attachment_id FROM message_attachments WHERE owner_kind = 'thread' AND owner_id = ? ORDER BY created_at, rowid`)
+    .pluck()
+    .all(thread.thread_id) as string[];
   ws.db.prepare(`UPDATE message_attachments SET owner_kind = 'message', owner_id = ? WHERE owner_kind = 'thread' AND owner_id = ?`).run(messageId, thread.thread_id);
   ws.db
     .prepare(
@@ -109,17 +112,19 @@ function deliverReply(ws: Workspace, thread: ThreadRow, html: string, senderId: 
 }
 
 /** The scheduled reply fires at its time; a cancelled or replaced schedule makes the job a no-op. */
-export const sendScheduledReply = (ws: Workspace): JobHandler => async (params) => {
-  const tid = String(params.thread_id);
-  return ws.db
-    .transaction(() => {
-      const t = ws.db.prepare('SELECT * FROM message_threads WHERE thread_id = ?').get(tid) as ThreadRow | undefined;
-      if (!t || t.scheduled_at === null || t.scheduled_at !== params.scheduled_at || t.scheduled_html === null) return { sent: false, reason: 'no longer scheduled' };
-      const sender = t.scheduled_sender_auth_id ?? t.sender_auth_id ?? '';
-      return { sent: true, ...deliverReply(ws, t, t.scheduled_html, sender) };
-    })
-    .immediate();
-};
+export const sendScheduledReply =
+  (ws: Workspace): JobHandler =>
+  async (params) => {
+    const tid = String(params.thread_id);
+    return ws.db
+      .transaction(() => {
+        const t = ws.db.prepare('SELECT * FROM message_threads WHERE thread_id = ?').get(tid) as ThreadRow | undefined;
+        if (!t || t.scheduled_at === null || t.scheduled_at !== params.scheduled_at || t.scheduled_html === null) return { sent: false, reason: 'no longer scheduled' };
+        const sender = t.scheduled_sender_auth_id ?? t.sender_auth_id ?? '';
+        return { sent: true, ...deliverReply(ws, t, t.scheduled_html, sender) };
+      })
+      .immediate();
+  };
 
 export const repliesImplementations = {
   draftSave: implement(replies.draftSave, {
@@ -129,7 +134,12 @@ export const repliesImplementations = {
       const at = ws.now().toISOString();
       const when = input.html_body === null ? null : at;
       ws.db.prepare('UPDATE message_threads SET draft_html = ?, draft_updated_at = ?, updated_at = ? WHERE thread_id = ?').run(input.html_body, when, at, t.thread_id);
-      return { thread_id: t.thread_id, has_draft: input.html_body !== null, draft_updated_at: when, summary: input.html_body === null ? `Cleared the draft of ${t.thread_id}.` : `Saved the draft of ${t.thread_id}.` };
+      return {
+        thread_id: t.thread_id,
+        has_draft: input.html_body !== null,
+        draft_updated_at: when,
+        summary: input.html_body === null ? `Cleared the draft of ${t.thread_id}.` : `Saved the draft of ${t.thread_id}.`,
+      };
     },
   }),
   send: implement(replies.send, {
@@ -167,7 +177,12 @@ export const repliesImplementations = {
     run: (ws, input) => {
       const t = loadThread(ws, input.thread_id);
       const cancelled = clearSchedule(ws, t);
-      return { thread_id: t.thread_id, cancelled, was_scheduled_at: t.scheduled_at, summary: cancelled ? `Cancelled the reply scheduled for ${t.scheduled_at}.` : `Thread ${t.thread_id} had no scheduled reply.` };
+      return {
+        thread_id: t.thread_id,
+        cancelled,
+        was_scheduled_at: t.scheduled_at,
+        summary: cancelled ? `Cancelled the reply scheduled for ${t.scheduled_at}.` : `Thread ${t.thread_id} had no scheduled reply.`,
+      };
     },
   }),
 } satisfies Implemented<typeof replies>;

@@ -49,7 +49,9 @@ export const templatesImplementations = {
       }
       if (!input.name || input.html_body === undefined) throw invalid('A new template needs name and html_body.', 'Give both, or pass template_id to update an existing template.');
       const tid = ws.newId('tpl');
-      ws.db.prepare('INSERT INTO message_templates (template_id, name, subject, html_body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(tid, input.name, input.subject ?? '', input.html_body, at, at);
+      ws.db
+        .prepare('INSERT INTO message_templates (template_id, name, subject, html_body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(tid, input.name, input.subject ?? '', input.html_body, at, at);
       return toTemplate(ws, loadTemplate(ws, tid));
     },
   }),

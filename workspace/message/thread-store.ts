@@ -104,10 +104,15 @@ export function requireVisible(html: string, field = 'html_body'): string {
 export function clearSchedule(ws: Workspace, thread: ThreadRow): boolean {
   if (thread.scheduled_at === null) return false;
   ws.db
-    .prepare('UPDATE message_threads SET scheduled_html = NULL, scheduled_at = NULL, scheduled_sender_auth_id = NULL, draft_html = COALESCE(draft_html, ?), draft_updated_at = COALESCE(draft_updated_at, ?), updated_at = ? WHERE thread_id = ?')
+    .prepare(
+      'UPDATE message_threads SET scheduled_html = NULL, scheduled_at = NULL, scheduled_sender_auth_id = NULL, draft_html = COALESCE(draft_html, ?), draft_updated_at = COALESCE(draft_updated_at, ?), updated_at = ? WHERE thread_id = ?',
+    )
     .run(thread.scheduled_html, ws.now().toISOString(), ws.now().toISOString(), thread.thread_id);
   // The job row lives in the same store; the job also re-checks the thread, so this is tidiness.
-  const jobs = ws.db.prepare(`SELECT job_id FROM jobs WHERE kind = ? AND status = 'queued' AND json_extract(params_json, '$.thread_id') = ?`).pluck().all(SCHEDULED_SEND_JOB, thread.thread_id) as string[];
+  const jobs = ws.db
+    .prepare(`SELECT job_id FROM jobs WHERE kind = ? AND status = 'queued' AND json_extract(params_json, '$.thread_id') = ?`)
+    .pluck()
+    .all(SCHEDULED_SEND_JOB, thread.thread_id) as string[];
   for (const j of jobs) ws.jobs.cancel(j);
   return true;
 }

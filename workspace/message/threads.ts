@@ -56,7 +56,11 @@ export const threadsImplementations = {
       const t = loadThread(ws, input.thread_id);
       ws.db.prepare('UPDATE message_threads SET unread = 0 WHERE thread_id = ?').run(t.thread_id);
       const count = ws.db.prepare('SELECT COUNT(*) FROM messages WHERE thread_id = ?').pluck().get(t.thread_id) as number;
-      const msgs = (ws.db.prepare('SELECT message_id, direction, html_body, sender_auth_id, sent_at FROM messages WHERE thread_id = ? ORDER BY sent_at DESC, rowid DESC LIMIT ?').all(t.thread_id, input.max_messages) as MessageRow[]).reverse();
+      const msgs = (
+        ws.db
+          .prepare('SELECT message_id, direction, html_body, sender_auth_id, sent_at FROM messages WHERE thread_id = ? ORDER BY sent_at DESC, rowid DESC LIMIT ?')
+          .all(t.thread_id, input.max_messages) as MessageRow[]
+      ).reverse();
       // The view is read after the unread flag is cleared, so it shows unread false.
       const view = ws.db.prepare(`SELECT ${LIST_SELECT} ${LIST_FROM} WHERE t.thread_id = ?`).get(t.thread_id) as ListRow;
       return {

@@ -36,7 +36,12 @@ export function toProduct(ws: Workspace, r: ProductRow): Product {
 }
 
 function checkTags(ws: Workspace, tagIds: string[]): void {
-  const known = new Set(ws.db.prepare(`SELECT tag_id FROM product_tags WHERE ${inJson('tag_id')}`).pluck().all(JSON.stringify(tagIds)) as string[]);
+  const known = new Set(
+    ws.db
+      .prepare(`SELECT tag_id FROM product_tags WHERE ${inJson('tag_id')}`)
+      .pluck()
+      .all(JSON.stringify(tagIds)) as string[],
+  );
   const missing = tagIds.filter((t) => !known.has(t));
   if (missing.length) throw notFound('product tag', missing.join(', '), WHERE.productTag);
 }
@@ -77,7 +82,9 @@ export const productsImplementations = {
       const pid = ws.newId('pc');
       const at = ws.now().toISOString();
       ws.db
-        .prepare('INSERT INTO products (product_collect_id, link, external_product_id, product_type, title, price, currency, thumbnail_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO products (product_collect_id, link, external_product_id, product_type, title, price, currency, thumbnail_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        )
         .run(pid, input.link ?? null, input.external_product_id ?? null, input.product_type ?? null, input.title, input.price ?? null, input.currency, input.thumbnail_url ?? null, at, at);
       setTags(ws, pid, input.tag_ids);
       return toProduct(ws, loadProduct(ws, pid));
@@ -127,7 +134,12 @@ export const productsImplementations = {
       // A task shows a product at most once (its key is task + product), so each task is one card.
       const removedCards = tasks.length;
       ws.db.prepare('DELETE FROM products WHERE product_collect_id = ?').run(input.product_collect_id);
-      return { deleted: true, product_collect_id: input.product_collect_id, removed_cards: removedCards, summary: `Deleted product ${input.product_collect_id}; removed it from ${removedCards} email task(s).` };
+      return {
+        deleted: true,
+        product_collect_id: input.product_collect_id,
+        removed_cards: removedCards,
+        summary: `Deleted product ${input.product_collect_id}; removed it from ${removedCards} email task(s).`,
+      };
     },
   }),
   image_upload: implement(products.image_upload, {

@@ -20,13 +20,19 @@ const toTag = (ws: Workspace, r: TagRow): Tag => ({
 const loadTag = (ws: Workspace, tid: string): TagRow => getRow<TagRow>(ws, 'product_tags', 'tag_id', tid, 'product tag', WHERE.productTag);
 
 function checkTagName(ws: Workspace, name: string, except?: string): void {
-  const other = ws.db.prepare('SELECT tag_id FROM product_tags WHERE name = ? COLLATE NOCASE AND tag_id IS NOT ?').pluck().get(name, except ?? null) as string | undefined;
+  const other = ws.db
+    .prepare('SELECT tag_id FROM product_tags WHERE name = ? COLLATE NOCASE AND tag_id IS NOT ?')
+    .pluck()
+    .get(name, except ?? null) as string | undefined;
   if (other) throw new ToolError('DUPLICATE_DATA', `A product tag named "${name}" exists (${other}).`, { hint: 'Use that tag_id, or choose another name.' });
 }
 
 /** Products that carry at least one of the tags. */
 function untagCount(ws: Workspace, tagIds: string[]): number {
-  return ws.db.prepare(`SELECT COUNT(DISTINCT product_collect_id) FROM product_tag_links WHERE ${inJson('tag_id')}`).pluck().get(JSON.stringify(tagIds)) as number;
+  return ws.db
+    .prepare(`SELECT COUNT(DISTINCT product_collect_id) FROM product_tag_links WHERE ${inJson('tag_id')}`)
+    .pluck()
+    .get(JSON.stringify(tagIds)) as number;
 }
 
 export const tagsImplementations = {

@@ -35,7 +35,18 @@ type ShortLink = z.input<typeof shortLink>;
 function toShortLink(r: ShortLinkRow): ShortLink {
   const utm: Record<string, string> = {};
   for (const k of UTM) if (r[k]) utm[k] = r[k]!;
-  return { short_link_id: r.short_link_id, title: r.title, short_url: r.short_url, web: r.web_url, ios: r.ios_url, android: r.android_url, utm, creator_id: r.creator_id, created_by: r.created_by, created_at: r.created_at };
+  return {
+    short_link_id: r.short_link_id,
+    title: r.title,
+    short_url: r.short_url,
+    web: r.web_url,
+    ios: r.ios_url,
+    android: r.android_url,
+    utm,
+    creator_id: r.creator_id,
+    created_by: r.created_by,
+    created_at: r.created_at,
+  };
 }
 
 export function loadShortLink(ws: Workspace, sid: string): ShortLinkRow {
@@ -53,13 +64,21 @@ export function resolveShortLink(ws: Workspace, value: string): ShortLinkRow {
 function refuseAffiliateLink(ws: Workspace, url: string): void {
   const member = ws.db.prepare('SELECT member_id FROM aff_members WHERE tracking_link = ?').pluck().get(url) as string | undefined;
   if (member) {
-    throw invalid(`${url} is the affiliate tracking link of member ${member}, not a Nox short link.`, 'Affiliate tracking links are managed with the affiliation tools; short links are normal tracking links only.');
+    throw invalid(
+      `${url} is the affiliate tracking link of member ${member}, not a Nox short link.`,
+      'Affiliate tracking links are managed with the affiliation tools; short links are normal tracking links only.',
+    );
   }
 }
 
 /** Unsent email tasks whose body embeds one of the URLs: drafts (and cancelled) apart from scheduled ones. */
 function tasksUsing(ws: Workspace, urls: string[]): { drafts: string[]; scheduled: string[] } {
-  const rows = ws.db.prepare(`SELECT task_id, status, html_body, text_body FROM email_tasks WHERE status IN ('draft','cancelled','scheduled')`).all() as { task_id: string; status: string; html_body: string; text_body: string }[];
+  const rows = ws.db.prepare(`SELECT task_id, status, html_body, text_body FROM email_tasks WHERE status IN ('draft','cancelled','scheduled')`).all() as {
+    task_id: string;
+    status: string;
+    html_body: string;
+    text_body: string;
+  }[];
   const hit = rows.filter((r) => urls.some((u) => r.html_body.includes(u) || r.text_body.includes(u)));
   return { drafts: hit.filter((r) => r.status !== 'scheduled').map((r) => r.task_id), scheduled: hit.filter((r) => r.status === 'scheduled').map((r) => r.task_id) };
 }
@@ -82,10 +101,15 @@ export const linksImplementations = {
         .maybe(input.created_to, 'substr(created_at, 1, 10) <= ?', input.created_to);
       const since = new Date(ws.now().getTime() - 6 * DAY).toISOString().slice(0, 10);
       const clicks = ws.db.prepare('SELECT COALESCE(SUM(clicks), 0) FROM short_link_clicks WHERE short_link_id = ? AND day >= ?').pluck();
-      return pageQuery<ShortLinkRow, ShortLink & { clicks_7d: number }>(ws, { select: '*', from: `FROM short_links ${w.sql}`, order: 'created_at DESC, short_link_id', params: w.params }, input, (r) => ({
-        ...toShortLink(r),
-        clicks_7d: clicks.get(r.short_link_id, since) as number,
-      }));
+      return pageQuery<ShortLinkRow, ShortLink & { clicks_7d: number }>(
+        ws,
+        { select: '*', from: `FROM short_links ${w.sql}`, order: 'created_at DESC, short_link_id', params: w.params },
+        input,
+        (r) => ({
+          ...toShortLink(r),
+          clicks_7d: clicks.get(r.short_link_id, since) as number,
+        }),
+      );
     },
   }),
   get: implement(links.get, {
@@ -93,7 +117,8 @@ export const linksImplementations = {
       const row = loadShortLink(ws, input.short_link_id);
       const end = input.end_time ? new Date(input.end_time) : ws.now();
       const start = input.start_time ? new Date(input.start_time) : new Date(end.getTime() - 6 * DAY);
-      if (!(start.getTime() <= end.getTime())) throw invalid('The window is empty: start_time must be on or before end_time.', 'Give start_time and end_time as ISO date-times with start_time <= end_time.');
+      if (!(start.getTime() <= end.getTime()))
+        throw invalid('The window is empty: start_time must be on or before end_time.', 'Give start_time and end_time as ISO date-times with start_time <= end_time.');
       const [from, to] = [start.toISOString().slice(0, 10), end.toISOString().slice(0, 10)];
       // Clicks are kept per UTC day: the window covers every day it touches.
       const days = daysBetween(from, to);
@@ -119,7 +144,18 @@ export const linksImplementations = {
           `INSERT INTO short_links (short_link_id, title, short_url, web_url, ios_url, android_url, utm_source, utm_medium, utm_campaign, utm_term, utm_content, creator_id, created_by, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(sid, input.title, url, input.web ?? null, input.ios ?? null, input.android ?? null, ...UTM.map((k) => input[k] ?? null), input.creator_id ?? null, actingUser(ws, call), ws.now().toISOString());
+        .run(
+          sid,
+          input.title,
+          url,
+          input.web ?? null,
+          input.ios ?? null,
+          input.android ?? null,
+          ...UTM.map((k) => input[k] ?? null),
+          input.creator_id ?? null,
+          actingUser(ws, call),
+          ws.now().toISOString(),
+        );
       return toShortLink(loadShortLink(ws, sid));
     },
   }),
@@ -134,7 +170,10 @@ export const linksImplementations = {
     // One reading: the links and the unsent tasks that embed them; a scheduled task refuses the delete.
     read: (ws, input) => {
       const rows = [...new Set(input.short_link_ids)].sort().map((sid) => loadShortLink(ws, sid));
-      const used = tasksUsing(ws, rows.map((r) => r.short_url));
+      const used = tasksUsing(
+        ws,
+        rows.map((r) => r.short_url),
+      );
       if (used.scheduled.length) {
         throw new ToolError('CONFLICT', `Scheduled email task(s) ${used.scheduled.join(', ')} embed these links.`, { hint: 'Cancel the schedule (email_cancel) and change the content first.' });
       }

@@ -40,8 +40,7 @@ export interface CliBackendOptions {
 
 /** What the CLI printed, read as the documented envelope. */
 type Envelope =
-  | { success: true; data: unknown; summary: string; meta?: Record<string, unknown> }
-  | { success: false; error_code: string; summary: string; action?: { type: string; url?: string; hint: string } };
+  { success: true; data: unknown; summary: string; meta?: Record<string, unknown> } | { success: false; error_code: string; summary: string; action?: { type: string; url?: string; hint: string } };
 
 /** One finished process, and its envelope when it printed one. */
 interface Outcome {
@@ -75,7 +74,8 @@ export class CliBackend implements NoxBackend {
       const m = mapOperations(operations, probe);
       this.supported = new Set(m.mapped.map((o) => o.name));
       opts.log?.info({ cli: opts.executable, version: probe.version, mapped: m.mapped.length, unmapped: m.unmapped.length }, 'cli backend: operations mapped to CLI commands');
-      if (m.unmapped.length) opts.log?.warn({ version: probe.version, unmapped: m.unmapped.map((u) => `${u.operation} (${u.reason})`) }, 'cli backend: operations the installed CLI cannot run are left out of tools/list');
+      if (m.unmapped.length)
+        opts.log?.warn({ version: probe.version, unmapped: m.unmapped.map((u) => `${u.operation} (${u.reason})`) }, 'cli backend: operations the installed CLI cannot run are left out of tools/list');
     }
     if (probe.problem) opts.log?.warn({ cli: opts.executable, error_code: probe.problem.code, hint: probe.problem.hint }, probe.problem.summary);
   }
@@ -118,7 +118,10 @@ export class CliBackend implements NoxBackend {
       again = await this.dryRun(op, input, call);
     } catch (e) {
       if (e instanceof ToolError && (e.code === 'UPSTREAM_UNAVAILABLE' || e.code === 'APPLY_OUTCOME_UNKNOWN')) {
-        throw new ToolError('BACKEND_UNAVAILABLE', `The CLI's dry run before applying ${op.name} failed (${e.message}); nothing was applied.`, { hint: 'Preview again when the CLI answers.', actionType: 'preview_again' });
+        throw new ToolError('BACKEND_UNAVAILABLE', `The CLI's dry run before applying ${op.name} failed (${e.message}); nothing was applied.`, {
+          hint: 'Preview again when the CLI answers.',
+          actionType: 'preview_again',
+        });
       }
       throw e;
     }
@@ -170,7 +173,13 @@ export class CliBackend implements NoxBackend {
   private async once(inv: Invocation & { cleanup?: () => void }, call: CallInfo): Promise<Outcome> {
     try {
       const res = await this.limiter.run(() =>
-        runProcess(this.opts.executable, inv.argv, { ...(inv.stdin !== undefined ? { stdin: inv.stdin } : {}), timeoutMs: this.opts.timeoutMs, maxOutputBytes: this.opts.maxOutputBytes, env: this.env, ...(call.signal ? { signal: call.signal } : {}) }),
+        runProcess(this.opts.executable, inv.argv, {
+          ...(inv.stdin !== undefined ? { stdin: inv.stdin } : {}),
+          timeoutMs: this.opts.timeoutMs,
+          maxOutputBytes: this.opts.maxOutputBytes,
+          env: this.env,
+          ...(call.signal ? { signal: call.signal } : {}),
+        }),
       );
       const env = parseEnvelope(res.stdout);
       return env ? { res, env } : { res };
@@ -213,7 +222,10 @@ export class CliBackend implements NoxBackend {
         actionType: 'read_state',
       });
     }
-    throw new ToolError('UPSTREAM_UNAVAILABLE', `\`noxinfluencer ${inv.command}\` ${what}.`, { hint: 'Try again in a moment; `nox-campaign-mcp doctor` checks the CLI. Nothing was changed by this call.', actionType: 'retry_later' });
+    throw new ToolError('UPSTREAM_UNAVAILABLE', `\`noxinfluencer ${inv.command}\` ${what}.`, {
+      hint: 'Try again in a moment; `nox-campaign-mcp doctor` checks the CLI. Nothing was changed by this call.',
+      actionType: 'retry_later',
+    });
   }
 
   private failureText(res: RunResult): string {
@@ -249,7 +261,10 @@ export class CliBackend implements NoxBackend {
     const p = this.probe.problem;
     if (p) throw new ToolError(p.code, p.summary, { hint: p.hint, actionType: p.code === 'AUTH_REQUIRED' ? 'login' : 'install_cli' });
     if (!this.supports(op)) {
-      throw new ToolError('TOOL_DISABLED', `The installed NoxInfluencer CLI cannot run ${op.name}.`, { hint: 'Run `nox-campaign-mcp doctor` to see what maps; update the CLI for more.', actionType: 'update_cli' });
+      throw new ToolError('TOOL_DISABLED', `The installed NoxInfluencer CLI cannot run ${op.name}.`, {
+        hint: 'Run `nox-campaign-mcp doctor` to see what maps; update the CLI for more.',
+        actionType: 'update_cli',
+      });
     }
   }
 
@@ -260,7 +275,9 @@ export class CliBackend implements NoxBackend {
 
   /** Anything that looks like a credential is replaced before text leaves in an error or a log line. */
   private scrub(s: string): string {
-    let out = s.replace(/\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]').replace(/\b((?:api[_-]?key|access[_-]?token|refresh[_-]?token|token|secret|password|authorization|cookie)["']?\s*[:=]\s*["']?)[^\s"',;]{4,}/gi, '$1[redacted]');
+    let out = s
+      .replace(/\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]')
+      .replace(/\b((?:api[_-]?key|access[_-]?token|refresh[_-]?token|token|secret|password|authorization|cookie)["']?\s*[:=]\s*["']?)[^\s"',;]{4,}/gi, '$1[redacted]');
     for (const k of SECRET_ENV) {
       const v = this.opts.env[k];
       if (v && v.length >= 8) out = out.split(v).join('[redacted]');
@@ -277,7 +294,8 @@ export function parseEnvelope(stdout: string): Envelope | undefined {
   for (const c of candidates) {
     try {
       const v = JSON.parse(c) as Record<string, unknown>;
-      if (v && v.success === true && 'data' in v) return { success: true, data: v.data, summary: typeof v.summary === 'string' ? v.summary : '', ...(v.meta && typeof v.meta === 'object' ? { meta: v.meta as Record<string, unknown> } : {}) };
+      if (v && v.success === true && 'data' in v)
+        return { success: true, data: v.data, summary: typeof v.summary === 'string' ? v.summary : '', ...(v.meta && typeof v.meta === 'object' ? { meta: v.meta as Record<string, unknown> } : {}) };
       if (v && v.success === false && typeof v.error_code === 'string') {
         const a = v.action as { type?: unknown; url?: unknown; hint?: unknown } | undefined;
         return {
@@ -311,7 +329,12 @@ function upstreamError(env: Extract<Envelope, { success: false }>, scrub: (s: st
 /** A dry-run report as the token binds it: without idempotency keys, which differ between runs by design. */
 function comparable(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(comparable);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'idempotency_key').map(([k, x]) => [k, comparable(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => k !== 'idempotency_key')
+        .map(([k, x]) => [k, comparable(x)]),
+    );
   return v;
 }
 

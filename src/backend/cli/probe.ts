@@ -44,14 +44,18 @@ export async function probeCli(opts: ProbeOptions): Promise<CliProbe> {
   const version = parseVersion(v.stdout);
   if (!version) return unavailable(`\`${opts.executable} --version\` printed no version.`);
   probe.version = version;
-  if (!versionAtLeast(version, MIN_CLI_VERSION)) return unavailable(`The NoxInfluencer CLI is ${version}; this server needs ${MIN_CLI_VERSION} or later.`, 'Update it with `npm install -g @noxinfluencer/cli@latest`.');
+  if (!versionAtLeast(version, MIN_CLI_VERSION))
+    return unavailable(`The NoxInfluencer CLI is ${version}; this server needs ${MIN_CLI_VERSION} or later.`, 'Update it with `npm install -g @noxinfluencer/cli@latest`.');
 
   const schema = await run(['schema', '--all']);
   try {
     if (schema.failure || schema.code !== 0) throw new Error(schema.failure ?? `exit ${schema.code}`);
     probe.commands = parseSchema(schema.stdout);
   } catch (e) {
-    return unavailable(`\`${opts.executable} schema --all\` could not be read (${(e as Error).message}).`, 'Reinstall the CLI with `npm install -g @noxinfluencer/cli@latest`; a stale install can lack the command tree.');
+    return unavailable(
+      `\`${opts.executable} schema --all\` could not be read (${(e as Error).message}).`,
+      'Reinstall the CLI with `npm install -g @noxinfluencer/cli@latest`; a stale install can lack the command tree.',
+    );
   }
   const codes = await run(['agent', 'exit-codes']);
   if (!codes.failure && codes.code === 0) {

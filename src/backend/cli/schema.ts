@@ -25,7 +25,7 @@ export interface CliCommand {
 /** Reads `schema --all` (a list, or an object with `commands`), keeping commands it can understand. */
 export function parseSchema(text: string): Map<string, CliCommand> {
   const parsed = JSON.parse(text) as unknown;
-  const list = Array.isArray(parsed) ? parsed : (parsed as { commands?: unknown })?.commands ?? (parsed as { data?: { commands?: unknown } })?.data?.commands;
+  const list = Array.isArray(parsed) ? parsed : ((parsed as { commands?: unknown })?.commands ?? (parsed as { data?: { commands?: unknown } })?.data?.commands);
   if (!Array.isArray(list)) throw new Error('schema --all printed no command list');
   const out = new Map<string, CliCommand>();
   for (const raw of list as Record<string, unknown>[]) {
@@ -172,7 +172,11 @@ export function buildInvocation(
   }
   const name = op.kind === 'staged' ? `${base} ${STAGE_WORD[stage]}` : base;
   const cmd = commands.get(name);
-  if (!cmd) throw new ToolError('TOOL_DISABLED', `The installed noxinfluencer CLI has no \`${name}\` command.`, { hint: 'Update the CLI (npm install -g @noxinfluencer/cli) and run `nox-campaign-mcp doctor`.', actionType: 'update_cli' });
+  if (!cmd)
+    throw new ToolError('TOOL_DISABLED', `The installed noxinfluencer CLI has no \`${name}\` command.`, {
+      hint: 'Update the CLI (npm install -g @noxinfluencer/cli) and run `nox-campaign-mcp doctor`.',
+      actionType: 'update_cli',
+    });
 
   const positional: string[] = [];
   const options: string[] = [];
@@ -201,7 +205,11 @@ export function buildInvocation(
       // Every value is explicit, booleans too (`--has_email false`): a false is never dropped into a default.
       options.push(cmd.options.get(field)!.flag, scalarText(field, v));
     } else if (place === 'body') body[field] = v;
-    else throw new ToolError('INVALID_REQUEST', `\`${name}\` of the installed CLI takes no ${field}.`, { hint: `Leave ${field} out, or update the CLI.`, details: { issues: [{ field, message: 'not accepted by the installed CLI' }] } });
+    else
+      throw new ToolError('INVALID_REQUEST', `\`${name}\` of the installed CLI takes no ${field}.`, {
+        hint: `Leave ${field} out, or update the CLI.`,
+        details: { issues: [{ field, message: 'not accepted by the installed CLI' }] },
+      });
   }
   const mutation = cmd.mutation;
   const tail: string[] = [];
@@ -218,7 +226,11 @@ export function buildInvocation(
 function scalarText(field: string, v: unknown): string {
   if (typeof v === 'string') {
     // Spawned without a shell, a value is one literal argument; one starting with a dash could still read as an option.
-    if (v.startsWith('-')) throw new ToolError('INVALID_REQUEST', `${field} starts with "-", which the CLI would read as an option; nothing was run.`, { hint: `Pass ${field} exactly as a list or search tool returned it.`, details: { issues: [{ field, message: 'starts with a dash' }] } });
+    if (v.startsWith('-'))
+      throw new ToolError('INVALID_REQUEST', `${field} starts with "-", which the CLI would read as an option; nothing was run.`, {
+        hint: `Pass ${field} exactly as a list or search tool returned it.`,
+        details: { issues: [{ field, message: 'starts with a dash' }] },
+      });
     return v;
   }
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);

@@ -17,18 +17,7 @@ import type { FilesRoot } from '../../files.js';
 
 /** Above any file limit of the domain (10 MB): the API applies each operation's own limit. */
 const MAX_INLINE_BYTES = 32 * 1024 * 1024;
-import {
-  API_KEY_HEADER,
-  IDEMPOTENCY_HEADER,
-  PRINCIPAL_HEADER,
-  STATE_CHANGED,
-  STATE_DIGEST_HEADER,
-  encodeRequest,
-  restRoutes,
-  type Envelope,
-  type RestRoute,
-  type SuccessEnvelope,
-} from './rest.js';
+import { API_KEY_HEADER, IDEMPOTENCY_HEADER, PRINCIPAL_HEADER, STATE_CHANGED, STATE_DIGEST_HEADER, encodeRequest, restRoutes, type Envelope, type RestRoute, type SuccessEnvelope } from './rest.js';
 
 export interface HttpBackendOptions {
   baseUrl: string;
@@ -158,7 +147,10 @@ export class HttpBackend implements NoxBackend {
       if (attempt >= this.opts.maxRetries) break;
       const wait = this.delay(attempt, 'status' in outcome ? outcome.retryAfterMs : undefined);
       if (wait === undefined) break;
-      this.opts.log?.debug({ operation: route.op.name, stage: route.stage, attempt: attempt + 1, wait_ms: wait, status: 'status' in outcome ? outcome.status : outcome.kind }, 'retrying upstream request');
+      this.opts.log?.debug(
+        { operation: route.op.name, stage: route.stage, attempt: attempt + 1, wait_ms: wait, status: 'status' in outcome ? outcome.status : outcome.kind },
+        'retrying upstream request',
+      );
       await sleep(wait, call.signal);
     }
     throw this.exhausted(route, isWrite, last!);
@@ -201,13 +193,24 @@ export class HttpBackend implements NoxBackend {
         ...(env.details ? { details: env.details } : {}),
       });
     }
-    return new ToolError(`UPSTREAM_${a.status}`, `The API answered HTTP ${a.status} with ${a.excerpt !== undefined ? `a body that is not a JSON envelope: ${JSON.stringify(a.excerpt)}` : 'an unexpected envelope'}.`, {
-      details: { status: a.status },
-    });
+    return new ToolError(
+      `UPSTREAM_${a.status}`,
+      `The API answered HTTP ${a.status} with ${a.excerpt !== undefined ? `a body that is not a JSON envelope: ${JSON.stringify(a.excerpt)}` : 'an unexpected envelope'}.`,
+      {
+        details: { status: a.status },
+      },
+    );
   }
 
   private exhausted(route: RestRoute, isWrite: boolean, last: Attempt | Failure): Error {
-    const what = 'status' in last ? `HTTP ${last.status}${last.excerpt !== undefined ? ` (${JSON.stringify(last.excerpt)})` : last.envelope && !last.envelope.success ? ` ${last.envelope.error_code}` : ''}` : last.kind === 'timeout' ? `no answer within ${this.opts.timeoutMs} ms` : last.kind === 'cancelled' ? 'the call was cancelled' : 'the connection failed or was dropped';
+    const what =
+      'status' in last
+        ? `HTTP ${last.status}${last.excerpt !== undefined ? ` (${JSON.stringify(last.excerpt)})` : last.envelope && !last.envelope.success ? ` ${last.envelope.error_code}` : ''}`
+        : last.kind === 'timeout'
+          ? `no answer within ${this.opts.timeoutMs} ms`
+          : last.kind === 'cancelled'
+            ? 'the call was cancelled'
+            : 'the connection failed or was dropped';
     if (isWrite) {
       // The write may or may not have happened upstream: its outcome is unknown (the guard records that).
       return new ToolError('UPSTREAM_UNAVAILABLE', `The API did not confirm ${route.op.name} (${what}); whether it took effect is unknown.`, {
@@ -251,7 +254,8 @@ function retryable(a: Attempt): boolean {
 function parseEnvelope(text: string): Envelope | undefined {
   try {
     const v = JSON.parse(text) as Partial<Envelope> & Record<string, unknown>;
-    if (v && typeof v === 'object' && v.success === true && 'data' in v) return { success: true, data: v.data, summary: typeof v.summary === 'string' ? v.summary : '', meta: (v.meta as Record<string, unknown>) ?? {} };
+    if (v && typeof v === 'object' && v.success === true && 'data' in v)
+      return { success: true, data: v.data, summary: typeof v.summary === 'string' ? v.summary : '', meta: (v.meta as Record<string, unknown>) ?? {} };
     if (v && typeof v === 'object' && v.success === false && typeof v.error_code === 'string' && typeof v.summary === 'string') return v as Envelope;
     return undefined;
   } catch {
@@ -275,9 +279,13 @@ function upstreamShape(why: string): ToolError {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

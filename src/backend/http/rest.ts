@@ -75,7 +75,6 @@ export function restRoutes(ops: Operation[]): RestRoute[] {
   return routes;
 }
 
-
 const norm = (path: string) => path.replace(/:[A-Za-z0-9_]+/g, ':');
 
 function make(op: Operation, stage: Stage, method: HttpMethod, path: string, write: boolean): RestRoute {

@@ -55,6 +55,11 @@ export const previewExamples: PreviewExamples = {
   crm_labels_delete: async (s) => ({ label_id: (await s.ok('crm_labels_list', {})).items[0].label_id }),
   crm_groups_delete: async (s) => ({ group_id: (await s.ok('crm_groups_list', {})).items[0].group_id }),
   crm_import_file: async (s) => ({
-    path: await writeXlsx(s, 'crm-import.xlsx', ['Creator URL', 'Email', 'Coop status', 'Labels', 'Remark'], [['https://www.youtube.com/@example.preview.channel', 'yt@example.com', 'contacted', 'VIP', 'From the preview example']]),
+    path: await writeXlsx(
+      s,
+      'crm-import.xlsx',
+      ['Creator URL', 'Email', 'Coop status', 'Labels', 'Remark'],
+      [['https://www.youtube.com/@example.preview.channel', 'yt@example.com', 'contacted', 'VIP', 'From the preview example']],
+    ),
   }),
 };

@@ -12,7 +12,11 @@ export const previewExamples: PreviewExamples = {
   short_link_delete: async () => ({ short_link_ids: ['sl_006'] }),
   email_delete: async () => ({ task_id: 'task_1822' }),
   email_recipients_replace: async () => ({ task_id: 'task_1823', recipients: [{ creator_id: 'cr_0001' }, { email_address: 'press@studio.example' }] }),
-  email_recipients_import: async () => ({ task_id: 'task_1822', content_base64: (await buildXlsx('Sheet1', ['creator_id'], [['cr_0002'], ['cr_0003']])).toString('base64'), filename: 'recipients.xlsx' }),
+  email_recipients_import: async () => ({
+    task_id: 'task_1822',
+    content_base64: (await buildXlsx('Sheet1', ['creator_id'], [['cr_0002'], ['cr_0003']])).toString('base64'),
+    filename: 'recipients.xlsx',
+  }),
   email_collaborators_replace: async () => ({ task_id: 'task_1823', collaborators: [{ user_uid: 'u_003', permission: 'view' }] }),
   email_attachments_upload: async () => ({ task_id: 'task_1822', content_base64: b64('%PDF-1.4 brief'), filename: 'brief.pdf' }),
   email_attachments_delete: async (s) => ({ attachment_id: (await s.ok('email_attachments_list', { task_id: 'task_1824' })).items[0].attachment_id }),

@@ -26,9 +26,17 @@ export const previewExamples: PreviewExamples = {
     return { template_id: tpl.template_id, attachment_id: tpl.attachments[0].attachment_id };
   },
   affiliation_campaigns_delete: async () => ({ campaign_id: 'affc_002' }),
-  affiliation_members_add: async (s) => ({ campaign_id: 'affc_001', creator_ids: (await s.ok('creator_search', { platform: 'instagram', page_size: 3 })).items.map((c: any) => c.creator_id), custom_ids: ['shop-partner-7'] }),
+  affiliation_members_add: async (s) => ({
+    campaign_id: 'affc_001',
+    creator_ids: (await s.ok('creator_search', { platform: 'instagram', page_size: 3 })).items.map((c: any) => c.creator_id),
+    custom_ids: ['shop-partner-7'],
+  }),
   affiliation_members_status: async (s) => ({ campaign_id: 'affc_001', member_ids: await members(s, 'pending'), action: 'activate' }),
   affiliation_members_delete: async (s) => ({ campaign_id: 'affc_001', member_ids: (await members(s, 'pending')).slice(0, 1) }),
-  affiliation_members_import_file: async () => ({ campaign_id: 'affc_001', content_base64: (await buildXlsx('members', ['custom_id'], [['salon-partner-100'], ['salon-partner-101']])).toString('base64'), filename: 'members.xlsx' }),
+  affiliation_members_import_file: async () => ({
+    campaign_id: 'affc_001',
+    content_base64: (await buildXlsx('members', ['custom_id'], [['salon-partner-100'], ['salon-partner-101']])).toString('base64'),
+    filename: 'members.xlsx',
+  }),
   affiliation_campaigns_export: async () => ({ campaign_id: 'affc_001', output_path: 'exports/affc_001-performance.xlsx' }),
 };
