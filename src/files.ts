@@ -11,7 +11,6 @@
 import {
   closeSync,
   constants,
-  existsSync,
   fstatSync,
   fsyncSync,
   linkSync,
@@ -30,6 +29,8 @@ import {
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ToolError } from './errors.js';
+import { checkType, mimeTypeOf, normalizeName, safeFileName, tooLarge } from './file-names.js';
+import { closeQuietly, lexists, lstatQuiet, makeFolder, PROC_FD, raced, readAll, refuse, within, type Folder } from './descriptors.js';
 
 export interface FileInput {
   path?: string | undefined;
@@ -56,43 +57,9 @@ export interface LoadedFile {
 /** The most entries one listing walks: a listing answers quickly whatever the root holds. */
 const MAX_WALK = 5000;
 
-export const EXECUTABLE_EXTENSIONS = ['.exe', '.bat', '.cmd', '.com', '.msi', '.scr', '.ps1', '.sh', '.bash', '.js', '.mjs', '.vbs', '.jar', '.app', '.dll', '.py', '.php', '.pl', '.rb'];
-
-const refuse = (summary: string, hint = 'Give a path inside the files root, relative to it (e.g. "imports/creators.xlsx").') =>
-  new ToolError('FILE_REFUSED', summary, { hint, actionType: 'fix_path' });
-
 /** The tools of this server that stage a file into the files root and list it (src/server-tools.ts). */
 export const STAGE_TOOL = 'files_stage';
 export const LIST_TOOL = 'files_list';
-
-/** The URI scheme under which resources/read serves the files root (nothing outside it). */
-export const FILES_URI_PREFIX = 'nox://files/';
-
-/** The resource URI of a file, given its path relative to the files root. */
-export function fileResourceUri(relPath: string): string {
-  return FILES_URI_PREFIX + relPath.split('/').map(encodeURIComponent).join('/');
-}
-
-const MIME: Record<string, string> = {
-  '.csv': 'text/csv',
-  '.txt': 'text/plain',
-  '.md': 'text/markdown',
-  '.json': 'application/json',
-  '.html': 'text/html',
-  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  '.pdf': 'application/pdf',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.zip': 'application/zip',
-};
-
-export function mimeTypeOf(name: string): string {
-  return MIME[extname(name).toLowerCase()] ?? 'application/octet-stream';
-}
 
 /** A file of the files root as listed: its path relative to the root. */
 export interface ListedFile {
@@ -599,126 +566,4 @@ export interface OutputStream {
   commit(): string;
   /** Removes the temp file; nothing is left behind. */
   abort(): void;
-}
-
-/** An open folder: entries are named through its descriptor where the system allows it. */
-interface Folder {
-  fd: number;
-  /** Its real path when it was opened (checked inside the root). */
-  real: string;
-  entry(name: string): string;
-  /** Whether it is still inside the root. */
-  inside(): boolean;
-  close(): void;
-}
-
-/** Linux names an open descriptor's directory as /proc/self/fd/<fd>: openat without openat. */
-const PROC_FD = process.platform === 'linux' && existsSync('/proc/self/fd');
-
-function makeFolder(fd: number, real: string, inside: () => boolean): Folder {
-  let open = true;
-  return {
-    fd,
-    real,
-    entry: (name) => (PROC_FD ? `/proc/self/fd/${fd}/${name}` : join(real, name)),
-    inside,
-    close: () => {
-      if (open) closeQuietly(fd);
-      open = false;
-    },
-  };
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    /* already closed */
-  }
-}
-
-function lstatQuiet(p: string) {
-  try {
-    return lstatSync(p);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reads an open file's bytes, at most `size` (the size it had when checked). */
-function readAll(fd: number, size: number): Buffer {
-  const buf = Buffer.allocUnsafe(size);
-  let got = 0;
-  while (got < size) {
-    const n = readSync(fd, buf, got, size - got, got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got === size ? buf : buf.subarray(0, got);
-}
-
-/** A filesystem error while opening or placing a file: what a concurrent change of the tree causes. */
-function raced(p: string, e: unknown, hint: string): Error {
-  if (e instanceof ToolError) return e;
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code && ['ENOENT', 'ENOTDIR', 'ELOOP', 'EEXIST', 'EISDIR', 'ENOTEMPTY', 'EXDEV', 'EMLINK', 'EACCES', 'EPERM', 'ENAMETOOLONG', 'EBUSY', 'EINVAL'].includes(code)) {
-    return refuse(`The path ${JSON.stringify(p)} changed or could not be used while the file was opened (${code}); nothing was read or written.`, hint);
-  }
-  return e as Error;
-}
-
-function within(root: string, p: string): boolean {
-  const rel = relative(root, p);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-}
-
-function lexists(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Refuses executables and (when the rules list them) other extensions; `how` says how to give a file. */
-export function checkType(name: string, rules: Pick<InputRules, 'extensions' | 'refuse'>, how: string): void {
-  const ext = extname(name).toLowerCase();
-  const refused = rules.refuse ?? EXECUTABLE_EXTENSIONS;
-  if (refused.includes(ext))
-    throw new ToolError('FILE_REFUSED', `Files of type ${ext} are refused (executables and scripts are never accepted).`, { hint: `Send a document such as PDF, DOCX, PNG or XLSX. ${how}` });
-  if (rules.extensions && !rules.extensions.includes(ext)) {
-    throw new ToolError('FILE_REFUSED', `The file ${name} has extension ${ext || '(none)'}; accepted: ${rules.extensions.join(', ')}.`, {
-      hint: `Save the file as one of ${rules.extensions.join(', ')}. ${how}`,
-    });
-  }
-}
-
-function tooLarge(name: string, size: number, max: number, how: string): ToolError {
-  return new ToolError('LIMIT_EXCEEDED', `The file ${name} is ${formatBytes(size)}; the limit is ${formatBytes(max)}.`, { hint: `Split or compress the file below the limit. ${how}` });
-}
-
-export function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
-}
-
-/** A bare file name from a client: no folders, no control characters, normalised as normalizeName does. */
-export function safeFileName(name: string): string {
-  const base = name.replace(/\\/g, '/').split('/').pop() ?? '';
-  const unusable = () => new ToolError('INVALID_REQUEST', `The file name ${JSON.stringify(name)} is not usable.`, { hint: 'Pass a plain file name such as "brief.pdf".' });
-  if (!base || base === '.' || base === '..' || base.length > 255) throw unusable();
-  return normalizeName(base, unusable);
-}
-
-/**
- * A file name as Windows would create it, which is what the type checks must see: trailing dots
- * and spaces (and an NTFS "::$DATA" stream suffix) are dropped, so "x.exe." or "x.exe " is x.exe.
- * Refused when empty afterwards or holding control characters.
- */
-export function normalizeName(name: string, fail: (why: string) => ToolError): string {
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw fail('contains control characters');
-  const n = name.replace(/::\$DATA$/i, '').replace(/[. ]+$/, '');
-  if (n === '') throw fail('is empty once trailing dots and spaces are removed');
-  return n;
 }

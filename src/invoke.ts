@@ -12,7 +12,8 @@ import { issuesOf, ToolError, toEnvelope, type ErrorEnvelope } from './errors.js
 import { checkOutput, checkResult, stageRunner, type StageRunner } from './stages.js';
 import type { Db } from './store.js';
 import type { Logger } from './log.js';
-import { fileResourceUri, mimeTypeOf, type FilesRoot } from './files.js';
+import type { FilesRoot } from './files.js';
+import { fileResourceUri, mimeTypeOf } from './file-names.js';
 import type { ServerHandler } from './server-tools.js';
 
 export interface Engine {

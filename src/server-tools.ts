@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { defineContract, type CallInfo, type Operation } from './catalog.js';
 import { ToolError } from './errors.js';
-import { checkType, FilesRoot, LIST_TOOL, normalizeName, STAGE_TOOL, safeFileName } from './files.js';
+import { FilesRoot, LIST_TOOL, STAGE_TOOL } from './files.js';
+import { checkType, normalizeName, safeFileName } from './file-names.js';
 
 /**
  * The largest file files_stage takes (base64 in one call): the largest any tool of the catalog

@@ -15,7 +15,8 @@ import { inputJsonSchema, outputJsonSchema } from './catalog.js';
 import type { CallHooks, ConfirmAnswer, Engine } from './invoke.js';
 import type { SurfaceTool } from './surface.js';
 import { ToolError } from './errors.js';
-import { FILES_URI_PREFIX, type FilesRoot } from './files.js';
+import type { FilesRoot } from './files.js';
+import { FILES_URI_PREFIX } from './file-names.js';
 
 export const SERVER_NAME = 'nox-campaign-mcp';
 export const SERVER_VERSION = '0.1.0';
