@@ -385,6 +385,8 @@ describe('the built CLI over Streamable HTTP, on the http backend against a spaw
     }
     // a refused bearer token is not echoed into the log either
     expect((await fetch(url, { method: 'POST', headers: { authorization: 'Bearer not-the-token-0123456789', 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+    // The logger writes asynchronously: wait for the refusal's debug line before reading the whole log.
+    for (let i = 0; i < 100 && !serverLog().includes('"level":20'); i++) await new Promise((r) => setTimeout(r, 20));
     expect(serverLog()).toContain('"level":20'); // debug lines were written
     for (const log of [serverLog(), sandboxLog()]) {
       expect(log).not.toContain(apiKey);
