@@ -29,7 +29,7 @@ import {
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ToolError } from './errors.js';
-import { checkType, mimeTypeOf, normalizeName, safeFileName, tooLarge } from './file-names.js';
+import { checkType, EXECUTABLE_EXTENSIONS, mimeTypeOf, normalizeName, safeFileName, tooLarge } from './file-names.js';
 import { closeQuietly, lexists, lstatQuiet, makeFolder, PROC_FD, raced, readAll, refuse, within, type Folder } from './descriptors.js';
 
 export interface FileInput {
@@ -303,6 +303,11 @@ export class FilesRoot {
   checkOutput(p: string, overwrite: boolean): { abs: string; exists: boolean } {
     const abs = this.resolvePath(p, 'output');
     if (abs === this.root) throw this.refuseOutput('The output path names the files root itself; give a file name.');
+    // What the files root never accepts in, it never writes out either: a downloaded attachment
+    // named x.exe (or "x.sh." as Windows would save it) is not written where someone may run it.
+    const ext = extname(normalizeName(basename(abs), (why) => this.refuseOutput(`The output name ${JSON.stringify(basename(abs))} ${why}.`))).toLowerCase();
+    if (EXECUTABLE_EXTENSIONS.includes(ext))
+      throw this.refuseOutput(`Outputs of type ${ext} are refused (executables and scripts are never written).`, 'Give an output path with a document extension such as .xlsx, .pdf or .png.');
     // The nearest folder on the way that exists (a link counts) must really be inside the root,
     // or creating the missing folders below it would follow a link out of the root.
     const realRoot = this.real(); // creates the root if it is missing

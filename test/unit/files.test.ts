@@ -265,6 +265,15 @@ describe('FilesRoot.writeOutput', () => {
     expect(listAll(rootDir)).toEqual([]);
   });
 
+  it('refuses executable and script outputs, as Windows would name them too, writing nothing', () => {
+    for (const p of ['payload.exe', 'run.SH', 'dl/tool.ps1', 'x.js.', 'y.bat ']) {
+      const e = refused(() => files.writeOutput(p, 'data', false));
+      expect(e.code, p).toBe('FILE_REFUSED');
+      expect(e.message, p).toMatch(/executables and scripts/);
+    }
+    expect(listAll(rootDir)).toEqual([]);
+  });
+
   it('never writes through a symlinked output file, even with overwrite', () => {
     symlinkSync(join(outside, 'secret.csv'), join(rootDir, 'link.csv'));
     symlinkSync(join(outside, 'new.csv'), join(rootDir, 'dangling.csv'));
