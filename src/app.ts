@@ -9,6 +9,7 @@ import { selectTools } from './catalog.js';
 import { surfaceGuide, surfaceOf, type SurfaceTool } from './surface.js';
 import { openStore, metaGetOrCreate, type Db, type Migration } from './store.js';
 import { FilesRoot } from './files.js';
+import { FILES_URI_PREFIX } from './file-names.js';
 import { JobRunner } from './jobs.js';
 import { Instance } from './instance.js';
 import { createLogger, type Logger } from './log.js';
@@ -83,7 +84,8 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
     embedded.seed(store, now());
     log.info({ data_dir: config.dataDir }, 'seeded the demo workspace');
   }
-  const files = new FilesRoot(config.filesDir);
+  // A remote client learns the files root as its resource prefix, never the server's folders.
+  const files = new FilesRoot(config.filesDir, config.transport === 'http' ? { shownAs: FILES_URI_PREFIX } : {});
   const ownHandlers = serverHandlers(files);
   // This process's id and heartbeat in the store: preview claims and job leases name it.
   const instance = new Instance(store, { leaseMs: config.instanceLeaseMs, now: () => now().getTime(), onError: (err) => log.warn({ err: String(err) }, 'instance heartbeat failed') });

@@ -76,20 +76,23 @@ type Role = 'input' | 'output';
 
 export class FilesRoot {
   readonly root: string;
+  /** How clients are told where the root is: its path on this machine, or for remote clients (HTTP) a name that does not reveal the server's folders. */
+  readonly shown: string;
   private realRoot: string | undefined;
 
-  constructor(root: string) {
+  constructor(root: string, opts: { shownAs?: string } = {}) {
     this.root = resolve(root);
+    this.shown = opts.shownAs ?? this.root;
   }
 
   /** Both ways to give a file, and where the files root is: every refusal of an input file says it. */
   howToGive(): string {
-    return `Give either path: a file inside the files root (${this.root}), relative to it, e.g. "uploads/brief.pdf" (${LIST_TOOL} shows what is there; ${STAGE_TOOL} puts a file there once from content_base64 + filename and returns its path, so a preview and its apply pass the path, not the bytes twice), or content_base64 + filename in the call itself.`;
+    return `Give either path: a file inside the files root (${this.shown}), relative to it, e.g. "uploads/brief.pdf" (${LIST_TOOL} shows what is there; ${STAGE_TOOL} puts a file there once from content_base64 + filename and returns its path, so a preview and its apply pass the path, not the bytes twice), or content_base64 + filename in the call itself.`;
   }
 
   /** Outputs are written inside the root too; their refusals say where it is. */
   private outputHint(): string {
-    return `Give an output path inside the files root (${this.root}), relative to it, e.g. "exports/list.csv".`;
+    return `Give an output path inside the files root (${this.shown}), relative to it, e.g. "exports/list.csv".`;
   }
 
   private refuseInput(summary: string): ToolError {
@@ -146,7 +149,7 @@ export class FilesRoot {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') {
-        throw new ToolError('NOT_FOUND', `No file at ${JSON.stringify(p)} in the files root (${this.root}).`, { hint: this.howToGive(), actionType: 'fix_path' });
+        throw new ToolError('NOT_FOUND', `No file at ${JSON.stringify(p)} in the files root (${this.shown}).`, { hint: this.howToGive(), actionType: 'fix_path' });
       }
       throw this.refuseInput(`The path ${JSON.stringify(p)} cannot be resolved (${code ?? 'error'}).`);
     }

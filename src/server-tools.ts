@@ -44,7 +44,7 @@ const stage = defineContract({
     bytes: z.int(),
     sha256: z.string(),
     already_present: z.boolean().describe('True when this exact file was already at path (nothing written).'),
-    files_root: z.string().describe("Where this server's files root is."),
+    files_root: z.string().describe("Where this server's files root is (over HTTP, the nox://files/ resource prefix)."),
     summary: z.string(),
   }),
 });
@@ -61,7 +61,7 @@ const list = defineContract({
     limit: z.int().min(1).max(500).default(50).describe('Most files to return, newest first.'),
   }),
   output: z.object({
-    files_root: z.string().describe("Where this server's files root is."),
+    files_root: z.string().describe("Where this server's files root is (over HTTP, the nox://files/ resource prefix)."),
     folder: z.string().describe('The folder listed, relative to the files root ("" for the root).'),
     files: z.array(z.object({ path: z.string().describe('Relative to the files root: pass it as `path`.'), bytes: z.int(), modified_at: z.string() })),
     total: z.int().describe('Files found in the folder (more than listed when above limit).'),
@@ -93,7 +93,7 @@ export function serverHandlers(files: FilesRoot): Map<string, ServerHandler> {
           const found = files.list(folder, limit);
           const where = found.folder ? `folder ${found.folder} of the files root` : 'the files root';
           return {
-            files_root: files.root,
+            files_root: files.shown,
             ...found,
             summary:
               found.total === 0
@@ -123,12 +123,12 @@ function stageFile(files: FilesRoot, input: z.output<typeof stage.input>): Recor
     // Read through the descriptor opened and checked inside the root, as every file input is.
     const same = files.stat(target).bytes === loaded.bytes.length && createHash('sha256').update(files.readExisting(target, STAGE_MAX_BYTES).bytes).digest('hex') === sha256;
     if (!same) {
-      throw new ToolError('FILE_REFUSED', `A different file is already at ${JSON.stringify(files.display(abs))} in the files root (${files.root}); staged files are never replaced.`, {
+      throw new ToolError('FILE_REFUSED', `A different file is already at ${JSON.stringify(files.display(abs))} in the files root (${files.shown}); staged files are never replaced.`, {
         hint: `Stage it under another path (e.g. "uploads/2-${name}"), or use the file already there (${LIST_TOOL} shows it).`,
         actionType: 'choose_output',
       });
     }
-    return { path: files.display(abs), bytes: loaded.bytes.length, sha256, already_present: true, files_root: files.root, summary: `This file is already at ${files.display(abs)}; pass that path.` };
+    return { path: files.display(abs), bytes: loaded.bytes.length, sha256, already_present: true, files_root: files.shown, summary: `This file is already at ${files.display(abs)}; pass that path.` };
   }
   const written = files.writeOutput(target, loaded.bytes, false);
   return {
@@ -136,7 +136,7 @@ function stageFile(files: FilesRoot, input: z.output<typeof stage.input>): Recor
     bytes: written.bytes,
     sha256,
     already_present: false,
-    files_root: files.root,
+    files_root: files.shown,
     summary: `Staged ${name} at ${written.path} (${written.bytes} bytes); pass path "${written.path}" to the tool that needs it.`,
   };
 }

@@ -105,6 +105,17 @@ describe('bearer identities, Host and Origin, body cap', () => {
     expect(JSON.parse(h.body)).toEqual({ status: 'ok' });
   });
 
+  it("tells a remote client the files root as its resource prefix, never the server's folders", async () => {
+    const auth = { authorization: `Bearer ${ALICE}` };
+    const call = (id: number, name: string, args: Record<string, unknown>) => raw(s.http.url, { body: rpc(id, 'tools/call', { name, arguments: args }), headers: auth });
+    const listed = await call(1, 'files_list', {});
+    expect(JSON.parse(listed.body).result.structuredContent.files_root).toBe('nox://files/');
+    const missing = await call(2, 'collection_import_file_preview', { collection_id: 'c1', path: 'nope/creators.xlsx' });
+    expect(missing.status).toBe(200);
+    expect(missing.body).toContain('nox://files/');
+    for (const body of [listed.body, missing.body]) expect(body).not.toContain(s.app.files.root);
+  });
+
   it('binds previews to the bearer identity: another identity gets PREVIEW_INVALID, the owner applies', async () => {
     const alice = await connect(s.http.url, ALICE);
     const bob = await connect(s.http.url, BOB);
