@@ -386,6 +386,32 @@ describe('the sandbox behind a proxy that loses write responses', () => {
     }
   });
 
+  // An id spelled like a fixed word of the routes would reach another operation: creator_id
+  // "archive" turned POST /crm/:creator_id/preview into crm.archive's preview.
+  it('refuses ids spelled like a fixed path word before anything is sent', async () => {
+    const s = await server();
+    try {
+      const sent = forwarded.length;
+      const calls: [string, Record<string, unknown>][] = [
+        ['crm_get', { creator_id: 'labels' }],
+        ['crm_update_preview', { creator_id: 'archive', remark: 'x' }],
+        ['campaign_get', { campaign_id: 'dropdown' }],
+        ['message_get', { thread_id: 'templates' }],
+      ];
+      for (const [tool, args] of calls) {
+        const e = await s.err(tool, args);
+        expect({ tool, code: e.error_code }).toEqual({ tool, code: 'INVALID_REQUEST' });
+        expect(e.summary).toMatch(/fixed word of the API's paths/);
+      }
+      expect(forwarded.length).toBe(sent);
+      // A near miss is an ordinary id and is sent.
+      expect((await s.err('crm_get', { creator_id: 'labels2' })).error_code).toBe('NOT_FOUND');
+      expect(forwarded.length).toBe(sent + 1);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('percent-encodes ids with spaces and unicode as one segment, which the sandbox decodes back exactly', async () => {
     const s = await server();
     try {

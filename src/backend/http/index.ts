@@ -50,6 +50,8 @@ const EXCERPT_CHARS = 160;
 export class HttpBackend implements NoxBackend {
   readonly target: string;
   private readonly routes = new Map<string, RestRoute>();
+  /** All routes, to check that a built path leads back to its own route. */
+  private readonly routeList: RestRoute[];
   /** undici and the pooled keep-alive agent, loaded on the first request (a local-backend start never pays for them). */
   private client: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
   private readonly base: URL;
@@ -60,7 +62,8 @@ export class HttpBackend implements NoxBackend {
     this.base = new URL(options.baseUrl.replace(/\/+$/, '') + '/');
     // The target binds preview tokens: the API's origin and path, never credentials.
     this.target = `http:${this.base.origin}${this.base.pathname.replace(/\/$/, '')}`;
-    for (const r of restRoutes(operations)) this.routes.set(`${r.op.name}#${r.stage}`, r);
+    this.routeList = restRoutes(operations);
+    for (const r of this.routeList) this.routes.set(`${r.op.name}#${r.stage}`, r);
   }
 
   /**
@@ -125,7 +128,7 @@ export class HttpBackend implements NoxBackend {
 
   /** One call with its retries; the success envelope, or a ToolError (StaleStateError for a stale apply). */
   private async send(route: RestRoute, input: Args, call: CallInfo, w: { idempotencyKey?: string; stateDigest?: string }): Promise<SuccessEnvelope> {
-    const enc = encodeRequest(route, this.inlineFile(route.op, input));
+    const enc = encodeRequest(route, this.inlineFile(route.op, input), this.routeList);
     const url = new URL(enc.path.replace(/^\//, ''), this.base);
     const headers: Record<string, string> = {
       accept: 'application/json',

@@ -143,8 +143,12 @@ export function unsafeSegment(value: string): string | undefined {
   return 'is percent-encoded too many times';
 }
 
-/** How the http backend sends one call: parameters in the path, the rest as query (GET) or JSON body. */
-export function encodeRequest(route: RestRoute, input: Record<string, unknown>): EncodedRequest {
+/**
+ * How the http backend sends one call: parameters in the path, the rest as query (GET) or JSON body.
+ * With the API's routes, the path must lead back to this route: an id spelled like a fixed word of
+ * the API's paths ("labels", "archive") would otherwise reach another operation.
+ */
+export function encodeRequest(route: RestRoute, input: Record<string, unknown>, routes?: readonly RestRoute[]): EncodedRequest {
   const rest: Record<string, unknown> = { ...input };
   // The one place a path is built: each parameter is checked, then encoded as exactly one segment.
   const path = route.path.replace(/:([A-Za-z0-9_]+)/g, (_m, name: string) => {
@@ -162,6 +166,7 @@ export function encodeRequest(route: RestRoute, input: Record<string, unknown>):
     }
     return encodeURIComponent(text);
   });
+  if (routes) refuseShadowedPath(routes, route, path);
   if (route.method !== 'GET') return { method: route.method, path, body: rest };
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(rest)) {
@@ -173,6 +178,19 @@ export function encodeRequest(route: RestRoute, input: Record<string, unknown>):
   }
   const qs = q.toString();
   return { method: route.method, path: qs ? `${path}?${qs}` : path };
+}
+
+function refuseShadowedPath(routes: readonly RestRoute[], route: RestRoute, path: string): void {
+  const reached = matchRoute(routes as RestRoute[], route.method, path);
+  if (typeof reached === 'object' && reached.route === route) return;
+  const fixed = route.path.split('/');
+  const clash = path.split('/').findIndex((seg, i) => fixed[i]!.startsWith(':') && routes.some((r) => r.method === route.method && r.path.split('/')[i] === decodeURIComponent(seg)));
+  const name = clash >= 0 ? fixed[clash]!.slice(1) : 'a path parameter';
+  const value = clash >= 0 ? decodeURIComponent(path.split('/')[clash]!) : path;
+  throw new ToolError('INVALID_REQUEST', `${name} ${JSON.stringify(value)} is spelled like a fixed word of the API's paths, so the request would reach another operation; nothing was sent.`, {
+    hint: `Pass ${name} exactly as a list, search or create tool returned it; this backend cannot send an id equal to a word of its routes.`,
+    details: { issues: [{ field: name, message: 'equals a fixed path word of the API' }] },
+  });
 }
 
 /**
