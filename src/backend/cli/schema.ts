@@ -179,6 +179,7 @@ export function buildInvocation(
     });
 
   const positional: string[] = [];
+  let firstPositional: string | undefined;
   const options: string[] = [];
   const body: Record<string, unknown> = {};
   for (const a of cmd.arguments) {
@@ -190,6 +191,17 @@ export function buildInvocation(
     }
     if (a.variadic && Array.isArray(v)) positional.push(...v.map((x) => scalarText(a.name, x)));
     else positional.push(scalarText(a.name, v));
+    if (positional.length > 0) firstPositional ??= a.name;
+  }
+  // A CLI dispatches to the longest command its words spell: a first positional equal to a
+  // subcommand's word ("email recipients add" for task_id "add") would run another command.
+  const spelled = positional.length > 0 ? `${name} ${positional[0]}` : undefined;
+  if (spelled && [...commands.keys()].some((c) => c === spelled || c.startsWith(`${spelled} `))) {
+    const field = firstPositional!;
+    throw new ToolError('INVALID_REQUEST', `${field} ${JSON.stringify(positional[0])} is spelled like a subcommand of \`${name}\`, so the CLI would run \`${spelled}\`; nothing was run.`, {
+      hint: `Pass ${field} exactly as a list or search tool returned it; this backend cannot send an id equal to a command word.`,
+      details: { issues: [{ field, message: 'equals a subcommand word of the CLI' }] },
+    });
   }
   let fileDone = false;
   for (const [field, v] of Object.entries(fields)) {
