@@ -1,24 +1,39 @@
 // The workflow guide's whole loop, the way an agent runs it: only tool calls (no database, no
 // files written by hand), each step using what earlier results returned. It must take at most 45
-// calls, and every error it meets must carry a next step (action.hint).
+// calls, and every error it meets must carry a next step (action.hint). It runs on both surfaces:
+// on the compact one the agent finds each tool with find_tools and calls it through the call tool
+// find_tools names, and gets the same results.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type ErrorEnvelope, type TestServer } from '../helpers/server.js';
+import { FIND_TOOL } from '../../src/surface.js';
+import { startServer, type CallResult, type ErrorEnvelope, type TestServer } from '../helpers/server.js';
 
 const MAX_CALLS = 45;
 let t = Date.now();
-let s: TestServer;
-beforeAll(async () => {
-  s = await startServer({ now: () => new Date(t) });
-});
-afterAll(() => s.close());
 
-/** An agent's view of the server: every call counted, every error kept. */
-function agent(server: TestServer) {
+type Surface = 'default' | 'compact';
+
+/** An agent's view of the server: every call counted, every error kept; on the compact surface, every lookup too. */
+function agent(server: TestServer, surface: Surface) {
   const calls: string[] = [];
+  const lookups: string[] = [];
   const errors: { tool: string; error: ErrorEnvelope }[] = [];
-  const call = async (tool: string, args: Record<string, unknown> = {}) => {
+  /** How each tool is reached, as find_tools says: "direct" or the call tool that carries it. */
+  const via = new Map<string, string>();
+  const reach = async (tool: string): Promise<string> => {
+    if (surface === 'default') return 'direct';
+    if (!via.has(tool)) {
+      lookups.push(tool);
+      const found = await server.ok(FIND_TOOL, { query: tool });
+      for (const m of found.matches) for (const st of m.stages) via.set(st.tool, st.call);
+    }
+    const how = via.get(tool);
+    if (!how) throw new Error(`${FIND_TOOL} does not find ${tool}`);
+    return how;
+  };
+  const call = async (tool: string, args: Record<string, unknown> = {}): Promise<CallResult> => {
     calls.push(tool);
-    const r = await server.call(tool, args);
+    const how = await reach(tool);
+    const r = how === 'direct' ? await server.call(tool, args) : await server.call(how, { tool, arguments: args });
     if (!r.ok) errors.push({ tool, error: r.error });
     return r;
   };
@@ -31,12 +46,18 @@ function agent(server: TestServer) {
     const p = await ok(`${base}_preview`, args);
     return { preview: p, apply: await ok(`${base}_apply`, { ...args, preview_token: p.preview_token }) };
   };
-  return { calls, errors, call, ok, previewApply };
+  return { calls, lookups, errors, call, ok, previewApply };
 }
 
-describe('the whole workflow loop', () => {
+describe.each(['default', 'compact'] as const)('the whole workflow loop on the %s surface', (surface) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer({ now: () => new Date(t), ...(surface === 'compact' ? { argv: ['--surface', 'compact'] } : {}) });
+  });
+  afterAll(() => s.close());
+
   it('runs campaign → creators → collection → CRM → product/link → email → send → follow-up → report → export → context in at most 45 calls', async () => {
-    const a = agent(s);
+    const a = agent(s, surface);
     // 1. Anchor.
     const campaign = (await a.ok('campaign_list', { keyword: 'Pulse H7' })).items[0];
     const cid = campaign.campaign_id;
@@ -134,5 +155,10 @@ describe('the whole workflow loop', () => {
     expect(a.errors.length).toBeGreaterThan(0);
     for (const e of a.errors) expect(e.error.action?.hint, `${e.tool}: ${e.error.summary}`).toEqual(expect.stringMatching(/\S/));
     expect(a.errors[0]!.error.summary).toContain('email_sender_update');
+    // The compact agent looked each tool up once at most (a preview's lookup finds its apply too).
+    if (surface === 'compact') {
+      expect(a.lookups.length).toBeGreaterThan(0);
+      expect(new Set(a.lookups).size).toBe(a.lookups.length);
+    } else expect(a.lookups).toEqual([]);
   });
 });
