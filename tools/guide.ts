@@ -22,14 +22,14 @@ campaign_context_record; campaign_context_get (or the resource nox://campaigns/{
 4. Grouped work: collection_refresh_validate/_preview/_apply (what: email|base|audience),
    collection_batch_validate/_preview/_apply (move|copy|delete|label).
 5. CRM: collection_add_to_crm_validate/_preview/_apply (a whole collection + platform slice), crm_labels_list /
-   crm_labels_create, crm_batch_update_preview/_apply (labels, coop_status id from message_coop_statuses), crm_list to check.
+   crm_labels_create, crm_batch_update_validate/_preview/_apply (labels, coop_status id from message_coop_statuses), crm_list to check.
 6. Product cards: product_list / product_create; keep product_collect_id.
 7. Links: short_link_create for normal Nox tracking links; affiliate links only from affiliation
    (affiliation_stores_list first, affiliation_campaigns_list, members add and status activate).
    Record which is which: campaign_context_record {links: [{id, kind}]}.
 8. Email task: email_create, email_recipients_add (creator_id | platform+channel_id | email_address),
    email_recipient_filter_options + email_recipient_filter_update (hide contacted / in CRM / in other tasks),
-   email_collaborators_list + email_collaborators_add, email_attachments_upload_preview/_apply (a file from the
+   email_collaborators_list + email_collaborators_add_preview/_apply, email_attachments_upload_preview/_apply (a file from the
    client: files_stage it once, then pass its path to both preview and apply; files_list shows the files root),
    email_content_save (subject, body, product_collect_ids <= 5), email_sender_list + email_sender_update.
 9. Approve and send: email_get, then email_send_preview (or email_schedule_preview, whole-hour offset); its sheet
@@ -144,9 +144,9 @@ ${args.goal ? `   Then campaign_context_record {campaign_id: "${cid}", goal: ${J
    campaign_context_record {creators: [{creator_id, decision, reason}]}.
 3. collection_add_creators_preview -> collection_add_creators_apply into the campaign collection (collection_create if none).
 4. collection_refresh_validate -> _preview -> _apply (what: "email") so recipients have emails.
-5. collection_add_to_crm_validate -> _preview -> _apply; crm_labels_list / crm_labels_create; crm_batch_update_preview -> _apply for labels.
+5. collection_add_to_crm_validate -> _preview -> _apply; crm_labels_list / crm_labels_create; crm_batch_update_validate -> _preview -> _apply for labels.
 6. product_list (product cards) and short_link_create (normal tracking links); affiliate links only via affiliation_* tools.
-7. email_create; email_recipients_add; email_recipient_filter_update; email_collaborators_add; email_attachments_upload_preview -> _apply;
+7. email_create; email_recipients_add; email_recipient_filter_update; email_collaborators_add_preview -> _apply; email_attachments_upload_preview -> _apply;
    email_content_save; email_sender_update.
 8. email_get, email_send_preview (or email_schedule_preview); record approvals (recipients, sender, content, attachments, schedule)
    with campaign_context_record; then email_send_apply / email_schedule_apply.

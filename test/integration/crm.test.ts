@@ -247,6 +247,24 @@ describe('crm_batch_update', () => {
     expect((await s.err('crm_batch_update_preview', { selector: { creator_ids: [] }, coop_status: '1' })).error_code).toBe('INVALID_REQUEST');
   });
 
+  it('validates a body without changing anything, listing every problem by field', async () => {
+    const ids = (await activeChannels(1)).map((c) => c.creator_id);
+    const ok = await s.ok('crm_batch_update_validate', { selector: { creator_ids: ids }, coop_status: '2' });
+    expect(ok).toMatchObject({ valid: true, problems: [] });
+    const before = workspaceChecksum(s.workspaceDb);
+    const bad = await s.ok('crm_batch_update_validate', { selector: { creator_ids: ids }, coop_status: '9', owner_uid: 'u_nope', labels: { operation: 'add', label_ids: ['lbl_nope'] } });
+    expect(bad.valid).toBe(false);
+    expect(bad.problems.map((p: any) => [p.field, p.code])).toEqual([
+      ['coop_status', 'NOT_FOUND'],
+      ['owner_uid', 'NOT_FOUND'],
+      ['labels.label_ids', 'NOT_FOUND'],
+    ]);
+    expect(bad.problems[0].message).toContain('message_coop_statuses');
+    const none = await s.ok('crm_batch_update_validate', { selector: { creator_ids: ids } });
+    expect(none.problems.map((p: any) => p.code)).toEqual(['INVALID_REQUEST']);
+    expect(workspaceChecksum(s.workspaceDb)).toBe(before);
+  });
+
   it('a stale preview (a channel changed in between) and a mismatched body apply nothing', async () => {
     const ids = (await activeChannels(3)).map((c) => c.creator_id);
     const body = { selector: { creator_ids: ids }, coop_status: '5' };

@@ -240,25 +240,47 @@ describe('recipient filters', () => {
 });
 
 describe('collaborators', () => {
-  it('lists team members without a task and collaborators with one; adds, removes, keeps the owner', async () => {
+  it('lists team members without a task and collaborators with one; adds and removes through preview and apply, keeps the owner', async () => {
     const team = await s.ok('email_collaborators_list', {});
     expect(team.team_members.map((m: any) => m.user_uid)).toEqual(['u_001', 'u_002', 'u_003', 'u_004', 'u_005']);
     const c = await draft('Collab');
-    const a = await s.ok('email_collaborators_add', { task_id: c.task_id, user_uid: 'u_003', permission: 'edit' });
-    expect(a).toMatchObject({ previous_permission: null });
-    const b = await s.ok('email_collaborators_add', { task_id: c.task_id, user_uid: 'u_003', permission: 'manage_members' });
-    expect(b.previous_permission).toBe('edit');
+    const before = workspaceChecksum(s.workspaceDb);
+    const p = await s.ok('email_collaborators_add_preview', { task_id: c.task_id, user_uid: 'u_003', permission: 'edit' });
+    expect(p.effect).toMatchObject({ user_uid: 'u_003', name: 'Priya Raman', permission: 'edit', previous_permission: null });
+    expect(workspaceChecksum(s.workspaceDb)).toBe(before);
+    const a = await s.ok('email_collaborators_add_apply', { task_id: c.task_id, user_uid: 'u_003', permission: 'edit', preview_token: p.preview_token });
+    expect(a.result).toMatchObject({ previous_permission: null });
+    const b = await s.previewApply('email_collaborators_add', { task_id: c.task_id, user_uid: 'u_003', permission: 'manage_members' });
+    expect(b.result.previous_permission).toBe('edit');
     expect((await s.ok('email_collaborators_list', { task_id: c.task_id })).collaborators).toEqual([
       { user_uid: 'u_001', name: 'Maya Chen', permission: 'owner' },
       { user_uid: 'u_003', name: 'Priya Raman', permission: 'manage_members' },
     ]);
-    expect((await s.err('email_collaborators_add', { task_id: c.task_id, user_uid: 'u_001', permission: 'view' })).error_code).toBe('CONFLICT');
-    expect((await s.err('email_collaborators_add', { task_id: c.task_id, user_uid: 'u_999', permission: 'view' })).error_code).toBe('NOT_FOUND');
-    expect((await s.err('email_collaborators_add', { task_id: c.task_id, user_uid: 'u_002', permission: 'owner' })).error_code).toBe('INVALID_REQUEST');
-    expect((await s.err('email_collaborators_remove', { task_id: c.task_id, user_uid: 'u_001' })).error_code).toBe('CONFLICT');
-    const r = await s.ok('email_collaborators_remove', { task_id: c.task_id, user_uid: 'u_003' });
-    expect(r.collaborators.map((x: any) => x.user_uid)).toEqual(['u_001']);
-    expect((await s.err('email_collaborators_remove', { task_id: c.task_id, user_uid: 'u_003' })).error_code).toBe('NOT_FOUND');
+    // An access change between preview and apply makes the apply stale.
+    const stale = await s.ok('email_collaborators_add_preview', { task_id: c.task_id, user_uid: 'u_003', permission: 'view' });
+    await s.previewApply('email_collaborators_add', { task_id: c.task_id, user_uid: 'u_003', permission: 'edit' });
+    expect((await s.err('email_collaborators_add_apply', { task_id: c.task_id, user_uid: 'u_003', permission: 'view', preview_token: stale.preview_token })).error_code).toBe('PREVIEW_STALE');
+    expect((await s.err('email_collaborators_add_preview', { task_id: c.task_id, user_uid: 'u_001', permission: 'view' })).error_code).toBe('CONFLICT');
+    expect((await s.err('email_collaborators_add_preview', { task_id: c.task_id, user_uid: 'u_999', permission: 'view' })).error_code).toBe('NOT_FOUND');
+    expect((await s.err('email_collaborators_add_preview', { task_id: c.task_id, user_uid: 'u_002', permission: 'owner' })).error_code).toBe('INVALID_REQUEST');
+    expect((await s.err('email_collaborators_remove_preview', { task_id: c.task_id, user_uid: 'u_001' })).error_code).toBe('CONFLICT');
+    const rp = await s.ok('email_collaborators_remove_preview', { task_id: c.task_id, user_uid: 'u_003' });
+    expect(rp.effect).toMatchObject({ user_uid: 'u_003', permission: null, previous_permission: 'edit' });
+    const r = await s.ok('email_collaborators_remove_apply', { task_id: c.task_id, user_uid: 'u_003', preview_token: rp.preview_token });
+    expect(r.result.collaborators.map((x: any) => x.user_uid)).toEqual(['u_001']);
+    expect((await s.err('email_collaborators_remove_preview', { task_id: c.task_id, user_uid: 'u_003' })).error_code).toBe('NOT_FOUND');
+  });
+
+  it('asks the person before an access change; a decline changes nothing', async () => {
+    const e = await startServer({ capabilities: { elicitation: {} }, onClient: (client) => client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'decline' })) });
+    try {
+      const args = { task_id: 'task_1823', user_uid: 'u_005', permission: 'view' };
+      const p = await e.ok('email_collaborators_add_preview', args);
+      expect((await e.err('email_collaborators_add_apply', { ...args, preview_token: p.preview_token })).error_code).toBe('CONFIRMATION_DECLINED');
+      expect((await e.ok('email_collaborators_list', { task_id: 'task_1823' })).collaborators.map((x: any) => x.user_uid)).not.toContain('u_005');
+    } finally {
+      await e.close();
+    }
   });
 
   it('replaces the whole set through preview and apply; the owner stays', async () => {

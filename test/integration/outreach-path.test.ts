@@ -44,7 +44,7 @@ describe.each(SURFACES)('outreach path (%s surface)', (surface) => {
     // 4. A collaborator from the team list.
     const team = await s.ok('email_collaborators_list', {});
     const priya = team.team_members.find((m: any) => m.name === 'Priya Raman');
-    await s.ok('email_collaborators_add', { task_id: taskId, user_uid: priya.user_uid, permission: 'edit' });
+    await s.previewApply('email_collaborators_add', { task_id: taskId, user_uid: priya.user_uid, permission: 'edit' });
 
     // 5. The approved brief from the files root.
     mkdirSync(join(s.app.files.root, 'briefs'), { recursive: true });

@@ -100,7 +100,7 @@ describe.each(['default', 'compact'] as const)('the whole workflow loop on the %
     await a.ok('email_recipient_filter_update', { task_id: taskId, filter: { hide_contacted: true } });
     const team = await a.ok('email_collaborators_list', {});
     const editor = team.team_members.find((m: any) => m.user_uid !== task.owner_uid);
-    await a.ok('email_collaborators_add', { task_id: taskId, user_uid: editor.user_uid, permission: 'edit' });
+    await a.previewApply('email_collaborators_add', { task_id: taskId, user_uid: editor.user_uid, permission: 'edit' });
     await a.previewApply('email_attachments_upload', { task_id: taskId, content_base64: Buffer.from('%PDF-1.4\n% H7 wave 2 brief\n%%EOF\n').toString('base64'), filename: 'h7-wave2-brief.pdf' });
     await a.ok('email_content_save', {
       task_id: taskId,

@@ -11,8 +11,9 @@ const compact = (sel: Parameters<typeof selectTools>[1]) => listTools(surfaceOf(
 // Issue 15's targets for the default surface are 25,000 tokens in all and 4,000 per toolset. The
 // trimming has not reached them yet: these ceilings hold what has landed (including the
 // idempotency_key every write tool now takes and the documented 256-character creator ids), so the list can only shrink; lower them as contract
-// text is trimmed.
-const DEFAULT_CEILING = { total: 33_500, toolset: 6_600 };
+// text is trimmed. Issue 13's approval decisions (crm_batch_update_validate; email collaborator
+// add/remove as preview/apply) added 495 in all and 285 to email, the largest toolset.
+const DEFAULT_CEILING = { total: 33_995, toolset: 6_885 };
 
 describe('token budgets', () => {
   it('keeps the default surface under its ceilings, in all and per toolset', () => {

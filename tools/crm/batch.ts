@@ -45,7 +45,7 @@ export const batch = {
     title: 'Batch-update CRM channels',
     description:
       'Changes coop_status, labels (add/remove) and/or owner_uid or archived of many creators (selector.creator_ids). Coop-status or label changes create missing channels; owner/archive-only changes fail for creators without one and list them.',
-    kind: 'write',
+    kind: 'staged',
     risk: 'high',
     riskReason: 'Bulk change of many shared CRM channels, and may create channels.',
     hints: { destructive: false },

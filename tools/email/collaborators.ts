@@ -7,6 +7,8 @@ import { collaborator, taskId } from './schemas.js';
 
 const grantable = z.enum(['edit', 'view', 'manage_members']).describe('edit, view or manage_members.');
 const permissionChange = z.object({ user_uid: z.string(), permission: z.string() });
+/** What an add or remove shows before it changes anyone's access. */
+const accessEffect = z.object({ task_id: z.string(), task_name: z.string(), user_uid: z.string(), name: z.string(), permission: z.string().nullable(), previous_permission: z.string().nullable() });
 
 export const collaborators = {
   list: defineContract({
@@ -30,12 +32,15 @@ export const collaborators = {
     title: 'Add a collaborator',
     description: 'Gives a team member (user_uid) edit, view or manage_members access to a task; an existing collaborator gets the new permission.',
     kind: 'write',
-    risk: 'low',
-    riskReason: 'Gives one teammate access to one task; undone by email_collaborators_remove.',
-    hints: { idempotent: true },
-    route: { method: 'POST', path: '/email/tasks/:task_id/collaborators' },
+    risk: 'high',
+    riskReason: 'Access: gives a teammate access to an email task (manage_members lets them change who else has it).',
+    confirm: true,
+    hints: { destructive: false },
+    // Its own path: replace holds PUT …/collaborators, and their stage routes would clash.
+    route: { method: 'POST', path: '/email/tasks/:task_id/collaborators/add' },
     input: z.strictObject({ task_id: taskId, user_uid: id(`Team member. ${FROM.teamMember}`), permission: grantable }),
     output: z.object({ task_id: z.string(), user_uid: z.string(), permission: z.string(), previous_permission: z.string().nullable(), collaborators: z.array(collaborator), summary: z.string() }),
+    effect: accessEffect,
     idsOf: (i) => [i.task_id, i.user_uid],
   }),
   remove: defineContract({
@@ -44,12 +49,13 @@ export const collaborators = {
     title: 'Remove a collaborator',
     description: "Removes a team member's access to a task; the owner always stays.",
     kind: 'write',
-    risk: 'low',
-    riskReason: "Takes one teammate's access to one task away; undone by email_collaborators_add.",
-    hints: { destructive: true, idempotent: true },
+    risk: 'high',
+    riskReason: "Access: takes a teammate's access to an email task away.",
+    confirm: true,
     route: { method: 'DELETE', path: '/email/tasks/:task_id/collaborators/:user_uid' },
     input: z.strictObject({ task_id: taskId, user_uid: id(`Collaborator to remove (from email_collaborators_list with task_id).`) }),
     output: z.object({ task_id: z.string(), removed: z.boolean(), collaborators: z.array(collaborator), summary: z.string() }),
+    effect: accessEffect,
     idsOf: (i) => [i.task_id, i.user_uid],
   }),
   replace: defineContract({

@@ -57,13 +57,38 @@ function planChannels(ws: Workspace, creatorIds: string[], changes: BatchChanges
   return { requested, existing, create, failed };
 }
 
+/** The reference checks of a change, each for its field; validate lists them all, preview and apply stop at the first. */
+function changeChecks(ws: Workspace, changes: BatchChanges): [string, () => void][] {
+  return [
+    [
+      'coop_status, labels, owner_uid, archived',
+      () => {
+        if (changes.coop_status === undefined && changes.labels === undefined && changes.owner_uid === undefined && changes.archived === undefined) {
+          throw invalid('No change given.', 'Set at least one of coop_status, labels, owner_uid or archived.');
+        }
+      },
+    ],
+    ['coop_status', () => changes.coop_status !== undefined && checkCoopStatus(ws, changes.coop_status)],
+    ['owner_uid', () => checkTeamMember(ws, changes.owner_uid)],
+    ['labels.label_ids', () => checkLabels(ws, changes.labels?.label_ids)],
+  ];
+}
+
 function checkChanges(ws: Workspace, changes: BatchChanges): void {
-  if (changes.coop_status === undefined && changes.labels === undefined && changes.owner_uid === undefined && changes.archived === undefined) {
-    throw invalid('No change given.', 'Set at least one of coop_status, labels, owner_uid or archived.');
+  for (const [, check] of changeChecks(ws, changes)) check();
+}
+
+function changeProblems(ws: Workspace, changes: BatchChanges): Problem[] {
+  const problems: Problem[] = [];
+  for (const [field, check] of changeChecks(ws, changes)) {
+    try {
+      check();
+    } catch (e) {
+      if (!(e instanceof ToolError)) throw e;
+      problems.push({ field, code: e.code, message: e.action ? `${e.message} ${e.action.hint}` : e.message });
+    }
   }
-  if (changes.coop_status !== undefined) checkCoopStatus(ws, changes.coop_status);
-  checkTeamMember(ws, changes.owner_uid);
-  checkLabels(ws, changes.labels?.label_ids);
+  return problems;
 }
 
 function batchState(plan: BatchPlan, changes: BatchChanges) {
@@ -194,6 +219,7 @@ function planEmail(ws: Workspace, taskId: string, creatorIds: string[]): EmailPl
 
 export const batchImplementations = {
   update: implement(batch.update, {
+    validate: (ws, input) => changeProblems(ws, input),
     read: (ws, input) => {
       checkChanges(ws, input);
       const plan = planChannels(ws, input.selector.creator_ids, input);

@@ -30,6 +30,14 @@ function planCollaborators(ws: Workspace, t: TaskRow, wanted: { user_uid: string
   };
 }
 
+/** A team member's name and current permission on a task (null when not a collaborator). */
+function accessOf(ws: Workspace, taskId: string, userUid: string): { name: string; permission: string | null } {
+  const row = ws.db
+    .prepare('SELECT m.name, c.permission FROM team_members m LEFT JOIN email_task_collaborators c ON c.user_uid = m.user_uid AND c.task_id = ? WHERE m.user_uid = ?')
+    .get(taskId, userUid) as { name: string; permission: string | null } | undefined;
+  return { name: row?.name ?? userUid, permission: row?.permission ?? null };
+}
+
 export const collaboratorImplementations = {
   list: implement(collaborators.list, {
     run: (ws, input) => {
@@ -42,32 +50,48 @@ export const collaboratorImplementations = {
     },
   }),
   add: implement(collaborators.add, {
-    run: (ws, input) => {
+    read: (ws, input) => {
       const t = loadTask(ws, input.task_id);
       if (input.user_uid === t.owner_uid) throw new ToolError('CONFLICT', `${input.user_uid} owns task ${t.task_id}; the owner's access cannot change.`, { hint: 'Add another team member.' });
       checkTeamMember(ws, input.user_uid);
-      const prev = (ws.db.prepare('SELECT permission FROM email_task_collaborators WHERE task_id = ? AND user_uid = ?').pluck().get(t.task_id, input.user_uid) as string | undefined) ?? null;
+      return { task: t, member: accessOf(ws, t.task_id, input.user_uid) };
+    },
+    state: ({ member }) => ({ permission: member.permission }),
+    effect: (_ws, input, { task, member }) => ({
+      effect: { task_id: task.task_id, task_name: task.name, user_uid: input.user_uid, name: member.name, permission: input.permission, previous_permission: member.permission },
+      summary: `Give ${member.name} (${input.user_uid}) ${input.permission} access to email task "${task.name}" (${task.task_id})${member.permission ? `; was ${member.permission}` : ''}.`,
+    }),
+    run: (ws, input, _call, _loaded, { task, member }) => {
       ws.db
         .prepare('INSERT INTO email_task_collaborators (task_id, user_uid, permission) VALUES (?, ?, ?) ON CONFLICT (task_id, user_uid) DO UPDATE SET permission = excluded.permission')
-        .run(t.task_id, input.user_uid, input.permission);
+        .run(task.task_id, input.user_uid, input.permission);
       return {
-        task_id: t.task_id,
+        task_id: task.task_id,
         user_uid: input.user_uid,
         permission: input.permission,
-        previous_permission: prev,
-        collaborators: collaboratorsOf(ws, t.task_id),
-        summary: `${input.user_uid} has ${input.permission} access to ${t.task_id}${prev ? ` (was ${prev})` : ''}.`,
+        previous_permission: member.permission,
+        collaborators: collaboratorsOf(ws, task.task_id),
+        summary: `${input.user_uid} has ${input.permission} access to ${task.task_id}${member.permission ? ` (was ${member.permission})` : ''}.`,
       };
     },
   }),
   remove: implement(collaborators.remove, {
-    run: (ws, input) => {
+    read: (ws, input) => {
       const t = loadTask(ws, input.task_id);
       if (input.user_uid === t.owner_uid)
         throw new ToolError('CONFLICT', `${input.user_uid} owns task ${t.task_id} and always stays.`, { hint: 'Only collaborators other than the owner can be removed.' });
-      const res = ws.db.prepare('DELETE FROM email_task_collaborators WHERE task_id = ? AND user_uid = ?').run(t.task_id, input.user_uid);
-      if (res.changes === 0) throw notFound('collaborator', input.user_uid, `Collaborators of this task come from email_collaborators_list with task_id ${t.task_id}.`);
-      return { task_id: t.task_id, removed: true, collaborators: collaboratorsOf(ws, t.task_id), summary: `Removed ${input.user_uid} from ${t.task_id}.` };
+      const member = accessOf(ws, t.task_id, input.user_uid);
+      if (!member.permission) throw notFound('collaborator', input.user_uid, `Collaborators of this task come from email_collaborators_list with task_id ${t.task_id}.`);
+      return { task: t, member };
+    },
+    state: ({ member }) => ({ permission: member.permission }),
+    effect: (_ws, input, { task, member }) => ({
+      effect: { task_id: task.task_id, task_name: task.name, user_uid: input.user_uid, name: member.name, permission: null, previous_permission: member.permission },
+      summary: `Take ${member.name}'s (${input.user_uid}) ${member.permission} access to email task "${task.name}" (${task.task_id}) away.`,
+    }),
+    run: (ws, input, _call, _loaded, { task }) => {
+      ws.db.prepare('DELETE FROM email_task_collaborators WHERE task_id = ? AND user_uid = ?').run(task.task_id, input.user_uid);
+      return { task_id: task.task_id, removed: true, collaborators: collaboratorsOf(ws, task.task_id), summary: `Removed ${input.user_uid} from ${task.task_id}.` };
     },
   }),
   replace: implement(collaborators.replace, {

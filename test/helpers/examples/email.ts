@@ -17,6 +17,8 @@ export const previewExamples: PreviewExamples = {
     content_base64: (await buildXlsx('Sheet1', ['creator_id'], [['cr_0002'], ['cr_0003']])).toString('base64'),
     filename: 'recipients.xlsx',
   }),
+  email_collaborators_add: async () => ({ task_id: 'task_1823', user_uid: 'u_003', permission: 'view' }),
+  email_collaborators_remove: async () => ({ task_id: 'task_1823', user_uid: 'u_004' }),
   email_collaborators_replace: async () => ({ task_id: 'task_1823', collaborators: [{ user_uid: 'u_003', permission: 'view' }] }),
   email_attachments_upload: async () => ({ task_id: 'task_1822', content_base64: b64('%PDF-1.4 brief'), filename: 'brief.pdf' }),
   email_attachments_delete: async (s) => ({ attachment_id: (await s.ok('email_attachments_list', { task_id: 'task_1824' })).items[0].attachment_id }),
