@@ -11,6 +11,7 @@ export const WHERE = {
   emailTask: 'Task ids come from email_list.',
   emailSender: 'Sender ids come from email_sender_list.',
   emailAttachment: 'Attachment ids come from email_attachments_list.',
+  emailTemplate: 'Template ids come from email_templates_list.',
   product: 'product_collect_id values come from product_list.',
   productTag: 'Tag ids come from product_tags_list.',
   shortLink: 'short_link_id values come from short_link_list.',

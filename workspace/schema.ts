@@ -307,4 +307,14 @@ export const workspaceMigrations: Migration[] = [
   },
   // Cooperation statuses become server-defined ids (NoxInfluencer's own vocabulary), not names.
   { id: 'workspace/002-coop-status-ids', sql: coopStatusMigrationSql },
+  {
+    // Email content templates (issue 13): kept by name, applied to a draft's subject and bodies.
+    id: 'workspace/003-email-templates',
+    sql: `
+      CREATE TABLE email_templates (
+        template_id TEXT PRIMARY KEY, name TEXT NOT NULL, subject TEXT NOT NULL, html_body TEXT NOT NULL, text_body TEXT NOT NULL DEFAULT '',
+        created_by TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -45,6 +45,7 @@ const SEEDED_TABLES = [
   'messages',
   'message_templates',
   'message_attachments',
+  'email_templates',
   'brands',
   'brand_assets',
 ] as const;
@@ -1352,6 +1353,24 @@ function seedTemplatesAndAttachments(c: Ctx, draftThreads: string[]): void {
       html_body: html,
       created_at: iso(created),
       updated_at: iso(created + (i + 2) * DAY),
+    });
+  });
+  // Email content templates (email_templates_use): a first-outreach and a follow-up wording.
+  const emailTemplates = [
+    ['First outreach', 'A GlowLab collab idea for you', '<p>Hi! We love your skincare content and would like to send you our Barrier Repair Serum to try.</p>'],
+    ['Second wave follow-up', 'Still keen on a GlowLab collab?', NUDGE],
+  ] as const;
+  emailTemplates.forEach(([name, subject, html], i) => {
+    const created = now - (40 - i * 10) * DAY;
+    c.w.put('email_templates', {
+      template_id: `etpl_${pad(i + 1, 3)}`,
+      name,
+      subject,
+      html_body: html,
+      text_body: html.replace(/<[^>]+>/g, ''),
+      created_by: 'u_001',
+      created_at: iso(created),
+      updated_at: iso(created),
     });
   });
   const files = [

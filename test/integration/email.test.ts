@@ -408,6 +408,56 @@ describe('content and sender', () => {
   });
 });
 
+describe('templates and copies', () => {
+  it("saves, lists and updates templates; use fills only a draft task's subject and bodies", async () => {
+    expect((await s.err('email_templates_save', { name: 'No body' })).error_code).toBe('INVALID_REQUEST');
+    const tpl = await s.ok('email_templates_save', { name: 'Launch intro', subject: 'Meet the H7', html_body: '<p>Hi {name}, meet the H7.</p>', text_body: 'Hi, meet the H7.' });
+    expect(tpl).toMatchObject({ name: 'Launch intro', subject: 'Meet the H7', text_body: 'Hi, meet the H7.' });
+    const upd = await s.ok('email_templates_save', { template_id: tpl.template_id, subject: 'Meet the new H7' });
+    expect(upd).toMatchObject({ name: 'Launch intro', subject: 'Meet the new H7', html_body: '<p>Hi {name}, meet the H7.</p>' });
+    const listed = (await s.ok('email_templates_list', {})).items.map((x: any) => x.template_id);
+    expect(listed).toEqual(expect.arrayContaining(['etpl_001', 'etpl_002', tpl.template_id]));
+    const { task } = await ready('Templated');
+    const before = await s.ok('email_get', { task_id: task.task_id });
+    const used = await s.ok('email_templates_use', { task_id: task.task_id, template_id: tpl.template_id });
+    expect(used).toMatchObject({ template_id: tpl.template_id, subject: 'Meet the new H7', html_body: '<p>Hi {name}, meet the H7.</p>', text_body: 'Hi, meet the H7.' });
+    expect(used.sender).toEqual(before.sender);
+    expect(used.recipients).toEqual(before.recipients);
+    const missing = await s.err('email_templates_use', { task_id: task.task_id, template_id: 'etpl_nope' });
+    expect(missing.error_code).toBe('NOT_FOUND');
+    expect(missing.action?.hint).toContain('email_templates_list');
+    expect((await s.err('email_templates_use', { task_id: 'task_1820', template_id: tpl.template_id })).error_code).toBe('CONFLICT');
+  });
+
+  it('copies a sent task into a new draft the caller owns, with content, cards, sender, filter and attachment, without recipients', async () => {
+    const src = await s.ok('email_get', { task_id: 'task_1820' });
+    expect(src.status).toBe('sent');
+    const copy = await s.ok('email_copy', { task_id: 'task_1820' });
+    expect(copy).toMatchObject({
+      name: `${src.name} (copy)`,
+      status: 'draft',
+      type: 3,
+      subject: src.subject,
+      html_body: src.html_body,
+      campaign_id: src.campaign_id,
+      sent_at: null,
+      plan_send_at: null,
+    });
+    expect(copy.task_id).not.toBe(src.task_id);
+    expect(copy.sender).toEqual(src.sender);
+    expect(copy.product_cards).toEqual(src.product_cards);
+    expect(copy.filter).toEqual(src.filter);
+    expect(copy.recipients.total).toBe(0);
+    expect(copy.collaborators.map((c: any) => c.permission)).toEqual(['owner']);
+    const withFile = await s.ok('email_copy', { task_id: 'task_1824', name: 'Wave 4 again' });
+    const original = await s.ok('email_get', { task_id: 'task_1824' });
+    expect(withFile.name).toBe('Wave 4 again');
+    expect(withFile.attachment).toMatchObject({ file_name: original.attachment.file_name, sha256: original.attachment.sha256 });
+    expect(withFile.attachment.attachment_id).not.toBe(original.attachment.attachment_id);
+    expect((await s.err('email_copy', { task_id: 'task_nope' })).error_code).toBe('NOT_FOUND');
+  });
+});
+
 describe('send, schedule, cancel', () => {
   it('refuses a task that is not ready, naming what is missing', async () => {
     const e = await s.err('email_send_preview', { task_id: 'task_1822' });

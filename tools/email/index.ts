@@ -1,5 +1,6 @@
 // The email domain: tasks, their recipients, filter, collaborators, attachment, content and
-// sender, the send itself, and reports. Listed in the order tools/list has always shown them.
+// sender, the send itself, reports, and reuse (templates, copies). Listed in the order tools/list
+// has always shown them; later families go last.
 import type { Operation } from '../../src/catalog.js';
 import { tasks } from './tasks.js';
 import { recipients } from './recipients.js';
@@ -10,5 +11,6 @@ import { content } from './content.js';
 import { senders } from './sender.js';
 import { sending } from './send.js';
 import { reports } from './reports.js';
+import { templates } from './templates.js';
 
-export const emailOperations: Operation[] = [tasks, recipients, filters, collaborators, attachments, content, senders, sending, reports].flatMap((family) => Object.values(family));
+export const emailOperations: Operation[] = [tasks, recipients, filters, collaborators, attachments, content, senders, sending, reports, templates].flatMap((family) => Object.values(family));

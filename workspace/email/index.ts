@@ -10,6 +10,7 @@ import { contentImplementations } from './content.js';
 import { senderImplementations } from './sender.js';
 import { sendImplementations } from './send.js';
 import { reportImplementations } from './reports.js';
+import { templateImplementations } from './templates.js';
 
 export { emailJobs } from './jobs.js';
 
@@ -23,4 +24,5 @@ export const emailDomain: Implementation<Workspace>[] = [
   senderImplementations,
   sendImplementations,
   reportImplementations,
+  templateImplementations,
 ].flatMap((family) => Object.values(family));
