@@ -10,9 +10,10 @@ const templateOutput = z.object({ path: z.string().describe('Relative to the fil
 const templatePathField = (fallback: string) => z.string().min(1).max(1024).default(fallback).describe('Where to write the .xlsx, relative to the files root; refused if the file exists.');
 
 /** The contract of an import's template: writes a starting .xlsx into the files root. */
-export function templateContract(c: { name: string; title: string; description: string; path: string; defaultOutput: string }) {
+export function templateContract(c: { name: string; cli?: string; title: string; description: string; path: string; defaultOutput: string }) {
   return defineContract({
     name: c.name,
+    ...(c.cli ? { cli: c.cli } : {}),
     title: c.title,
     description: c.description,
     kind: 'write',

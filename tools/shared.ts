@@ -75,6 +75,16 @@ export function fileFields(maxBytes: number, what = 'The file', names?: { patter
   };
 }
 
+/**
+ * Public images (a product's thumbnail_url, an inline image of an email's html_body): the size
+ * limit bounds the base64 field, and the implementation enforces it and the formats on the bytes.
+ */
+export const IMAGE_MAX_BYTES = 5 * 1024 * 1024;
+export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.gif'];
+export const imageFileFields = () => fileFields(IMAGE_MAX_BYTES, 'An image (.png, .jpg, .webp, .gif)');
+/** What an image upload returns: file_url is public. */
+export const uploadedImage = z.object({ file_id: z.string(), file_url: z.string(), file_name: z.string(), size: z.int(), sha256: z.string() });
+
 /** The documented import formats of the CRM, email recipient and affiliation member imports: Excel only. */
 export const EXCEL_IMPORT_EXTENSIONS = ['.xlsx', '.xls'];
 /** fileFields for an Excel import: the name must end in .xlsx or .xls. */

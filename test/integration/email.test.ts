@@ -186,6 +186,38 @@ describe('recipients', () => {
   });
 });
 
+describe('import template and inline images', () => {
+  it('writes the recipient import template with the columns the import reads', async () => {
+    const r = await s.ok('email_recipients_import_template', {});
+    expect(r).toMatchObject({ path: 'templates/email-recipients-import-template.xlsx', columns: ['creator_id', 'platform', 'channel_id', 'email'] });
+    expect((await s.err('email_recipients_import_template', {})).error_code).toBe('FILE_REFUSED');
+    // Its example rows read as one row per way of naming a recipient: the email resolves, the placeholders fail with reasons.
+    const c = await draft('From template');
+    const p = await s.ok('email_recipients_import_preview', { task_id: c.task_id, path: r.path });
+    expect(p.effect).toMatchObject({ row_count: 3, will_add_count: 1, failed_count: 2 });
+    expect(p.effect.sample_add).toEqual([{ creator_id: null, platform: null, channel_id: null, email_address: 'creator@example.com' }]);
+  });
+
+  it('uploads a public inline image for html_body, not an attachment', async () => {
+    const c = await draft('Inline image');
+    mkdirSync(join(s.app.files.root, 'img'), { recursive: true });
+    writeFileSync(join(s.app.files.root, 'img', 'banner.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 9, 9]));
+    const a = await s.ok('file_image_upload', { path: 'img/banner.png' });
+    expect(a).toMatchObject({ file_name: 'banner.png', size: 6 });
+    expect(a.file_url).toMatch(/^https:\/\/.+banner\.png$/);
+    const b = await s.ok('file_image_upload', { content_base64: b64('GIF89a'), filename: 'wave.gif' });
+    expect(b.file_id).not.toBe(a.file_id);
+    const saved = await s.ok('email_content_save', { task_id: c.task_id, html_body: `<p>Hi!</p><img src="${a.file_url}" alt="H7">` });
+    expect(saved.html_body).toContain(a.file_url);
+    expect(saved.attachment).toBeNull();
+    expect((await s.ok('email_attachments_list', { task_id: c.task_id })).items).toEqual([]);
+    expect((await s.err('file_image_upload', { content_base64: b64('hi'), filename: 'notes.txt' })).error_code).toBe('FILE_REFUSED');
+    expect((await s.err('file_image_upload', { path: '../outside.png' })).error_code).toBe('FILE_REFUSED');
+    writeFileSync(join(s.app.files.root, 'img', 'huge.png'), Buffer.alloc(5 * 1024 * 1024 + 1, 1));
+    expect((await s.err('file_image_upload', { path: 'img/huge.png' })).error_code).toBe('LIMIT_EXCEEDED');
+  });
+});
+
 describe('recipient filters', () => {
   it('lists options and other tasks, reads a filter with what it hides, and {} clears it', async () => {
     const o = await s.ok('email_recipient_filter_options', { task_id: 'task_1823' });

@@ -81,7 +81,7 @@ export const recipients = {
   }),
   import: defineContract({
     name: 'email.recipients_import',
-    cli: 'email recipients import',
+    cli: 'email recipients import-file',
     title: 'Import email recipients',
     description:
       'Adds recipients from a .xlsx/.xls workbook (≤8 MB) with columns creator_id, platform + channel_id, or email (no header: first column creator_id or email). Only before the send flow; unusable rows are listed.',

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { FROM } from '../hints.js';
-import { fileFields, httpUrl, id, pageInput, paged, searchText } from '../shared.js';
+import { httpUrl, id, imageFileFields, pageInput, paged, searchText, uploadedImage } from '../shared.js';
 
 export const product = z.object({
   product_collect_id: z.string(),
@@ -17,9 +17,6 @@ export const product = z.object({
   created_at: z.string(),
   updated_at: z.string(),
 });
-
-/** The image upload's size limit: it bounds the base64 field, and the implementation enforces it on the bytes. */
-export const IMAGE_MAX_BYTES = 5 * 1024 * 1024;
 
 const productId = id(FROM.product);
 const productFields = {
@@ -123,8 +120,8 @@ export const products = {
     risk: 'low',
     riskReason: 'Uploads one image and returns its URL; nothing existing changes.',
     route: { method: 'POST', path: '/products/images' },
-    input: z.strictObject(fileFields(IMAGE_MAX_BYTES, 'An image (.png, .jpg, .webp, .gif)')),
-    output: z.object({ file_id: z.string(), file_url: z.string(), file_name: z.string(), size: z.int(), sha256: z.string() }),
+    input: z.strictObject(imageFileFields()),
+    output: uploadedImage,
     idsOf: (_i, o) => [o.file_id],
   }),
 };

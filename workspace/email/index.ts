@@ -11,6 +11,7 @@ import { senderImplementations } from './sender.js';
 import { sendImplementations } from './send.js';
 import { reportImplementations } from './reports.js';
 import { templateImplementations } from './templates.js';
+import { emailFileImplementations } from './files.js';
 
 export { emailJobs } from './jobs.js';
 
@@ -25,4 +26,5 @@ export const emailDomain: Implementation<Workspace>[] = [
   sendImplementations,
   reportImplementations,
   templateImplementations,
+  emailFileImplementations,
 ].flatMap((family) => Object.values(family));

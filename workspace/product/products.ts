@@ -1,15 +1,12 @@
 // Product Center products in the embedded workspace.
 import type { z } from 'zod';
 import { invalid, notFound, ToolError } from '../../src/errors.js';
-import type { InputRules } from '../../src/files.js';
-import { IMAGE_MAX_BYTES, products, type product } from '../../tools/product/products.js';
+import { products, type product } from '../../tools/product/products.js';
 import { WHERE } from '../../tools/hints.js';
 import { implement, type Implemented } from '../implement.js';
-import { escapeLike, getRow, inJson, loadFile, pageQuery, sample, sha256, Where } from '../shared.js';
+import { uploadPublicImage } from '../public-images.js';
+import { escapeLike, getRow, inJson, pageQuery, sample, Where } from '../shared.js';
 import type { Workspace } from '../workspace.js';
-
-const IMAGE_RULES: InputRules = { maxBytes: IMAGE_MAX_BYTES, extensions: ['.png', '.jpg', '.jpeg', '.webp', '.gif'] };
-const PUBLIC_FILES = 'https://files.nox-demo.example/uploads';
 
 interface ProductRow {
   product_collect_id: string;
@@ -142,16 +139,5 @@ export const productsImplementations = {
       };
     },
   }),
-  image_upload: implement(products.image_upload, {
-    run: (ws, input) => {
-      const file = loadFile(ws, input, IMAGE_RULES);
-      const fid = ws.newId('file');
-      const url = `${PUBLIC_FILES}/${fid}/${encodeURIComponent(file.name)}`;
-      const digest = sha256(file.bytes);
-      ws.db
-        .prepare(`INSERT INTO uploaded_files (file_id, purpose, file_name, size, sha256, content, public_url, created_at) VALUES (?, 'product_image', ?, ?, ?, ?, ?, ?)`)
-        .run(fid, file.name, file.bytes.length, digest, file.bytes, url, ws.now().toISOString());
-      return { file_id: fid, file_url: url, file_name: file.name, size: file.bytes.length, sha256: digest };
-    },
-  }),
+  image_upload: implement(products.image_upload, { run: (ws, input) => uploadPublicImage(ws, input, 'product_image') }),
 } satisfies Implemented<typeof products>;
