@@ -36,6 +36,26 @@ describe('stores', () => {
   });
 });
 
+describe('last operated store', () => {
+  it('is the store whose campaign or members changed last', async () => {
+    const first = await s.ok('affiliation_stores_last', {});
+    expect(first.store).toMatchObject({ store_id: 'store_001', authorized: true });
+    expect(first.last_operated_at).toEqual(expect.any(String));
+    // A second authorized store with an older campaign: not the last until someone works on it.
+    const db = s.workspaceDb;
+    db.prepare(`INSERT INTO aff_stores (store_id, name, domain, authorized, currency) VALUES ('store_903', 'Second Store', 'second-demo.myshopify.com', 1, 'USD')`).run();
+    db.prepare(
+      `INSERT INTO aff_campaigns (campaign_id, store_id, name, commission_type, commission_value, discount_method, status, created_at, updated_at)
+       VALUES ('affc_903', 'store_903', 'Older', 'fixed', 5, 'none', 'active', '2001-01-01T00:00:00.000Z', '2001-01-01T00:00:00.000Z')`,
+    ).run();
+    expect((await s.ok('affiliation_stores_last', {})).store.store_id).toBe('store_001');
+    await s.ok('affiliation_campaigns_update', { campaign_id: 'affc_903', name: 'Worked on now' });
+    const now = await s.ok('affiliation_stores_last', {});
+    expect(now.store).toMatchObject({ store_id: 'store_903', name: 'Second Store', campaign_count: 1 });
+    expect(now.last_operated_at > first.last_operated_at).toBe(true);
+  });
+});
+
 describe('campaigns', () => {
   it('lists, gets and sums an overview from the members', async () => {
     const list = await s.ok('affiliation_campaigns_list', { store_id: 'store_001' });

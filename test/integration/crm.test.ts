@@ -1,8 +1,11 @@
 // The CRM through the MCP client: channels, the auto-create rule, batch updates, archive/restore,
 // add-to-email, labels and groups.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, workspaceChecksum, type TestServer } from '../helpers/server.js';
 import { importFiles } from '../helpers/import-files.js';
+import { readTable } from '../../src/spreadsheet.js';
 
 let s: TestServer;
 const db = () => s.workspaceDb;
@@ -465,6 +468,27 @@ describe('CRM imports', () => {
       expect(r.path).toBe('templates/crm-import-template.xlsx');
       expect(r.columns).toHaveLength(5);
       expect((await s.err('crm_import_template', {})).error_code).toBe('FILE_REFUSED');
+    });
+
+    it('writes the failed and repeated rows of an import to a new workbook, in row order', async () => {
+      const failed_items = [{ row: 4, column: 'B', value: 'not-an-email', reason: 'Not an email address.' }];
+      const repeated_items = [
+        { row: 2, creator_id: 'cr_0001', reason: 'already_in_crm' },
+        { row: 5, creator_id: null, reason: 'duplicate_of_row_3' },
+      ];
+      const r = await s.ok('crm_import_report', { failed_items, repeated_items });
+      expect(r).toMatchObject({ path: 'reports/crm-import-report.xlsx', failed_count: 1, repeated_count: 2 });
+      const bytes = readFileSync(join(s.app.files.root, r.path));
+      const table = await readTable({ name: 'r.xlsx', ext: '.xlsx', bytes }, { maxRows: 10 });
+      expect(table.header).toEqual(['Row', 'Outcome', 'Column', 'Value', 'Creator id', 'Reason']);
+      expect(table.rows.map((x) => [x[0], x[1], x[5]])).toEqual([
+        ['2', 'repeated', 'already_in_crm'],
+        ['4', 'failed', 'Not an email address.'],
+        ['5', 'repeated', 'duplicate_of_row_3'],
+      ]);
+      expect((await s.err('crm_import_report', { failed_items })).error_code).toBe('FILE_REFUSED');
+      expect((await s.err('crm_import_report', { output_path: 'reports/empty.xlsx' })).error_code).toBe('INVALID_REQUEST');
+      expect((await s.err('crm_import_report', { failed_items, output_path: 'reports/x.csv' })).error_code).toBe('INVALID_REQUEST');
     });
 
     it('imports valid new rows, returns failed_items and repeated_items, overwrites only when asked', async () => {

@@ -7,6 +7,8 @@ import { defineAffiliationContract } from './define.js';
 
 export const storeId = id(FROM.affiliateStore);
 
+const store = z.object({ store_id: z.string(), name: z.string(), domain: z.string(), authorized: z.boolean(), currency: z.string(), campaign_count: z.int() });
+
 export const stores = {
   list: defineAffiliationContract({
     name: 'affiliation.stores_list',
@@ -17,7 +19,18 @@ export const stores = {
     risk: 'low',
     route: { method: 'GET', path: '/affiliation/stores' },
     input: z.strictObject({}),
-    output: z.object({ items: z.array(z.object({ store_id: z.string(), name: z.string(), domain: z.string(), authorized: z.boolean(), currency: z.string(), campaign_count: z.int() })) }),
+    output: z.object({ items: z.array(store) }),
+  }),
+  last: defineAffiliationContract({
+    name: 'affiliation.stores_last',
+    cli: 'affiliation stores last',
+    title: 'Last operated store',
+    description: 'The store whose affiliate campaigns or members changed last (null when none did), to pick up where work stopped.',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/affiliation/stores/last' },
+    input: z.strictObject({}),
+    output: z.object({ store: store.nullable(), last_operated_at: z.string().nullable() }),
   }),
   products: defineAffiliationContract({
     name: 'affiliation.store_products',

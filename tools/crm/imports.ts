@@ -2,13 +2,15 @@
 // becomes CRM channels; its template shows the columns.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { excelFileFields } from '../shared.js';
+import { CREATOR_ID_MAX, excelFileFields } from '../shared.js';
 import { failedItem, templateContract } from '../imports.js';
 
 /** The descriptions below state these limits (≤10 MB, ≤500 rows); the workspace enforces them. */
 export const CRM_IMPORT_LIMITS = { maxBytes: 10 * 1024 * 1024, maxRows: 500 };
 
 export const repeatedItem = z.object({ row: z.int(), creator_id: z.string().nullable(), reason: z.string().describe('already_in_crm or duplicate_of_row_<n>.') });
+
+const reportItems = <T extends z.ZodType>(item: T) => z.array(item).max(CRM_IMPORT_LIMITS.maxRows).default([]).describe('As crm_import_file returned them.');
 
 export const crmImports = {
   template: templateContract({
@@ -17,6 +19,27 @@ export const crmImports = {
     description: 'Writes the .xlsx template for crm_import_file into the files root: creator URL, email, coop status, label names, remark.',
     path: '/crm/import-template',
     defaultOutput: 'templates/crm-import-template.xlsx',
+  }),
+  report: defineContract({
+    name: 'crm.import_report',
+    title: 'Write a CRM import report',
+    description: 'Writes the failed_items and repeated_items of a crm_import_file call to a new .xlsx in the files root.',
+    kind: 'write',
+    risk: 'low',
+    riskReason: 'Writes a new report file into the files root; never overwrites one.',
+    route: { method: 'POST', path: '/crm/import-report' },
+    input: z.strictObject({
+      failed_items: reportItems(failedItem),
+      repeated_items: reportItems(repeatedItem.extend({ creator_id: z.string().max(CREATOR_ID_MAX).nullable(), reason: z.string() })),
+      output_path: z
+        .string()
+        .min(1)
+        .max(1024)
+        .regex(/\.xlsx$/i, 'end with .xlsx')
+        .default('reports/crm-import-report.xlsx')
+        .describe('New .xlsx path in the files root.'),
+    }),
+    output: z.object({ path: z.string(), bytes: z.int(), failed_count: z.int(), repeated_count: z.int(), summary: z.string() }),
   }),
   file: defineContract({
     name: 'crm.import_file',

@@ -19,4 +19,5 @@ export const crmOperations: Operation[] = [
   ...Object.values(groups),
   crmImports.template,
   crmImports.file,
+  crmImports.report,
 ];

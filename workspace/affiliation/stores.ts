@@ -30,18 +30,29 @@ export function loadStore(ws: Workspace, storeId: string): StoreRow {
   return s;
 }
 
+/** Stores as affiliation_stores_list shows them, optionally only some. */
+function listStores(ws: Workspace, only?: string) {
+  const rows = ws.db
+    .prepare(`SELECT s.*, (SELECT COUNT(*) FROM aff_campaigns c WHERE c.store_id = s.store_id) AS campaign_count FROM aff_stores s ${only ? 'WHERE s.store_id = ?' : ''} ORDER BY s.name, s.store_id`)
+    .all(...(only ? [only] : [])) as (StoreRow & { campaign_count: number })[];
+  return rows.map((s) => ({ ...s, authorized: s.authorized === 1 }));
+}
+
 export const storesImplementations = {
   list: implement(stores.list, {
-    run: (ws) => ({
-      items: (
-        ws.db.prepare('SELECT s.*, (SELECT COUNT(*) FROM aff_campaigns c WHERE c.store_id = s.store_id) AS campaign_count FROM aff_stores s ORDER BY s.name, s.store_id').all() as (StoreRow & {
-          campaign_count: number;
-        })[]
-      ).map((s) => ({
-        ...s,
-        authorized: s.authorized === 1,
-      })),
-    }),
+    run: (ws) => ({ items: listStores(ws) }),
+  }),
+  // The workspace keeps no per-user "last store": the last operated one is where an affiliate campaign or member changed last.
+  last: implement(stores.last, {
+    run: (ws) => {
+      const last = ws.db
+        .prepare(
+          `SELECT c.store_id, MAX(c.updated_at, COALESCE((SELECT MAX(m.updated_at) FROM aff_members m WHERE m.campaign_id = c.campaign_id), '')) AS at
+           FROM aff_campaigns c ORDER BY at DESC, c.store_id LIMIT 1`,
+        )
+        .get() as { store_id: string; at: string } | undefined;
+      return { store: last ? (listStores(ws, last.store_id)[0] ?? null) : null, last_operated_at: last?.at ?? null };
+    },
   }),
   products: implement(stores.products, {
     run: (ws, input) => {

@@ -5,7 +5,8 @@ import { EXCEL_IMPORT_EXTENSIONS } from '../../tools/shared.js';
 import { CRM_IMPORT_LIMITS, crmImports, type repeatedItem } from '../../tools/crm/imports.js';
 import type { FailedItem } from '../../tools/imports.js';
 import { coopStatuses, coopStatusFromCell, DEFAULT_COOP_STATUS } from '../coop-statuses.js';
-import { ToolError } from '../../src/errors.js';
+import { invalid, ToolError } from '../../src/errors.js';
+import { buildXlsx } from '../../src/spreadsheet.js';
 import { creatorResolver, EMAIL_RE, matchCreators, readSheet, urlCell, writeTemplate, type ParsedCreatorUrl } from '../creator-import.js';
 import { implement, type Implemented } from '../implement.js';
 import { actingUser, inJson, sample } from '../shared.js';
@@ -16,6 +17,8 @@ const CRM_TEMPLATE_ROWS = [
   ['https://www.youtube.com/@examplechannel', 'hello@example.com', 'contacted', 'VIP, Needs brief', 'Met at the spring launch event.'],
   ['https://www.instagram.com/examplecreator/', '', 'pending', '', ''],
 ];
+
+const REPORT_HEADER = ['Row', 'Outcome', 'Column', 'Value', 'Creator id', 'Reason'];
 
 type ImportInput = z.output<typeof crmImports.file.input>;
 
@@ -185,6 +188,29 @@ function writeCrmImport(ws: Workspace, plan: CrmImportPlan, ownerUid: string): {
 
 export const importImplementations = {
   template: writeTemplate(crmImports.template, { sheet: 'CRM', header: CRM_TEMPLATE_HEADER, rows: CRM_TEMPLATE_ROWS, what: 'CRM' }),
+  report: implement(crmImports.report, {
+    // One sheet, in row order, so the person fixes the spreadsheet top to bottom.
+    load: (_ws, input) => {
+      if (!input.failed_items.length && !input.repeated_items.length) {
+        throw invalid('Nothing to report: failed_items and repeated_items are both empty.', 'Pass the failed_items and repeated_items crm_import_file_apply (or its preview) returned.');
+      }
+      const rows = [
+        ...input.failed_items.map((f) => ({ row: f.row, cells: [f.row, 'failed', f.column, f.value, '', f.reason] })),
+        ...input.repeated_items.map((r) => ({ row: r.row, cells: [r.row, 'repeated', '', '', r.creator_id ?? '', r.reason] })),
+      ].sort((a, b) => a.row - b.row);
+      return buildXlsx(
+        'Import report',
+        REPORT_HEADER,
+        rows.map((r) => r.cells),
+      );
+    },
+    run: (ws, input, _call, xlsx) => {
+      const written = ws.files.writeOutput(input.output_path, xlsx, false);
+      const failed = input.failed_items.length;
+      const repeated = input.repeated_items.length;
+      return { ...written, failed_count: failed, repeated_count: repeated, summary: `Wrote ${failed} failed and ${repeated} repeated row(s) to ${written.path}.` };
+    },
+  }),
   file: implement(crmImports.file, {
     load: (ws, input) => loadCrmImport(ws, input),
     read: (ws, input, _call, parsed) => ({ parsed, plan: planCrmImport(ws, input, parsed) }),
