@@ -273,7 +273,7 @@ describe('prompts', () => {
       'creator_search',
       'collection_add_creators_preview',
       'collection_refresh_validate',
-      'crm_batch_update_preview',
+      'crm_batch_update_validate',
       'email_create',
       'email_send_preview',
       'email_send_apply',
