@@ -31,7 +31,8 @@ campaign_context_record; campaign_context_get (or the resource nox://campaigns/{
    email_recipient_filter_options + email_recipient_filter_update (hide contacted / in CRM / in other tasks),
    email_collaborators_list + email_collaborators_add_preview/_apply, email_attachments_upload_preview/_apply (a file from the
    client: files_stage it once, then pass its path to both preview and apply; files_list shows the files root),
-   email_content_save (subject, body, product_collect_ids <= 5), email_sender_list + email_sender_update.
+   email_content_save (subject, body, product_collect_ids <= 5; or email_templates_use; inline images from
+   file_image_upload's file_url), email_sender_list + email_sender_update.
 9. Approve and send: email_get, then email_send_preview (or email_schedule_preview, whole-hour offset); its sheet
    shows each address and flags recipients other tasks already emailed (unanswered replies first). Record approvals for recipients, sender, content, attachments, schedule, then email_send_apply / email_schedule_apply.
 10. Follow up: message_creator_filters / message_project_filters, message_list {project_ids: ["email_task:<task_id>"],

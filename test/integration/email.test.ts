@@ -487,6 +487,13 @@ describe('templates and copies', () => {
     expect(withFile.attachment).toMatchObject({ file_name: original.attachment.file_name, sha256: original.attachment.sha256 });
     expect(withFile.attachment.attachment_id).not.toBe(original.attachment.attachment_id);
     expect((await s.err('email_copy', { task_id: 'task_nope' })).error_code).toBe('NOT_FOUND');
+    // A retried copy with its key makes one copy.
+    const tasks = () => one('SELECT COUNT(*) FROM email_tasks');
+    const n = tasks();
+    const k1 = await s.ok('email_copy', { task_id: 'task_1820', idempotency_key: 'copy-1820-once' });
+    const k2 = await s.ok('email_copy', { task_id: 'task_1820', idempotency_key: 'copy-1820-once' });
+    expect(k2).toEqual({ ...k1, replayed: true });
+    expect(tasks()).toBe(n + 1);
   });
 });
 
