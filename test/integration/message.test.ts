@@ -342,7 +342,7 @@ describe('attachments', () => {
     expect((await s.err('message_template_attachments_delete_preview', { template_id: tpl.template_id, attachment_id: threadAtt })).summary).toMatch(/thread attachment/);
   });
 
-  it('template attachments: upload (at most 2), download, delete on their own ids', async () => {
+  it('template attachments: list, upload (at most 2), download, delete on their own ids', async () => {
     const tpl = (await s.ok('message_templates_save', { name: 'With files', html_body: '<p>See attached.</p>' })).template_id;
     const a = await s.ok('message_template_attachments_upload', { template_id: tpl, content_base64: b64('one'), filename: 'one.pdf' });
     await s.ok('message_template_attachments_upload', { template_id: tpl, content_base64: b64('two'), filename: 'two.pdf' });
@@ -351,6 +351,9 @@ describe('attachments', () => {
     expect(readFileSync(join(s.app.files.root, d.path), 'utf8')).toBe('one');
     await s.previewApply('message_template_attachments_delete', { template_id: tpl, attachment_id: a.attachment.attachment_id });
     expect((await s.ok('message_templates_list', {})).items.find((x: any) => x.template_id === tpl).attachments.map((x: any) => x.file_name)).toEqual(['two.pdf']);
+    const listed = await s.ok('message_template_attachments_list', { template_id: tpl });
+    expect(listed).toMatchObject({ template_id: tpl, items: [{ file_name: 'two.pdf', size: 3 }] });
+    expect((await s.err('message_template_attachments_list', { template_id: 'tpl_nope' })).error_code).toBe('NOT_FOUND');
   });
 
   it('an upload on a thread with a scheduled reply cancels it (the preview says so)', async () => {

@@ -14,8 +14,9 @@ const compact = (sel: Parameters<typeof selectTools>[1]) => listTools(surfaceOf(
 // text is trimmed. Issue 13's approval decisions (crm_batch_update_validate; email collaborator
 // add/remove as preview/apply) added 495 in all and 285 to email, the largest toolset; its email
 // templates and email_copy 534 more, the recipient import template and file_image_upload 355 more,
-// all in email; crm_import_report and affiliation_stores_last 355 more (crm, affiliation).
-const DEFAULT_CEILING = { total: 35_239, toolset: 7_774 };
+// all in email; crm_import_report and affiliation_stores_last 355 more (crm, affiliation);
+// message_template_attachments_list 73 more (message).
+const DEFAULT_CEILING = { total: 35_312, toolset: 7_774 };
 
 describe('token budgets', () => {
   it('keeps the default surface under its ceilings, in all and per toolset', () => {

@@ -31,6 +31,7 @@ export const messageOperations: Operation[] = [
   attachments.upload,
   attachments.download,
   attachments.delete,
+  templateAttachments.list,
   templateAttachments.upload,
   templateAttachments.download,
   templateAttachments.delete,

@@ -7,6 +7,17 @@ import { attachmentOut, downloadOut, MAX_ATTACHMENTS, outputPath, templateId, up
 const templateAttachmentId = id('Template attachment id (message_templates_list).');
 
 export const templateAttachments = {
+  list: defineContract({
+    name: 'message.template_attachments_list',
+    cli: 'message templates attachments list',
+    title: 'List template attachments',
+    description: 'The files kept with one reply template (at most 2).',
+    kind: 'read',
+    risk: 'low',
+    route: { method: 'GET', path: '/messages/templates/:template_id/attachments' },
+    input: z.strictObject({ template_id: templateId }),
+    output: z.object({ template_id: z.string(), items: z.array(attachmentOut) }),
+  }),
   upload: defineContract({
     name: 'message.template_attachments_upload',
     cli: 'message templates attachments upload',

@@ -1,10 +1,16 @@
 // Template attachments in the embedded workspace.
 import { templateAttachments } from '../../tools/message/template-attachments.js';
 import { implement, type Implemented } from '../implement.js';
-import { checkRoom, deleteAttachment, download, loadAttachment, loadUpload, storeAttachment, toAttachmentOut } from './attachment-store.js';
+import { attachmentsOf, checkRoom, deleteAttachment, download, loadAttachment, loadUpload, storeAttachment, toAttachmentOut } from './attachment-store.js';
 import { loadTemplate, touchTemplate } from './templates.js';
 
 export const templateAttachmentsImplementations = {
+  list: implement(templateAttachments.list, {
+    run: (ws, input) => {
+      const tpl = loadTemplate(ws, input.template_id);
+      return { template_id: tpl.template_id, items: attachmentsOf(ws, 'template', tpl.template_id) };
+    },
+  }),
   upload: implement(templateAttachments.upload, {
     load: (ws, input) => loadUpload(ws, input),
     run: (ws, input, _call, file) => {
