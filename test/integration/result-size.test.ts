@@ -28,6 +28,7 @@ describe('result sizes at the default page', () => {
     const storeWithProducts = one(`SELECT store_id FROM aff_store_products GROUP BY store_id ORDER BY COUNT(*) DESC LIMIT 1`);
     const affCampaign = one(`SELECT campaign_id FROM aff_members GROUP BY campaign_id ORDER BY COUNT(*) DESC LIMIT 1`);
     const member = one(`SELECT member_id FROM aff_members ORDER BY member_id LIMIT 1`);
+    const template = one(`SELECT owner_id FROM message_attachments WHERE owner_kind = 'template' GROUP BY owner_id ORDER BY COUNT(*) DESC LIMIT 1`);
     const tools = (await s.client.listTools()).tools;
     const args: Record<string, Record<string, unknown>> = {
       campaign_context_get: { campaign_id: 'cmp_001' },
@@ -37,6 +38,7 @@ describe('result sizes at the default page', () => {
       email_products_list: { task_id: task },
       email_collaborators_list: { task_id: task },
       message_attachments_list: { thread_id: thread },
+      message_template_attachments_list: { template_id: template },
       affiliation_store_products: { store_id: storeWithProducts },
       affiliation_campaigns_list: { store_id: store },
       affiliation_members_pending: { campaign_id: affCampaign },
