@@ -168,21 +168,43 @@ export interface Listable {
 export const PREVIEW_TOKEN_FIELD = 'preview_token';
 export const IDEMPOTENCY_KEY_FIELD = 'idempotency_key';
 
+const unlisted = new WeakSet<z.ZodType>();
+
+/**
+ * Marks a string schema whose bounds are checked but left out of the listed schema: they would
+ * repeat on many tools and tell a model nothing it acts on.
+ */
+function boundsUnlisted<T extends z.ZodType>(schema: T): T {
+  unlisted.add(schema);
+  return schema;
+}
+
+/**
+ * Marks a string schema as an opaque id (or token): still checked (non-empty, bounded), but its
+ * bounds are left out of the listed schema, since an agent copies ids from results and never composes one.
+ */
+export const opaqueId = boundsUnlisted;
+
 /**
  * Every write tool (a low-risk write, an apply) takes an optional idempotency_key, as
  * NoxInfluencer's own mutations do (8 to 128 characters; visible ASCII here, since it travels
- * upstream as an HTTP header).
+ * upstream as an HTTP header). Its meaning and rules are stated once, in the server's instructions
+ * (IDEMPOTENCY_KEY_RULE), not on each of the hundred-odd write tools that take it: the field is
+ * listed as a plain string and checked here.
  */
 const idempotencyKeyInput = {
-  [IDEMPOTENCY_KEY_FIELD]: z
-    .string()
-    .min(8)
-    .max(128)
-    // A refinement, not a pattern: it would repeat on every write tool of tools/list.
-    .refine((k) => /^[\x21-\x7e]+$/.test(k), 'visible ASCII characters only (no spaces)')
-    .optional()
-    .describe('Retry key: a repeat with the same arguments returns the first outcome.'),
+  [IDEMPOTENCY_KEY_FIELD]: boundsUnlisted(
+    z
+      .string()
+      .min(8)
+      .max(128)
+      .refine((k) => /^[\x21-\x7e]+$/.test(k), 'visible ASCII characters only (no spaces)'),
+  ).optional(),
 };
+
+/** What the instructions say about idempotency_key, the one place it is explained. */
+export const IDEMPOTENCY_KEY_RULE =
+  'Every write tool takes an optional idempotency_key (8-128 visible ASCII characters): a retry with the same key and arguments returns the first outcome with replayed: true and runs nothing again; the same key with other arguments is refused.';
 
 const replayedOutput = z.boolean().describe('True when this is the recorded outcome of an earlier call with the same idempotency_key (nothing ran again).');
 
@@ -245,7 +267,7 @@ export function toolsOf(op: Operation): ToolSpec[] {
     op,
     stage: 'preview',
     title: `${op.title} (preview)`,
-    description: `${op.description} Changes nothing; returns a preview_token for ${base}_apply.`,
+    description: `${op.description} Dry run; returns a preview_token.`,
     input: op.input,
     output: z.object({
       operation: z.literal(op.name),
@@ -263,7 +285,8 @@ export function toolsOf(op: Operation): ToolSpec[] {
     title: `${op.title} (apply)`,
     description: `Applies ${base}_preview: its arguments plus its preview_token.`,
     input: op.input.extend({
-      [PREVIEW_TOKEN_FIELD]: z.string().min(1).max(512).describe(`From ${base}_preview.`),
+      // The tool's description names the preview the token comes from; the token is opaque.
+      [PREVIEW_TOKEN_FIELD]: opaqueId(z.string().min(1).max(512)),
       ...idempotencyKeyInput,
     }),
     fieldsDescribedOn: `${base}_preview`,
@@ -327,43 +350,37 @@ export function toolsetsOf(ops: Operation[]): string[] {
 
 export function inputJsonSchema(t: { input: Obj; fieldsDescribedOn?: string }): Record<string, unknown> {
   const js = jsonSchema(t.input, 'input');
-  if (!t.fieldsDescribedOn) return js;
-  // The preview describes these fields; the apply's own fields, which the preview does not take, keep theirs.
-  const props = js.properties as Record<string, Record<string, unknown>>;
-  const bare = withoutDescriptions(js) as Record<string, unknown>;
-  const bareProps = bare.properties as Record<string, Record<string, unknown>>;
-  for (const own of [PREVIEW_TOKEN_FIELD, IDEMPOTENCY_KEY_FIELD]) if (props[own]?.description) bareProps[own]!.description = props[own]!.description;
-  return bare;
+  return t.fieldsDescribedOn ? (asPreviewed(js) as Record<string, unknown>) : js;
 }
 
-function withoutDescriptions(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(withoutDescriptions);
+/**
+ * What validate and apply list of the preview's arguments: names, types, enums and required fields.
+ * Descriptions, defaults and bounds are listed once, on the preview: an apply is refused unless its
+ * arguments are exactly the previewed ones, and every stage checks them all again. preview_token
+ * and idempotency_key, the apply's own, carry no description (the tool's description names the
+ * preview; the instructions explain the key).
+ */
+const PREVIEW_ONLY_KEYWORDS = new Set(['description', 'default', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'pattern', 'format']);
+
+function asPreviewed(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(asPreviewed);
   if (node === null || typeof node !== 'object') return node;
-  return Object.fromEntries(
-    Object.entries(node)
-      .filter(([k, v]) => !(k === 'description' && typeof v === 'string'))
-      .map(([k, v]) => [k, withoutDescriptions(v)]),
-  );
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (PREVIEW_ONLY_KEYWORDS.has(k)) continue;
+    // A properties map is keyed by field names, which may be spelt like keywords (export's `format`).
+    out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([f, sub]) => [f, asPreviewed(sub)])) : asPreviewed(v);
+  }
+  return out;
 }
 
 export function outputJsonSchema(t: { output: Obj }): Record<string, unknown> {
   return jsonSchema(t.output, 'output');
 }
 
-const opaqueIds = new WeakSet<z.ZodType>();
-
-/**
- * Marks a string schema as an opaque id: still checked (non-empty, bounded), but its bounds are left
- * out of the listed schema, since an agent copies ids from results and never composes one.
- */
-export function opaqueId<T extends z.ZodType>(schema: T): T {
-  opaqueIds.add(schema);
-  return schema;
-}
-
 function jsonSchema(schema: Obj, io: 'input' | 'output'): Record<string, unknown> {
   const override = (ctx: { zodSchema: unknown; jsonSchema: Record<string, unknown> }) => {
-    if (!opaqueIds.has(ctx.zodSchema as z.ZodType)) return;
+    if (!unlisted.has(ctx.zodSchema as z.ZodType)) return;
     delete ctx.jsonSchema.minLength;
     delete ctx.jsonSchema.maxLength;
   };

@@ -2,7 +2,7 @@
 // and approvals.md in step.
 import { z } from 'zod';
 import type { Operation, ToolSpec } from './catalog.js';
-import { inputJsonSchema, toolsOf } from './catalog.js';
+import { IDEMPOTENCY_KEY_RULE, inputJsonSchema, toolsOf } from './catalog.js';
 import { restRoutes } from './backend/http/rest.js';
 import { isServerOperation } from './server-tools.js';
 
@@ -27,6 +27,8 @@ export function renderToolsDoc(tools: ToolSpec[]): string {
     `${tools.length} tools. High-side-effect operations come as \`_preview\` + \`_apply\` (staged ones also \`_validate\`):`,
     'apply needs the `preview_token` of a preview of exactly the same arguments. Annotations: R read-only,',
     'D destructive, I idempotent, O open world (reaches people or systems outside the workspace).',
+    // Said once here and in the server's instructions, as the tools/list leaves the field undescribed.
+    IDEMPOTENCY_KEY_RULE,
     '',
   ];
   const toolsets = [...new Set(tools.map((t) => t.op.toolset))];

@@ -30,6 +30,11 @@ export const WHERE = {
 export const FROM = Object.fromEntries(
   Object.entries(WHERE).map(([k, v]) => [
     k,
-    / come from /.test(v) && k !== 'crmChannel' ? `From ${v.replace(/^.*? come from /, '')}` : k === 'crmChannel' ? 'From crm_list, creator_search or collection_items.' : v,
+    // The tool names only: a field's own schema says what else the source needs (a store_id).
+    / come from /.test(v) && k !== 'crmChannel'
+      ? `From ${v.replace(/^.*? come from /, '').replace(/ (\(|with ).*$/, '.')}`
+      : k === 'crmChannel'
+        ? 'From crm_list, creator_search or collection_items.'
+        : v,
   ]),
 ) as Record<keyof typeof WHERE, string>;

@@ -1,5 +1,5 @@
 // The catalog: every operation of every domain, assembled into the toolsets the server exposes.
-import type { Catalog, Operation } from '../src/catalog.js';
+import { IDEMPOTENCY_KEY_RULE, type Catalog, type Operation } from '../src/catalog.js';
 import { campaignOperations } from './campaign/index.js';
 import { discoveryOperations } from './discovery/index.js';
 import { collectionOperations } from './collection/index.js';
@@ -34,7 +34,7 @@ Ids are opaque: pass them through unchanged and never guess one.
 Every high-side-effect change is two steps: call the *_preview tool, show the person its summary and effect, then call
 the matching *_apply tool with exactly the same arguments plus the preview_token. Staged families also have *_validate.
 An apply that was already done returns its recorded outcome with replayed: true; PREVIEW_STALE means the data changed
-since the preview, so preview again. Files live in this server's files root: files_stage puts a client's file there
+since the preview, so preview again. ${IDEMPOTENCY_KEY_RULE} Files live in this server's files root: files_stage puts a client's file there
 once and returns its path for any path field; files_list shows what is there; written files come back as resource_link
 blocks that resources/read serves. Errors carry error_code, summary and action.hint: follow the hint.`;
 

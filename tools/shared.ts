@@ -12,7 +12,9 @@ export const ids = (description: string, max = 10_000) => z.array(idString()).mi
  * A cooperation status: a server-defined id, never a name. The ids are whatever the backend's
  * message_coop_statuses returns (NoxInfluencer's docs pass `--coop_status 2`).
  */
-export const coopStatusId = (description: string) => z.string().min(1).max(32).describe(`${description} A cooperation status id from message_coop_statuses (e.g. "2"), not a name.`);
+export const coopStatusValue = z.string().min(1).max(32);
+/** A described cooperation status id; `lead` opens the sentence ("A", "Only threads with this"). */
+export const coopStatusId = (lead = 'A') => coopStatusValue.describe(`${lead} cooperation status id from message_coop_statuses (e.g. "2"), not a name.`);
 
 /**
  * Creator ids are NoxInfluencer's encrypted tokens: its published schemas allow 256 characters
@@ -65,13 +67,13 @@ export function paged<T extends z.ZodType>(item: T) {
 export function fileFields(maxBytes: number, what = 'The file', names?: { pattern: RegExp; message: string }) {
   const named = (s: z.ZodString) => (names ? s.regex(names.pattern, names.message) : s);
   return {
-    path: named(z.string().min(1).max(1024)).optional().describe(`${what} inside the files root (relative path).`),
+    path: named(z.string().min(1).max(1024)).optional().describe(`${what}: a path in the files root.`),
     content_base64: z
       .string()
       .max(Math.ceil(maxBytes / 3) * 4 + 4)
       .optional()
-      .describe('Base64 file bytes instead of path.'),
-    filename: named(z.string().min(1).max(255)).optional().describe('Name for content_base64, e.g. "brief.pdf".'),
+      .describe('Or its bytes, base64.'),
+    filename: named(z.string().min(1).max(255)).optional().describe('File name for content_base64.'),
   };
 }
 

@@ -2,7 +2,7 @@
 // and the selection flags narrow the list.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { selectTools, toolsetsOf } from '../../src/catalog.js';
+import { IDEMPOTENCY_KEY_RULE, inputJsonSchema, selectTools, toolsetsOf } from '../../src/catalog.js';
 import { renderApprovalsDoc, renderConfigTable, renderToolsDoc, renderToolsetTable, withSection } from '../../src/docs.js';
 import { CONFIG_DOC } from '../../src/config.js';
 import { listTools } from '../../src/server.js';
@@ -33,7 +33,8 @@ describe('documented limits in the schemas', () => {
   const tools = listTools(all);
   it('gives every creator id input one maximum length, the 256 NoxInfluencer allows', () => {
     let seen = 0;
-    for (const t of tools) {
+    // Validate and apply list the preview's arguments by type only; the preview lists their limits.
+    for (const t of tools.filter((x) => !/_(validate|apply)$/.test(x.name))) {
       for (const field of ['creator_id', 'creator_ids']) {
         for (const node of fieldsNamed(t.inputSchema, field)) {
           for (const str of stringsOf(node)) {
@@ -44,6 +45,14 @@ describe('documented limits in the schemas', () => {
       }
     }
     expect(seen).toBeGreaterThan(15);
+  });
+
+  it('still checks on apply the limits it lists only on the preview', () => {
+    const apply = all.find((t) => t.name === 'collection_add_creators_apply')!;
+    expect(JSON.stringify(inputJsonSchema(apply))).not.toMatch(/maxLength|maxItems/);
+    const args = { collection_ids: ['col_1'], platform: 'youtube', preview_token: 't' };
+    expect(apply.input.safeParse({ ...args, creator_ids: ['c'.repeat(256)] }).success).toBe(true);
+    expect(apply.input.safeParse({ ...args, creator_ids: ['c'.repeat(257)] }).success).toBe(false);
   });
 
   it('states product cards, import sizes and formats, and the Excel export in the schemas', () => {
@@ -81,8 +90,9 @@ describe('catalog', () => {
       const preview = /_(validate|apply)$/.test(t.name) ? listTools(all).find((x) => x.name === t.name.replace(/_(validate|apply)$/, '_preview')) : undefined;
       if (/_(validate|apply)$/.test(t.name)) expect(preview, t.name).toBeDefined();
       for (const [field, own] of Object.entries(t.inputSchema.properties ?? {})) {
-        // preview_token and idempotency_key belong to the apply itself; they are described there.
-        const schema = preview && field !== 'preview_token' && field !== 'idempotency_key' ? preview.inputSchema.properties![field] : own;
+        // preview_token is named by the apply's description, idempotency_key once by the instructions.
+        if (field === 'preview_token' || field === 'idempotency_key') continue;
+        const schema = preview ? preview.inputSchema.properties![field] : own;
         const s = schema as { description?: string; anyOf?: { description?: string }[] };
         const described = s.description ?? s.anyOf?.find((x) => x.description)?.description;
         if (['platform', 'page', 'page_size'].includes(field)) continue;
@@ -91,6 +101,14 @@ describe('catalog', () => {
       const a = t.annotations!;
       for (const k of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const) expect(typeof a[k], `${t.name}.${k}`).toBe('boolean');
     }
+  });
+
+  it('explains idempotency_key once, in the instructions and docs/tools.md, rather than on every write tool', () => {
+    const writes = listTools(all).filter((t) => t.inputSchema.properties?.idempotency_key);
+    expect(writes.length).toBeGreaterThan(80);
+    for (const t of writes) expect(t.inputSchema.properties!.idempotency_key, t.name).toEqual({ type: 'string' });
+    expect(catalog.instructions).toContain(IDEMPOTENCY_KEY_RULE);
+    expect(renderToolsDoc(all)).toContain(IDEMPOTENCY_KEY_RULE);
   });
 
   it('pairs every high-risk operation with preview and apply (and validate when staged)', () => {

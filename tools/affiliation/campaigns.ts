@@ -15,9 +15,9 @@ export const campaignId = id(FROM.affiliateCampaign);
 export const discountDetail = z
   .strictObject({
     value: z.number().optional().describe('percentage: percent off (0-100]; fixed_amount: amount off in store currency (> 0).'),
-    min_order_amount: z.number().min(0).optional().describe('Minimum order subtotal for the discount.'),
+    min_order_amount: z.number().min(0).optional().describe('Minimum order subtotal.'),
   })
-  .describe('Discount detail for discount_method.');
+  .describe('For discount_method.');
 export type DiscountDetail = z.output<typeof discountDetail>;
 
 export const campaignOut = z.object({
@@ -39,11 +39,11 @@ export const totals = z.object({ clicks: z.int(), orders: z.int(), revenue: z.nu
 export const memberCounts = z.object({ pending: z.int(), active: z.int(), terminated: z.int() });
 
 const termsFields = {
-  commission_type: z.enum(COMMISSION_TYPES).describe('percentage of the order, or a fixed amount per order.'),
-  commission_value: z.number().describe('percentage: above 0 and at most 100; fixed: above 0 (store currency).'),
-  discount_method: z.enum(DISCOUNT_METHODS).describe('Discount the member code gives; none means no code can be issued.'),
+  commission_type: z.enum(COMMISSION_TYPES).describe('percentage of the order, or fixed per order.'),
+  commission_value: z.number().describe('percentage: (0, 100]; fixed: > 0, store currency.'),
+  discount_method: z.enum(DISCOUNT_METHODS).describe('What the member code gives; none: no code can be issued.'),
   discount_detail: discountDetail,
-  status: z.enum(AFFILIATE_CAMPAIGN_STATUSES).describe('active, paused or ended.'),
+  status: z.enum(AFFILIATE_CAMPAIGN_STATUSES).describe('Campaign status.'),
 };
 
 export const campaigns = {
@@ -51,11 +51,11 @@ export const campaigns = {
     name: 'affiliation.campaigns_list',
     cli: 'affiliation campaigns list',
     title: 'List affiliate campaigns',
-    description: 'Affiliate campaigns of one authorized store (store_id from affiliation_stores_list).',
+    description: 'Affiliate campaigns of one authorized store.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/affiliation/campaigns' },
-    input: z.strictObject({ store_id: storeId, status: z.enum(AFFILIATE_CAMPAIGN_STATUSES).optional().describe('Only campaigns in this status.'), ...pageInput }),
+    input: z.strictObject({ store_id: storeId, status: z.enum(AFFILIATE_CAMPAIGN_STATUSES).optional().describe('Only this status.'), ...pageInput }),
     output: paged(campaignOut),
   }),
   get: defineAffiliationContract({

@@ -13,7 +13,7 @@ export const memberImport = {
     name: 'affiliation.members_import_template',
     cli: 'affiliation members import-template',
     title: 'Member import template',
-    description: 'Writes the member import template (.xlsx) to output_path in the files root; fill one identity per row and pass it to affiliation_members_import_file_preview.',
+    description: 'Writes the .xlsx template of affiliation_members_import_file (one identity per row) into the files root.',
     kind: 'write',
     risk: 'low',
     riskReason: 'Writes a new template file into the files root; never overwrites one.',
@@ -24,7 +24,7 @@ export const memberImport = {
         .min(1)
         .max(1024)
         .regex(/\.xlsx$/i, 'end with .xlsx')
-        .describe('Where to write it, relative to the files root; an existing file is refused.'),
+        .describe('New .xlsx path in the files root (never overwritten).'),
     }),
     output: z.object({ path: z.string(), bytes: z.int(), columns: z.array(z.string()) }),
   }),
@@ -32,8 +32,7 @@ export const memberImport = {
     name: 'affiliation.members_import_file',
     cli: 'affiliation members import-file',
     title: 'Import affiliate members from a file',
-    description:
-      'Adds pending members to one campaign from a .xlsx/.xls workbook (≤10 MB; columns creator_id | platform + channel_id | custom_id, template from affiliation_members_import_template). Writes immediately on apply and returns the pending count.',
+    description: 'Adds pending members to one campaign from a workbook with columns creator_id | platform + channel_id | custom_id (affiliation_members_import_template).',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk: enrols every row of a spreadsheet.',

@@ -31,7 +31,7 @@ export const memberOut = z.object({
 /** A member identity that could not be added, and why. */
 export const planOut = z.object({ ref: z.string(), reason: z.string() });
 
-const memberIds = ids(`Members of this campaign. ${FROM.affiliateMember}`, 500);
+const memberIds = ids(FROM.affiliateMember, 500);
 const skippedMember = z.object({ member_id: z.string(), status: z.string().nullable(), reason: z.string() });
 
 export const members = {
@@ -50,19 +50,18 @@ export const members = {
     name: 'affiliation.members_active',
     cli: 'affiliation members active',
     title: 'Active affiliate members',
-    description: 'Active (or, with status terminated, ended) members of one campaign with their discount code and tracking link.',
+    description: 'Active or terminated members of one campaign with their discount code and tracking link.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/affiliation/campaigns/:campaign_id/members/active' },
-    input: z.strictObject({ campaign_id: campaignId, status: z.enum(['active', 'terminated']).default('active').describe('active or terminated members.'), ...pageInput }),
+    input: z.strictObject({ campaign_id: campaignId, status: z.enum(['active', 'terminated']).default('active').describe('Which members.'), ...pageInput }),
     output: paged(memberOut),
   }),
   add: defineAffiliationContract({
     name: 'affiliation.members_add',
     cli: 'affiliation members add',
     title: 'Add affiliate members',
-    description:
-      'Adds pending members to one campaign by creator_ids, channels (platform + channel_id) or custom_ids; duplicates are reported, never added twice. Activate them with affiliation_members_status.',
+    description: 'Adds pending members to one campaign by creator_ids, channels or custom_ids (duplicates are reported); affiliation_members_status activates them.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk, and visible to creators: enrols creators in an affiliate programme.',
@@ -72,11 +71,11 @@ export const members = {
       campaign_id: campaignId,
       creator_ids: creatorIds('Creator ids (creator_search, collection_items).', 500).optional(),
       channels: z
-        .array(z.strictObject({ platform, channel_id: z.string().min(1).max(200).describe('Raw platform channel id.') }))
+        .array(z.strictObject({ platform, channel_id: z.string().min(1).max(200).describe('Platform channel id.') }))
         .min(1)
         .max(500)
         .optional()
-        .describe('Raw platform identities.'),
+        .describe('Platform identities.'),
       custom_ids: ids('Your own ids for members outside the creator base.', 500).optional(),
     }),
     output: z.object({ added_member_ids: z.array(z.string()), already_present: z.array(z.string()), problems: z.array(planOut), pending_count: z.int(), summary: z.string() }),
@@ -95,7 +94,7 @@ export const members = {
     route: { method: 'PATCH', path: '/affiliation/members/:member_id' },
     input: z.strictObject({
       member_id: memberId,
-      custom_id: z.string().min(1).max(128).nullable().optional().describe('Your own id for the member; null clears it.'),
+      custom_id: z.string().min(1).max(128).nullable().optional().describe('Your own id; null clears.'),
       discount_code: z
         .string()
         .regex(/^[A-Z0-9-]{3,32}$/, '3-32 upper-case letters, digits or dashes')
@@ -110,13 +109,13 @@ export const members = {
     cli: 'affiliation members status',
     title: 'Activate, terminate or resume members',
     description:
-      'activate (pending → active: issues a unique discount code and affiliate tracking link, only when the campaign settings are complete), terminate (active → terminated) or resume (terminated → active, same code).',
+      'Moves members: activate (pending → active, issuing a discount code and tracking link when the campaign settings are complete), terminate (→ terminated) or resume (→ active, same code).',
     kind: 'write',
     risk: 'high',
     riskReason: "Bulk, and visible to creators: changes members' status in the programme.",
     hints: { destructive: false },
     route: { method: 'POST', path: '/affiliation/campaigns/:campaign_id/members/status' },
-    input: z.strictObject({ campaign_id: campaignId, member_ids: memberIds, action: z.enum(['activate', 'terminate', 'resume']).describe('activate, terminate or resume.') }),
+    input: z.strictObject({ campaign_id: campaignId, member_ids: memberIds, action: z.enum(['activate', 'terminate', 'resume']).describe('The move.') }),
     output: z.object({
       action: z.string(),
       changed: z.array(memberOut.pick({ member_id: true, status: true, discount_code: true, tracking_link: true })),

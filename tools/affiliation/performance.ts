@@ -74,7 +74,7 @@ export const memberPerformance = {
     cli: 'affiliation campaigns export',
     title: 'Export campaign performance',
     description:
-      'Writes the per-member performance of one affiliate campaign (codes, links, clicks, orders, revenue, commission) as an Excel workbook (.xlsx) to output_path in the files root; a direct download, not an export_id job. An existing file is replaced only with overwrite: true.',
+      'Writes the per-member performance of one affiliate campaign (codes, links, clicks, orders, revenue, commission) as a .xlsx workbook in the files root; a direct download, not an export job.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk export of affiliate data; can replace an existing file.',
@@ -86,7 +86,7 @@ export const memberPerformance = {
         .min(1)
         .max(1024)
         .regex(/\.xlsx$/i, 'end with .xlsx')
-        .describe('The .xlsx workbook to write, relative to the files root.'),
+        .describe('.xlsx path in the files root.'),
       overwrite: z.boolean().default(false).describe('Replace an existing file.'),
     }),
     output: z.object({ path: z.string(), bytes: z.int(), row_count: z.int(), summary: z.string() }),

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { MESSAGE_DIRECTIONS } from '../vocabulary.js';
 import { FROM } from '../hints.js';
-import { coopStatusId, creatorId, id } from '../shared.js';
+import { coopStatusId, creatorId, id, idString } from '../shared.js';
 
 export const APPROVALS = ['recipients', 'sender', 'content', 'attachments', 'schedule'] as const;
 export const ID_KINDS = ['collection_ids', 'label_ids', 'product_collect_ids', 'task_ids', 'thread_ids', 'attachment_ids', 'export_ids'] as const;
@@ -13,7 +13,7 @@ export type ApprovalKey = (typeof APPROVALS)[number];
 export type IdKind = (typeof ID_KINDS)[number];
 
 // The record body: every part optional, a partial merge.
-const strs = (d: string) => z.array(z.string().min(1).max(128)).max(500).describe(d);
+const strs = (d: string) => z.array(idString()).max(500).describe(d);
 const approvalIn = z.strictObject({
   status: z.enum(['pending', 'approved', 'rejected']).describe('Approval state.'),
   by: z.string().max(128).optional().describe('Who decided (user_uid or name).'),
@@ -66,7 +66,7 @@ export const recordInput = z.strictObject({
       project_ids: strs('e.g. email_task:<task_id>.').optional(),
       creator_uids: strs('Task owner / member user_uids.').optional(),
       label_id: id('Label filter.').optional(),
-      coop_status: coopStatusId('Cooperation status filter.').optional(),
+      coop_status: coopStatusId().optional(),
     })
     .optional()
     .describe('The message_list filters that rebuild the thread view; given fields replace.'),

@@ -25,12 +25,12 @@ export const collections = {
   list: defineContract({
     name: 'collection.list',
     title: 'List collections',
-    description: 'Lists creator collections with item counts per platform; ownership "mine" keeps those owned by the acting team member.',
+    description: 'Lists creator collections with item counts per platform.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/collections' },
     input: z.strictObject({
-      ownership: z.enum(['mine', 'all']).default('all').describe('mine: owned by the acting team member; all: the whole workspace.'),
+      ownership: z.enum(['mine', 'all']).default('all').describe('mine: owned by the caller; all: the whole workspace.'),
       campaign_id: id('Only collections linked to this campaign.').optional(),
       keyword: searchText(200).optional().describe('Matches the name.'),
       ...pageInput,
@@ -50,7 +50,7 @@ export const collections = {
   create: defineContract({
     name: 'collection.create',
     title: 'Create a collection',
-    description: 'Creates an empty collection owned by the acting team member, optionally linked to a campaign; returns its collection_id.',
+    description: 'Creates an empty collection, optionally linked to a campaign; returns its collection_id.',
     kind: 'write',
     risk: 'low',
     riskReason: 'Adds an empty collection; nothing existing changes.',
@@ -85,7 +85,7 @@ export const collections = {
   delete: defineContract({
     name: 'collection.delete',
     title: 'Delete a collection',
-    description: 'Deletes one collection and its item list. The creators, their CRM channels and email tasks are not touched.',
+    description: 'Deletes one collection and its item list; creators, CRM channels and email tasks stay.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Irreversible: removes the collection and all its items.',

@@ -27,8 +27,7 @@ export const grouped = {
     name: 'collection.refresh',
     cli: { by: 'what', commands: { email: 'collection refresh-email', base: 'collection refresh-base', audience: 'collection unlock-audience' } },
     title: 'Refresh collection items',
-    description:
-      'Refreshes a collection + platform slice (or explicit creator_ids of it): what=email looks up emails, base refreshes base data, audience unlocks audience data. Ids from collection_list / collection_items.',
+    description: 'Refreshes a collection + platform slice (or some creator_ids of it): looks up emails, refreshes base data or unlocks audience data.',
     kind: 'staged',
     risk: 'high',
     riskReason: 'Bulk, and spends quota: refreshes data or unlocks audiences for many creators.',
@@ -36,7 +35,7 @@ export const grouped = {
     route: { method: 'POST', path: '/collections/:collection_id/refresh' },
     input: z.strictObject({
       ...selectorFields,
-      what: z.enum(['email', 'base', 'audience']).describe('email: look up emails; base: refresh base data; audience: unlock audience data.'),
+      what: z.enum(['email', 'base', 'audience']).describe('What to refresh.'),
     }),
     output: z.object({
       collection_id: z.string(),
@@ -55,17 +54,17 @@ export const grouped = {
     name: 'collection.batch',
     cli: { by: 'action', commands: { move: 'collection batch-move', copy: 'collection batch-copy', delete: 'collection batch-delete', label: 'collection batch-label' } },
     title: 'Move, copy, delete or label collection items',
-    description: 'Grouped change to a collection + platform slice (or explicit creator_ids of it): move or copy to target_collection_id, delete, or label with CRM label_ids (from crm_labels_list).',
+    description: 'Grouped change to a collection + platform slice (or some creator_ids of it): move, copy, delete or label the items.',
     kind: 'staged',
     risk: 'high',
     riskReason: 'Bulk move, copy, delete or label of collection members; deletes are irreversible.',
     route: { method: 'POST', path: '/collections/:collection_id/batch' },
     input: z.strictObject({
       ...selectorFields,
-      action: z.enum(['move', 'copy', 'delete', 'label']).describe('move (removes from this collection), copy (keeps it), delete, or label the items.'),
-      target_collection_id: id('move/copy only: the destination collection (from collection_list).').optional(),
-      label_ids: ids('label only: CRM label ids (from crm_labels_list).', 50).optional(),
-      label_operation: z.enum(['add', 'remove']).optional().describe('label only: add (default) or remove the labels.'),
+      action: z.enum(['move', 'copy', 'delete', 'label']).describe('move removes from this collection, copy keeps them.'),
+      target_collection_id: id('move/copy: the destination. From collection_list.').optional(),
+      label_ids: ids('label: from crm_labels_list.', 50).optional(),
+      label_operation: z.enum(['add', 'remove']).optional().describe('label: add (default) or remove.'),
     }),
     output: z.object({
       collection_id: z.string(),
@@ -89,8 +88,7 @@ export const grouped = {
   addToCrm: defineContract({
     name: 'collection.add_to_crm',
     title: 'Add a collection slice to the CRM',
-    description:
-      'Creates CRM channels (default coop status, owned by you) for every creator of one collection on one platform; the whole slice only, no subsets. Creators already in the CRM are reported and left as they are.',
+    description: 'Creates CRM channels (default coop status, owned by you) for every creator of one collection + platform slice; ones already in the CRM are reported, unchanged.',
     kind: 'staged',
     risk: 'high',
     riskReason: 'Bulk: creates CRM channels, visible to the whole team, for a whole collection slice.',

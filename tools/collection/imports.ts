@@ -21,15 +21,14 @@ export const imports = {
   template: templateContract({
     name: 'collection.import_template',
     title: 'Write the collection import template',
-    description: 'Writes the .xlsx template for collection_import_file into the files root: column A a creator URL, column B an optional email.',
+    description: 'Writes the collection_import_file .xlsx template (A creator URL, B optional email) into the files root.',
     path: '/collections/import-template',
     defaultOutput: 'templates/collection-import-template.xlsx',
   }),
   file: defineContract({
     name: 'collection.import_file',
     title: 'Import creator URLs into a collection',
-    description:
-      'Imports a .xlsx/.csv (≤10 MB, ≤5,000 rows; column A a YouTube/TikTok/Instagram creator URL, column B an optional email) into one collection. Apply queues the import; poll collection_import_status with the import_id.',
+    description: 'Imports a .xlsx/.csv (≤10 MB, ≤5,000 rows; A creator URL, B optional email) into one collection. Apply queues it; collection_import_status follows the import_id.',
     kind: 'job',
     risk: 'high',
     riskReason: 'Bulk: imports every row of a spreadsheet into a collection.',
@@ -66,13 +65,13 @@ export const imports = {
   status: defineContract({
     name: 'collection.import_status',
     title: 'Collection import status',
-    description: 'The state of a collection import (queued, running, done, failed) with progress, counts and failed_items; import_id comes from collection_import_file_apply.',
+    description: 'The state of a collection import (queued, running, done, failed) with progress, counts and failed_items.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/collections/imports/:import_id' },
     input: z.strictObject({
       import_id: id('The import_id returned by collection_import_file_apply.'),
-      wait_seconds: z.int().min(0).max(60).default(0).describe('Wait up to this long for the import to finish, with progress notifications meanwhile.'),
+      wait_seconds: z.int().min(0).max(60).default(0).describe('Wait up to this long for it to finish (with progress notifications).'),
     }),
     output: importResult.partial({ imported_count: true, already_present_count: true, created_creators_count: true }).extend({
       import_id: z.string(),

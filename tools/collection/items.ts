@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { creatorIds, id, ids, paged, pageInputOf, platform, searchText } from '../shared.js';
+import { FROM } from '../hints.js';
 import { collectionId } from './collections.js';
 
 export const item = z.object({
@@ -44,15 +45,14 @@ export const items = {
   add: defineContract({
     name: 'collection.add_creators',
     title: 'Add creators to collections',
-    description:
-      'Adds creators of one platform to one or more collections, by creator_ids (from creator_search) or raw channel_ids. Add-only: creators already present are reported, never duplicated; unknown ids are listed.',
+    description: 'Adds creators of one platform to one or more collections, by creator_ids or channel_ids; ones present are reported, unknown ids listed.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk: adds up to hundreds of creators to several collections at once.',
     hints: { destructive: false },
     route: { method: 'POST', path: '/collections/add-creators' },
     input: z.strictObject({
-      collection_ids: ids('Collections to add to (from collection_list).', 20),
+      collection_ids: ids(FROM.collection, 20),
       platform,
       creator_ids: creatorIds('Creator ids from creator_search or collection_items, all on the given platform.').optional(),
       channel_ids: ids('Raw platform channel ids of the given platform, when you hold no creator_id.').optional(),

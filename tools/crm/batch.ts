@@ -2,7 +2,7 @@
 // Every creator gets an outcome; those that cannot take the change are listed, never skipped.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { FROM, WHERE } from '../hints.js';
+import { FROM } from '../hints.js';
 import { creatorIds, id, ids } from '../shared.js';
 import { coopStatus } from './channels.js';
 
@@ -37,14 +37,13 @@ export const batchChanges = z.object({
   archived: z.object({ to: z.boolean(), change_count: z.int(), unchanged_count: z.int() }).optional(),
 });
 
-const selector = z.strictObject({ creator_ids: creatorIds('Creator ids (from crm_list, creator_search or collection_items).', 50_000) }).describe('Which creators: selector.creator_ids.');
+const selector = z.strictObject({ creator_ids: creatorIds(FROM.crmChannel, 50_000) }).describe('The creators.');
 
 export const batch = {
   update: defineContract({
     name: 'crm.batch_update',
     title: 'Batch-update CRM channels',
-    description:
-      'Changes coop_status, labels (add/remove) and/or owner_uid or archived of many creators (selector.creator_ids). Coop-status or label changes create missing channels; owner/archive-only changes fail for creators without one and list them.',
+    description: 'Changes coop status, labels, owner or archived state of many CRM channels; status or label changes create missing channels, other changes list creators without one as failed.',
     kind: 'staged',
     risk: 'high',
     riskReason: 'Bulk change of many shared CRM channels, and may create channels.',
@@ -54,9 +53,9 @@ export const batch = {
       selector,
       coop_status: coopStatus.optional(),
       labels: z
-        .strictObject({ operation: z.enum(['add', 'remove']).describe('add or remove the labels.'), label_ids: ids(WHERE.crmLabel, 50) })
+        .strictObject({ operation: z.enum(['add', 'remove']).describe('add or remove.'), label_ids: ids(FROM.crmLabel, 50) })
         .optional()
-        .describe('Label change for every selected channel.'),
+        .describe('Labels to add or remove.'),
       owner_uid: id('Team member user_uid to own the channels; null clears.').nullable().optional(),
       archived: z.boolean().optional().describe('true archives, false restores.'),
     }),
@@ -67,7 +66,7 @@ export const batch = {
   archive: defineContract({
     name: 'crm.archive',
     title: 'Archive CRM channels',
-    description: 'Archives the CRM channels of the given creators (crm_restore brings one back). Creators without a channel fail and are listed.',
+    description: 'Archives the CRM channels of the given creators (crm_restore undoes); creators without one are listed as failed.',
     kind: 'write',
     risk: 'high',
     riskReason: "Bulk: hides channels from the team's active CRM list.",
@@ -81,7 +80,7 @@ export const batch = {
   addToEmail: defineContract({
     name: 'crm.add_to_email',
     title: 'Add CRM channels to an email task',
-    description: 'Adds existing, active CRM channels (selector.creator_ids) to a draft email task as recipients; refuses tasks already in their send flow. Task ids from email_list.',
+    description: 'Adds active CRM channels to a draft email task as recipients.',
     kind: 'staged',
     risk: 'high',
     riskReason: 'Bulk: adds CRM channels as recipients of an email task that will write to creators.',

@@ -5,12 +5,12 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { FROM } from '../hints.js';
-import { coopStatusId, creatorId, EMAIL_RE, httpUrlValue, id, pageInputOf, paged, platform, searchText } from '../shared.js';
+import { coopStatusId, creatorId, EMAIL_RE, httpUrlValue, id, pageInputOf, paged, platform, searchText, idString } from '../shared.js';
 
-export const coopStatus = coopStatusId('Cooperation status.');
+export const coopStatus = coopStatusId();
 const channelCreatorId = creatorId(FROM.crmChannel);
 /** Label or group ids of a filter or a whole set. */
-const tagIdList = (d: string) => z.array(z.string().min(1).max(128)).max(50).describe(d);
+const tagIdList = (d: string) => z.array(idString()).max(50).describe(d);
 
 export const channel = z.object({
   creator_id: z.string(),
@@ -34,17 +34,17 @@ export const channels = {
   list: defineContract({
     name: 'crm.list',
     title: 'List CRM channels',
-    description: 'Lists CRM channels (newest change first) with coop status, labels, groups and owner; filter by labels, status, owner, group, archived or keyword.',
+    description: 'Lists CRM channels, newest change first, with coop status, labels, groups and owner.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/crm' },
     input: z.strictObject({
-      label_ids: tagIdList(`Channels carrying any of these labels. ${FROM.crmLabel}`).optional(),
+      label_ids: tagIdList(`Any of these labels. ${FROM.crmLabel}`).optional(),
       coop_status: coopStatus.optional(),
-      owner_uid: id('Channels owned by this team member user_uid.').optional(),
-      group_id: id(`Channels in this group. ${FROM.crmGroup}`).optional(),
+      owner_uid: id('Owner user_uid.').optional(),
+      group_id: id(FROM.crmGroup).optional(),
       platform: platform.optional(),
-      archived: z.boolean().default(false).describe('false (default): active channels; true: archived ones.'),
+      archived: z.boolean().default(false).describe('true: archived channels instead.'),
       keyword: searchText(200).optional().describe('Matches nickname, channel id, email or remark.'),
       ...pageInputOf(15),
     }),
@@ -63,7 +63,7 @@ export const channels = {
   update: defineContract({
     name: 'crm.update',
     title: 'Update a CRM channel',
-    description: "Updates one creator's CRM channel. coop_status or label_ids (replaces the set) create a missing channel; owner_uid, email, url, remark or group_ids alone need an existing one.",
+    description: "Updates one creator's CRM channel; coop_status or label_ids create a missing one, other fields alone need an existing one.",
     kind: 'write',
     risk: 'high',
     riskReason: 'The CRM is shared with teammates: changes status, labels, groups, owner or contact data, and may create the channel (the CRM docs require approval for update).',
@@ -72,9 +72,9 @@ export const channels = {
     input: z.strictObject({
       creator_id: channelCreatorId,
       coop_status: coopStatus.optional(),
-      label_ids: tagIdList(`The channel's whole label set. ${FROM.crmLabel}`).optional(),
-      group_ids: tagIdList(`The channel's whole group set. ${FROM.crmGroup}`).optional(),
-      owner_uid: id('Team member user_uid; null clears.').nullable().optional(),
+      label_ids: tagIdList(`Whole new label set. ${FROM.crmLabel}`).optional(),
+      group_ids: tagIdList(`Whole new group set. ${FROM.crmGroup}`).optional(),
+      owner_uid: id('Owner user_uid; null clears.').nullable().optional(),
       email: z.string().regex(EMAIL_RE, 'an email address').max(320).nullable().optional().describe('Contact email; null clears.'),
       url: httpUrlValue(2000).nullable().optional().describe('Channel or contact URL; null clears.'),
       remark: z.string().max(2000).optional().describe('Free-text note.'),
@@ -90,7 +90,7 @@ export const channels = {
   restore: defineContract({
     name: 'crm.restore',
     title: 'Restore an archived CRM channel',
-    description: 'Brings one archived CRM channel back to the active list (crm_list with archived: true shows archived ones).',
+    description: 'Brings one archived CRM channel back (crm_list archived: true lists them).',
     kind: 'write',
     risk: 'high',
     riskReason: "Brings a channel back into the team's active CRM list (the CRM docs require approval for restore).",

@@ -16,7 +16,7 @@ export const crmImports = {
   template: templateContract({
     name: 'crm.import_template',
     title: 'Write the CRM import template',
-    description: 'Writes the .xlsx template for crm_import_file into the files root: creator URL, email, coop status, label names, remark.',
+    description: 'Writes the crm_import_file .xlsx template (creator URL, email, coop status, label names, remark) into the files root.',
     path: '/crm/import-template',
     defaultOutput: 'templates/crm-import-template.xlsx',
   }),
@@ -44,15 +44,14 @@ export const crmImports = {
   file: defineContract({
     name: 'crm.import_file',
     title: 'Import CRM channels from a spreadsheet',
-    description:
-      'Imports a .xlsx/.xls workbook (≤10 MB, ≤500 rows; columns as in crm_import_template) into the CRM. Valid new rows are written; failed_items and repeated_items are returned; repeated rows overwrite only with overwrite_existing: true.',
+    description: 'Imports a workbook (≤10 MB, ≤500 rows; crm_import_template columns) into the CRM; returns failed_items and repeated_items.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk: creates or updates shared CRM channels from every row of a spreadsheet.',
     route: { method: 'POST', path: '/crm/import' },
     input: z.strictObject({
       ...excelFileFields(CRM_IMPORT_LIMITS.maxBytes, 'at most 10 MB and 500 rows'),
-      overwrite_existing: z.boolean().default(false).describe('true: rows of creators already in the CRM overwrite their channel; false: they are reported as repeated.'),
+      overwrite_existing: z.boolean().default(false).describe('true: rows of creators already in the CRM overwrite their channel, not reported as repeated.'),
     }),
     output: z.object({
       created_count: z.int().describe('New CRM channels.'),

@@ -11,14 +11,14 @@ const labelName = z.string().trim().min(1).max(50).describe('Label name, unique 
 const labelColor = z
   .string()
   .regex(/^#[0-9A-Fa-f]{6}$/, 'a #RRGGBB color')
-  .describe('Color as #RRGGBB.');
+  .describe('#RRGGBB.');
 
 export const labels = {
   list: defineContract({
     name: 'crm.labels_list',
     cli: 'crm labels list',
     title: 'List CRM labels',
-    description: 'Lists CRM labels with how many channels carry each; label_id values are used by crm_batch_update, crm_list and collection_batch.',
+    description: 'Lists CRM labels with how many channels carry each.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/crm/labels' },
@@ -29,7 +29,7 @@ export const labels = {
     name: 'crm.labels_create',
     cli: 'crm labels create',
     title: 'Create a CRM label',
-    description: 'Creates a CRM label and returns its label_id; names are unique (case-insensitive).',
+    description: 'Creates a CRM label; returns its label_id.',
     kind: 'write',
     risk: 'low',
     riskReason: 'Adds a new label; nothing existing changes.',

@@ -23,8 +23,7 @@ export const creators = {
     name: 'creator.search',
     toolset: 'discovery',
     title: 'Search creators',
-    description:
-      'Finds creators by platform, keywords (nickname, channel id or tag), country, follower range and known email; exclude_* leave out creators you already hold. Returns creator_id values; with no match, a hint and the nearest known tags.',
+    description: 'Finds creators by platform, keywords, country, followers and known email; exclude_* leave out creators you hold. Returns creator_id values, or a hint and the nearest tags.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/creators' },
@@ -35,7 +34,7 @@ export const creators = {
         .string()
         .regex(/^[A-Z]{2}$/)
         .optional()
-        .describe('ISO 3166-1 alpha-2 code such as US.'),
+        .describe('ISO 3166-1 alpha-2, e.g. US.'),
       followers_min: z.int().min(0).optional().describe('Lowest follower count.'),
       followers_max: z.int().min(0).optional().describe('Highest follower count.'),
       has_email: z.boolean().optional().describe('true: only creators with a known email.'),
@@ -53,7 +52,7 @@ export const creators = {
     name: 'creator.get',
     toolset: 'discovery',
     title: 'Get a creator',
-    description: 'One creator by creator_id, or by platform + channel_id when you hold a raw platform identity. URLs and handles must be searched first.',
+    description: 'One creator by creator_id, or by platform + channel_id; search URLs and handles first.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/creators/lookup' },

@@ -5,7 +5,7 @@ import { FROM } from '../hints.js';
 import { id } from '../shared.js';
 import { collaborator, taskId } from './schemas.js';
 
-const grantable = z.enum(['edit', 'view', 'manage_members']).describe('edit, view or manage_members.');
+const grantable = z.enum(['edit', 'view', 'manage_members']).describe('Access level.');
 const permissionChange = z.object({ user_uid: z.string(), permission: z.string() });
 /** What an add or remove shows before it changes anyone's access. */
 const accessEffect = z.object({ task_id: z.string(), task_name: z.string(), user_uid: z.string(), name: z.string(), permission: z.string().nullable(), previous_permission: z.string().nullable() });
@@ -30,7 +30,7 @@ export const collaborators = {
     name: 'email.collaborators_add',
     cli: 'email collaborators add',
     title: 'Add a collaborator',
-    description: 'Gives a team member (user_uid) edit, view or manage_members access to a task; an existing collaborator gets the new permission.',
+    description: 'Gives a team member access to a task, or changes their permission.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Access: gives a teammate access to an email task (manage_members lets them change who else has it).',
@@ -53,7 +53,7 @@ export const collaborators = {
     riskReason: "Access: takes a teammate's access to an email task away.",
     confirm: true,
     route: { method: 'DELETE', path: '/email/tasks/:task_id/collaborators/:user_uid' },
-    input: z.strictObject({ task_id: taskId, user_uid: id(`Collaborator to remove (from email_collaborators_list with task_id).`) }),
+    input: z.strictObject({ task_id: taskId, user_uid: id('From email_collaborators_list with task_id.') }),
     output: z.object({ task_id: z.string(), removed: z.boolean(), collaborators: z.array(collaborator), summary: z.string() }),
     effect: accessEffect,
     idsOf: (i) => [i.task_id, i.user_uid],
@@ -62,7 +62,7 @@ export const collaborators = {
     name: 'email.collaborators_replace',
     cli: 'email collaborators replace',
     title: 'Replace collaborators',
-    description: 'Resets the whole collaborator set of a task (the owner stays and is left out of the list); [] leaves only the owner.',
+    description: 'Replaces the collaborators of a task; the owner stays and is left out ([] leaves only the owner).',
     kind: 'write',
     risk: 'high',
     riskReason: 'Access: replaces who may work on an email task.',
@@ -73,7 +73,7 @@ export const collaborators = {
       collaborators: z
         .array(z.strictObject({ user_uid: id(`Team member. ${FROM.teamMember}`), permission: grantable }))
         .max(50)
-        .describe('The complete new set, without the owner.'),
+        .describe('The whole new set.'),
     }),
     output: z.object({ task_id: z.string(), added: z.int(), removed: z.int(), changed: z.int(), collaborators: z.array(collaborator), summary: z.string() }),
     effect: z.object({

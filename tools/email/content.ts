@@ -1,6 +1,7 @@
 // What an email task says: subject, bodies, embedded short links and product cards.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
+import { idString } from '../shared.js';
 import { MAX_PRODUCT_CARDS, productCardDetail, taskId, taskView } from './schemas.js';
 
 export const content = {
@@ -8,8 +9,7 @@ export const content = {
     name: 'email.content_save',
     cli: 'email content save',
     title: 'Save email content',
-    description:
-      'Saves subject, html_body and text_body of a draft task (omitted fields kept); product_collect_ids sets the product cards (≤5, [] clears); short_links (ids or URLs from short_link_list) are embedded if the body lacks them.',
+    description: 'Saves the content of a draft task; omitted fields are kept.',
     kind: 'write',
     risk: 'low',
     riskReason: "Saves a draft task's subject and body; reversible, nothing is sent.",
@@ -20,8 +20,8 @@ export const content = {
       subject: z.string().trim().min(1).max(300).optional().describe('Email subject.'),
       html_body: z.string().max(200_000).optional().describe('HTML body with visible text.'),
       text_body: z.string().max(200_000).optional().describe('Plain-text body.'),
-      product_collect_ids: z.array(z.string().min(1).max(128)).max(MAX_PRODUCT_CARDS).optional().describe('Product cards in order, at most 5 (from product_list).'),
-      short_links: z.array(z.string().min(1).max(2048)).max(20).optional().describe('short_link_id or short_url values to embed.'),
+      product_collect_ids: z.array(idString()).max(MAX_PRODUCT_CARDS).optional().describe('Product cards in order ([] clears). From product_list.'),
+      short_links: z.array(z.string().min(1).max(2048)).max(20).optional().describe('short_link_id or short_url values (short_link_list), embedded if the body lacks them.'),
     }),
     output: taskView.extend({ embedded_short_links: z.array(z.string()).describe('URLs appended to the body by this call.') }),
     idsOf: (i) => [i.task_id],

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { RECIPIENT_STATUSES } from '../vocabulary.js';
-import { excelFileFields, pageInput, paged } from '../shared.js';
+import { excelFileFields, pageInput, paged, idString } from '../shared.js';
 import { IMPORT_MAX_BYTES, MAX_RECIPIENTS, recipientBrief, recipientInput, taskId } from './schemas.js';
 
 const failedRow = z.object({ row: z.int(), value: z.string(), reason: z.string() });
@@ -13,11 +13,11 @@ export const recipients = {
     name: 'email.recipients_list',
     cli: 'email recipients list',
     title: 'List email recipients',
-    description: 'Recipients of one task with status (pending, filtered_out + reason, sent, bounced, replied), reply counts, and for pending ones the reason the current filter would hide them.',
+    description: 'Recipients of a task with status, reply counts and, if pending, why the filter would hide them.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/email/tasks/:task_id/recipients' },
-    input: z.strictObject({ task_id: taskId, status: z.enum(RECIPIENT_STATUSES).optional().describe('Only recipients in this status.'), ...pageInput }),
+    input: z.strictObject({ task_id: taskId, status: z.enum(RECIPIENT_STATUSES).optional().describe('Only this status.'), ...pageInput }),
     output: paged(
       z.object({
         recipient_id: z.string(),
@@ -41,13 +41,12 @@ export const recipients = {
     name: 'email.recipients_add',
     cli: 'email recipients add',
     title: 'Add email recipients',
-    description:
-      'Adds recipients to a draft task: each {creator_id} or {platform, channel_id} or {email_address}. URLs and @handles are refused: resolve them with creator_search first. Present ones are reported, not duplicated.',
+    description: 'Adds recipients to a draft task (ones present are reported). URLs and @handles are refused: resolve them with creator_search.',
     kind: 'write',
     risk: 'low',
     riskReason: 'Adds recipients to a draft task; removable again, nothing is sent.',
     route: { method: 'POST', path: '/email/tasks/:task_id/recipients' },
-    input: z.strictObject({ task_id: taskId, recipients: z.array(recipientInput).min(1).max(1000).describe('Recipients to add.') }),
+    input: z.strictObject({ task_id: taskId, recipients: z.array(recipientInput).min(1).max(1000).describe('To add.') }),
     output: z.object({ task_id: z.string(), added_count: z.int(), already_present_count: z.int(), recipient_count: z.int(), summary: z.string() }),
     idsOf: (i) => [i.task_id],
   }),
@@ -55,13 +54,13 @@ export const recipients = {
     name: 'email.recipients_delete',
     cli: 'email recipients delete',
     title: 'Remove email recipients',
-    description: 'Removes recipients (recipient_id from email_recipients_list) from a draft task.',
+    description: 'Removes recipients from a draft task by recipient_id.',
     kind: 'write',
     risk: 'low',
     riskReason: 'Removes named recipients from a draft task; they can be added again, nothing is sent.',
     hints: { destructive: true, idempotent: true },
     route: { method: 'POST', path: '/email/tasks/:task_id/recipients/delete' },
-    input: z.strictObject({ task_id: taskId, recipient_ids: z.array(z.string().min(1).max(128)).min(1).max(1000).describe('recipient_id values from email_recipients_list.') }),
+    input: z.strictObject({ task_id: taskId, recipient_ids: z.array(idString()).min(1).max(1000).describe('From email_recipients_list.') }),
     output: z.object({ task_id: z.string(), deleted_count: z.int(), not_found: z.array(z.string()), recipient_count: z.int(), summary: z.string() }),
     idsOf: (i) => [i.task_id],
   }),
@@ -69,12 +68,12 @@ export const recipients = {
     name: 'email.recipients_replace',
     cli: 'email recipients replace',
     title: 'Replace email recipients',
-    description: 'Sets the whole recipient list of a draft task (same recipient forms as email_recipients_add); recipients not in the new list are removed.',
+    description: 'Replaces the whole recipient list of a draft task; recipients not in it are removed.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk: replaces the whole recipient list of a task.',
     route: { method: 'PUT', path: '/email/tasks/:task_id/recipients' },
-    input: z.strictObject({ task_id: taskId, recipients: z.array(recipientInput).min(1).max(MAX_RECIPIENTS).describe('The complete new recipient list.') }),
+    input: z.strictObject({ task_id: taskId, recipients: z.array(recipientInput).min(1).max(MAX_RECIPIENTS).describe('The whole new list.') }),
     output: z.object({ task_id: z.string(), added_count: z.int(), removed_count: z.int(), kept_count: z.int(), recipient_count: z.int(), summary: z.string() }),
     effect: z.object({ will_add_count: z.int(), will_remove_count: z.int(), will_keep_count: z.int(), sample_add: z.array(recipientBrief), sample_remove: z.array(recipientBrief) }),
     idsOf: (i) => [i.task_id],
@@ -84,7 +83,7 @@ export const recipients = {
     cli: 'email recipients import-file',
     title: 'Import email recipients',
     description:
-      'Adds recipients from a .xlsx/.xls workbook (≤8 MB) with columns creator_id, platform + channel_id, or email (no header: first column creator_id or email). Only before the send flow; unusable rows are listed.',
+      'Adds recipients from a workbook with columns creator_id, platform + channel_id, or email (no header: first column creator_id or email) to a draft or cancelled task; unusable rows are listed.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk: adds every row of a spreadsheet as recipients.',

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { FROM } from '../hints.js';
+import { idString } from '../shared.js';
 import { taskId } from './schemas.js';
 
 export const metrics = z.object({
@@ -20,17 +21,17 @@ export const metrics = z.object({
 });
 
 const reportScope = {
-  task_ids: z.array(z.string().min(1).max(128)).min(1).max(200).optional().describe(`Tasks to include (default: every sent task). ${FROM.emailTask}`),
-  sent_from: z.string().max(40).optional().describe('Only tasks sent at or after this ISO time.'),
-  sent_to: z.string().max(40).optional().describe('Only tasks sent before this ISO time.'),
+  task_ids: z.array(idString()).min(1).max(200).optional().describe(`Default: every sent task. ${FROM.emailTask}`),
+  sent_from: z.string().max(40).optional().describe('Sent at or after (ISO time).'),
+  sent_to: z.string().max(40).optional().describe('Sent before (ISO time).'),
 };
-const uids = (what: string) => z.array(z.string().min(1).max(128)).min(1).max(50).optional().describe(`${what} ${FROM.teamMember}`);
+const uids = (what: string) => z.array(idString()).min(1).max(50).optional().describe(`${what} ${FROM.teamMember}`);
 
 export const reports = {
   task: defineContract({
     name: 'email.report',
     title: 'Email task report',
-    description: 'Send and reply metrics of one task: reply_count (tracked replies), replied_creator_count (distinct repliers) and inbound_message_count (thread messages) are different numbers.',
+    description: 'Send and reply metrics of one task; reply_count, replied_creator_count and inbound_message_count differ.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/email/tasks/:task_id/report' },
@@ -41,11 +42,11 @@ export const reports = {
     name: 'email.team_summary',
     cli: 'email team summary',
     title: 'Email team summary',
-    description: 'Metrics over several tasks (default every sent task); replied_creator_count counts each creator once across them. Per-task rows are included.',
+    description: 'The metrics over several tasks, with per-task rows; replied_creator_count counts a creator once.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/email/reports/team-summary' },
-    input: z.strictObject({ ...reportScope, uids: uids('Only tasks owned by these team member uids.') }),
+    input: z.strictObject({ ...reportScope, uids: uids('Only tasks of these owners.') }),
     output: metrics.extend({
       tasks: z
         .array(
@@ -68,11 +69,11 @@ export const reports = {
     name: 'email.team_breakdown',
     cli: 'email team breakdown',
     title: 'Email team breakdown',
-    description: 'The same metrics per team member uid (the task owner), over every sent task or the ones named.',
+    description: 'The metrics per task owner (uid), over every sent task or the ones named.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/email/reports/team-breakdown' },
-    input: z.strictObject({ ...reportScope, uids: uids('Only these team member uids.') }),
+    input: z.strictObject({ ...reportScope, uids: uids('Only these owners.') }),
     output: z.object({ items: z.array(metrics.extend({ uid: z.string(), name: z.string() })) }),
   }),
 };

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { COLLABORATOR_PERMISSIONS, EMAIL_TASK_STATUSES, RECIPIENT_STATUSES } from '../vocabulary.js';
 import { FROM } from '../hints.js';
-import { creatorId, id, platform } from '../shared.js';
+import { creatorId, id, platform, idString } from '../shared.js';
 
 export const MAX_RECIPIENTS = 5000;
 export const MAX_PRODUCT_CARDS = 5;
@@ -19,10 +19,10 @@ export const taskId = id(FROM.emailTask);
 export const FILTER_REASONS = ['no_email', 'already_contacted', 'in_crm', 'in_collection', 'in_other_task'] as const;
 
 export const FILTER_DIMENSIONS = [
-  { key: 'hide_contacted', type: 'boolean', description: 'Hide creators who already received an email from another task.' },
-  { key: 'hide_in_crm', type: 'boolean', description: 'Hide creators already in the CRM (grouped or not).' },
-  { key: 'hide_in_collection', type: 'collection_id', description: 'Hide creators in this collection (from collection_list).' },
-  { key: 'hide_in_other_task', type: 'task_id[]', description: 'Hide recipients listed in these email tasks (from email_recipient_filter_tasks).' },
+  { key: 'hide_contacted', type: 'boolean', description: 'Hide creators another task already emailed.' },
+  { key: 'hide_in_crm', type: 'boolean', description: 'Hide creators already in the CRM.' },
+  { key: 'hide_in_collection', type: 'collection_id', description: 'Hide creators in this collection (collection_list).' },
+  { key: 'hide_in_other_task', type: 'task_id[]', description: 'Hide recipients of these tasks (email_recipient_filter_tasks).' },
 ];
 const dim = (key: string): string => FILTER_DIMENSIONS.find((d) => d.key === key)!.description;
 
@@ -30,7 +30,7 @@ export const filterSchema = z.strictObject({
   hide_contacted: z.boolean().optional().describe(dim('hide_contacted')),
   hide_in_crm: z.boolean().optional().describe(dim('hide_in_crm')),
   hide_in_collection: id(dim('hide_in_collection')).optional(),
-  hide_in_other_task: z.array(z.string().min(1).max(128)).min(1).max(20).optional().describe(dim('hide_in_other_task')),
+  hide_in_other_task: z.array(idString()).min(1).max(20).optional().describe(dim('hide_in_other_task')),
 });
 export type Filter = z.output<typeof filterSchema>;
 
@@ -46,12 +46,12 @@ export const filterEffect = z.object({
 
 export const recipientInput = z
   .strictObject({
-    creator_id: creatorId('Creator id (from creator_search or collection_items).').optional(),
+    creator_id: creatorId('From creator_search or collection_items.').optional(),
     platform: platform.optional(),
-    channel_id: z.string().min(1).max(300).optional().describe('Raw platform channel id, with platform.'),
-    email_address: z.string().min(3).max(254).optional().describe('A known external email address.'),
+    channel_id: z.string().min(1).max(300).optional().describe('Platform channel id, with platform.'),
+    email_address: z.string().min(3).max(254).optional().describe('Email address.'),
   })
-  .describe('Exactly one of {creator_id}, {platform, channel_id} or {email_address}.');
+  .describe('One of {creator_id}, {platform, channel_id}, {email_address}.');
 export type RecipientInput = z.output<typeof recipientInput>;
 
 export const recipientBrief = z.object({ creator_id: z.string().nullable(), platform: z.string().nullable(), channel_id: z.string().nullable(), email_address: z.string().nullable() });

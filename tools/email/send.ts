@@ -56,7 +56,7 @@ export const sending = {
     name: 'email.send',
     title: 'Send an email task',
     description:
-      'Sends a draft task now to the recipients that pass its filter. The preview is the approval sheet (final recipients and their addresses, those other tasks already emailed, filtered ones and why, sender, subject, body digest, cards, attachment); any change after it makes apply PREVIEW_STALE.',
+      'Sends a draft task now to the recipients its filter passes. The preview is the approval sheet: final recipients and addresses, those other tasks emailed, filtered ones and why, sender, body digest, cards, attachment.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Visible to creators and irreversible: emails every recipient now.',
@@ -71,8 +71,7 @@ export const sending = {
   schedule: defineContract({
     name: 'email.schedule',
     title: 'Schedule an email task',
-    description:
-      'Schedules a draft task for plan_send_at (ISO 8601 with Z or a whole-hour offset such as +08:00; +05:30 is refused). The preview is the approval sheet; a later change makes apply PREVIEW_STALE.',
+    description: 'Schedules a draft task; the preview is the approval sheet, as for email_send.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Visible to creators: emails every recipient at the scheduled time unless cancelled.',
@@ -80,7 +79,7 @@ export const sending = {
     // Not destructive: a schedule can be cancelled (email_cancel) before it sends; a send cannot.
     hints: { destructive: false, openWorld: true },
     route: { method: 'POST', path: '/email/tasks/:task_id/schedule' },
-    input: z.strictObject({ task_id: taskId, plan_send_at: z.string().min(1).max(40).describe('Send time, e.g. 2026-05-01T09:00:00+08:00.') }),
+    input: z.strictObject({ task_id: taskId, plan_send_at: z.string().min(1).max(40).describe('ISO 8601 with Z or a whole-hour offset, e.g. 2026-05-01T09:00:00+08:00 (+05:30 is refused).') }),
     output: z.object({ task_id: z.string(), status: z.string(), plan_send_at: z.string(), recipient_count: z.int(), summary: z.string() }),
     effect: approvalEffect,
     idsOf: (i) => [i.task_id],
@@ -88,7 +87,7 @@ export const sending = {
   cancel: defineContract({
     name: 'email.cancel',
     title: 'Cancel a scheduled send',
-    description: 'Cancels the schedule of a scheduled task (status cancelled); the task can then be edited and sent or scheduled again.',
+    description: 'Cancels a scheduled send (status cancelled); the task can be edited and sent or scheduled again.',
     kind: 'write',
     risk: 'low',
     riskReason: 'Stops a scheduled send; nothing reaches creators.',

@@ -21,7 +21,7 @@ export const senders = {
     name: 'email.sender_update',
     cli: 'email sender update',
     title: 'Set the sender',
-    description: `Sets the sender mailbox of a draft task. ${FROM.emailSender}`,
+    description: 'Sets the sender mailbox of a draft task.',
     kind: 'write',
     risk: 'low',
     riskReason: "Sets a draft task's sender; reversible, nothing is sent.",

@@ -9,21 +9,21 @@ import { listRow, taskId, taskView } from './schemas.js';
 
 const taskName = z.string().trim().min(1).max(200).describe('Task name.');
 // Declared (typed, so every model API accepts the schema) only to refuse it with a reason rather than a bare unknown-key error.
-const refusedTaskType = z.int().optional().describe('Not accepted: standalone tasks are always type 3, set by the server; leave it out.');
+const refusedTaskType = z.int().optional().describe('Not accepted (always 3); leave it out.');
 
 export const tasks = {
   list: defineContract({
     name: 'email.list',
     title: 'List email tasks',
-    description: 'Lists email tasks (status draft → scheduled → sending → sent, or cancelled) with recipient counts, newest change first.',
+    description: 'Lists email tasks (draft → scheduled → sending → sent, or cancelled) with recipient counts, newest change first.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/email/tasks' },
     input: z.strictObject({
-      status: z.enum(EMAIL_TASK_STATUSES).optional().describe('Only tasks in this status (draft lists drafts).'),
-      campaign_id: id('Only tasks kept under this campaign.').optional(),
-      owner_uid: id('Only tasks owned by this team member.').optional(),
-      keyword: searchText(200).optional().describe('Matches the name or subject.'),
+      status: z.enum(EMAIL_TASK_STATUSES).optional().describe('Only this status.'),
+      campaign_id: id('Only tasks kept under this campaign_id.').optional(),
+      owner_uid: id('Only tasks of this owner (user_uid).').optional(),
+      keyword: searchText(200).optional().describe('Matches name or subject.'),
       ...pageInput,
     }),
     output: paged(listRow),
@@ -31,7 +31,7 @@ export const tasks = {
   get: defineContract({
     name: 'email.get',
     title: 'Get an email task',
-    description: 'Everything the approval needs: status, recipient counts, sender, subject, body, product cards, short links, attachment, schedule, filter and collaborators.',
+    description: 'One task with all its approval needs: status, recipient counts, sender, content, cards, links, attachment, schedule, filter, collaborators.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/email/tasks/:task_id' },
@@ -41,14 +41,14 @@ export const tasks = {
   create: defineContract({
     name: 'email.create',
     title: 'Create an email task',
-    description: 'Creates a standalone email task (type 3, draft) owned by the acting team member; campaign_id is kept as context only. Returns task_id.',
+    description: 'Creates a draft email task (standalone, type 3) owned by the caller; returns task_id.',
     kind: 'write',
     risk: 'low',
     riskReason: 'Adds a draft email task; nothing is sent.',
     route: { method: 'POST', path: '/email/tasks' },
     input: z.strictObject({
       name: taskName,
-      campaign_id: id('Campaign to keep the task under, as context (from campaign_list).').optional(),
+      campaign_id: id('Campaign kept as context only (campaign_list).').optional(),
       task_type: refusedTaskType,
     }),
     output: taskView,
@@ -57,7 +57,7 @@ export const tasks = {
   update: defineContract({
     name: 'email.update',
     title: 'Update an email task',
-    description: 'Renames a task or changes its campaign context (null removes it). Content, sender and recipients have their own tools.',
+    description: 'Renames a task or changes its campaign; content, sender and recipients have their own tools.',
     kind: 'write',
     risk: 'low',
     riskReason: "Edits a draft task's settings; reversible, nothing is sent.",
@@ -66,7 +66,7 @@ export const tasks = {
     input: z.strictObject({
       task_id: taskId,
       name: taskName.optional(),
-      campaign_id: id('Campaign context (from campaign_list); null removes it.').nullable().optional(),
+      campaign_id: id('From campaign_list; null removes it.').nullable().optional(),
       task_type: refusedTaskType,
     }),
     output: taskView,
@@ -75,7 +75,7 @@ export const tasks = {
   delete: defineContract({
     name: 'email.delete',
     title: 'Delete an email task',
-    description: 'Deletes an email task with its recipients, cards, collaborators and attachment; a schedule is cancelled. Message threads it opened stay.',
+    description: 'Deletes a task with its recipients, content and attachment, cancelling any schedule; its message threads stay.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Irreversible: removes the task with its recipients and content.',

@@ -4,28 +4,28 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { FROM } from '../hints.js';
-import { coopStatusId, id, pageInput, paged, platform, searchText } from '../shared.js';
+import { coopStatusValue, id, pageInput, paged, platform, searchText, idString } from '../shared.js';
 
 export const FORMATS = ['csv', 'xlsx'] as const;
 export const KINDS = ['collection', 'crm', 'brand_monitor'] as const;
 export const EXPORT_STATUSES = ['queued', 'running', 'ready', 'failed', 'cancelled'] as const;
 
 export const crmFilter = z.strictObject({
-  label_ids: z.array(z.string().min(1).max(128)).max(50).optional().describe('Channels carrying any of these labels (crm label ids).'),
-  coop_status: z.array(coopStatusId('')).min(1).max(50).optional().describe('Any of these cooperation status ids (from message_coop_statuses).'),
+  label_ids: z.array(idString()).max(50).optional().describe('Any of these labels (crm_labels_list).'),
+  coop_status: z.array(coopStatusValue).min(1).max(50).optional().describe('Any of these cooperation status ids (message_coop_statuses).'),
   owner_uid: id('Owner team member user_uid.').optional(),
-  archived: z.boolean().default(false).describe('true exports archived channels instead of active ones.'),
+  archived: z.boolean().default(false).describe('true: archived channels instead.'),
   keyword: searchText(200).optional().describe('Matches nickname, channel id, email or remark.'),
 });
 
 export const createInput = z.strictObject({
-  kind: z.enum(KINDS).describe('collection (needs collection_id + platform), crm (crm_filter) or brand_monitor (brand_id).'),
+  kind: z.enum(KINDS).describe('collection (collection_id + platform), crm (crm_filter) or brand_monitor (brand_id).'),
   collection_id: id('Collection to export (from collection_list); kind collection.').optional(),
   platform: platform.optional(),
-  crm_filter: crmFilter.optional().describe('Which CRM channels; kind crm. {} exports every active channel.'),
+  crm_filter: crmFilter.optional().describe('kind crm; {}: every active channel.'),
   brand_id: id(`Brand whose assets to export; kind brand_monitor. ${FROM.brand}`).optional(),
-  format: z.enum(FORMATS).default('csv').describe('csv or xlsx.'),
-  reason: z.string().trim().min(3).max(500).describe('Why this file is needed; kept with the export and in the campaign context.'),
+  format: z.enum(FORMATS).default('csv').describe('File format.'),
+  reason: z.string().trim().min(3).max(500).describe('Why the file is needed (kept with it and in the campaign context).'),
   campaign_id: id("Campaign the export is for (defaults to the collection's campaign).").optional(),
 });
 export type CreateInput = z.output<typeof createInput>;
@@ -51,7 +51,7 @@ const exportId = id(FROM.export);
 
 export const downloadInput = z.strictObject({
   export_id: exportId,
-  output_path: z.string().min(1).max(1024).optional().describe('Where to write, relative to the files root; default exports/<file_name>.'),
+  output_path: z.string().min(1).max(1024).optional().describe('Path in the files root; default exports/<file_name>.'),
   overwrite: z.boolean().default(false).describe('Replace an existing file at output_path.'),
 });
 
@@ -59,8 +59,7 @@ export const exports = {
   create: defineContract({
     name: 'export.create',
     title: 'Create an export',
-    description:
-      "Starts a CSV/XLSX export of a collection + platform, CRM channels (crm_filter) or a brand's monitored posts, with the reason it is needed. Apply returns export_id; then export_wait and export_download.",
+    description: "Starts an export of a collection + platform, CRM channels or a brand's monitored posts, with its reason. Apply returns export_id; then export_wait and export_download.",
     kind: 'job',
     risk: 'high',
     riskReason: 'Bulk export of workspace data (and spends quota).',
@@ -82,7 +81,7 @@ export const exports = {
   list: defineContract({
     name: 'export.list',
     title: 'List exports',
-    description: 'Exports, newest first, with status, row count, reason and file name; filter by campaign_id, kind or status.',
+    description: 'Exports, newest first, with status, row count, reason and file name.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/exports' },
@@ -107,11 +106,11 @@ export const exports = {
   wait: defineContract({
     name: 'export.wait',
     title: 'Wait for an export',
-    description: 'Waits up to timeout_seconds for an export to finish, sending progress notifications when the call has a progressToken; returns the export.',
+    description: 'Waits up to timeout_seconds for an export to finish (progress notifications with a progressToken); returns it.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/exports/:export_id/wait' },
-    input: z.strictObject({ export_id: exportId, timeout_seconds: z.int().min(1).max(50).default(20).describe('Longest wait, 1 to 50 seconds.') }),
+    input: z.strictObject({ export_id: exportId, timeout_seconds: z.int().min(1).max(50).default(20).describe('Longest wait in seconds.') }),
     output: exportRecord.extend({ waited_ms: z.int(), timed_out: z.boolean().describe('True when it is still running; wait again.') }),
   }),
   cancel: defineContract({
@@ -129,8 +128,7 @@ export const exports = {
   download: defineContract({
     name: 'export.download',
     title: 'Download an export',
-    description:
-      'Writes a ready export file into the files root (never into the response) and returns its path, with a resource_link that resources/read serves. ASYNC_NOT_READY until ready; an existing file needs overwrite: true.',
+    description: 'Writes a ready export file into the files root and returns its path and a resource_link; ASYNC_NOT_READY until ready.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Writes an export file, possibly over an existing one.',

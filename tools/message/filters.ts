@@ -7,7 +7,7 @@ export const filters = {
   creators: defineContract({
     name: 'message.creator_filters',
     title: 'Task owners for message filters',
-    description: 'Team members (user_uid) who own threads, with thread and needs-reply counts; pass user_uids as creator_uids to message_list or message_project_filters.',
+    description: 'Team members (user_uid) who own threads, with thread and needs-reply counts: the creator_uids of message_list.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/messages/filters/creators' },
@@ -17,7 +17,7 @@ export const filters = {
   projects: defineContract({
     name: 'message.project_filters',
     title: 'Projects for message filters',
-    description: 'Projects that have threads (project_id = <business_kind>:<business_id>), optionally of given task owners (creator_uids), with thread and needs-reply counts.',
+    description: 'Projects (project_id = <business_kind>:<business_id>) that have threads, with thread and needs-reply counts.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/messages/filters/projects' },

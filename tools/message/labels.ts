@@ -1,6 +1,6 @@
 // How a thread is classified: its CRM labels and its cooperation status, listed and set.
 import { z } from 'zod';
-import { coopStatusId } from '../shared.js';
+import { coopStatusId, idString } from '../shared.js';
 import { defineContract } from '../../src/catalog.js';
 import { threadId } from './schemas.js';
 
@@ -9,7 +9,7 @@ export const labels = {
     name: 'message.labels_list',
     cli: 'message labels',
     title: 'Message labels',
-    description: 'The CRM labels usable on threads (label_id for message_list and message_labels_set), with thread counts.',
+    description: 'The CRM labels usable on threads, with thread counts.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/messages/labels' },
@@ -20,8 +20,7 @@ export const labels = {
     name: 'message.coop_statuses',
     cli: 'message coop statuses',
     title: 'Cooperation statuses',
-    description:
-      'The cooperation statuses the server defines: coop_status ids (for message_list, message_coop_set, crm_*, export_create (kind crm) and the campaign context) with names and thread counts.',
+    description: 'The cooperation statuses the server defines: the coop_status ids every tool takes, with names and thread counts.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/messages/coop-statuses' },
@@ -32,13 +31,13 @@ export const labels = {
     name: 'message.labels_set',
     cli: 'message labels set',
     title: 'Set thread labels',
-    description: "Replaces one thread's labels with label_ids (CRM labels from message_labels_list); [] clears them.",
+    description: "Replaces one thread's labels; [] clears them.",
     kind: 'write',
     risk: 'low',
     riskReason: "Sets one thread's labels; reversible, not visible to the creator.",
     hints: { idempotent: true },
     route: { method: 'PUT', path: '/messages/:thread_id/labels' },
-    input: z.strictObject({ thread_id: threadId, label_ids: z.array(z.string().min(1).max(128)).max(20).describe('The full new set of label ids.') }),
+    input: z.strictObject({ thread_id: threadId, label_ids: z.array(idString()).max(20).describe('Whole new set. From message_labels_list.') }),
     output: z.object({ thread_id: z.string(), label_ids: z.array(z.string()), summary: z.string() }),
     idsOf: (i) => [i.thread_id],
   }),
@@ -46,13 +45,13 @@ export const labels = {
     name: 'message.coop_set',
     cli: 'message coop set',
     title: 'Set thread cooperation status',
-    description: "Sets one thread's cooperation status (values from message_coop_statuses). The creator's CRM channel is not changed.",
+    description: "Sets one thread's cooperation status; the creator's CRM channel is not changed.",
     kind: 'write',
     risk: 'low',
     riskReason: "Sets one thread's cooperation status; reversible, not visible to the creator.",
     hints: { idempotent: true },
     route: { method: 'PUT', path: '/messages/:thread_id/coop-status' },
-    input: z.strictObject({ thread_id: threadId, coop_status: coopStatusId('New cooperation status.') }),
+    input: z.strictObject({ thread_id: threadId, coop_status: coopStatusId('The new') }),
     output: z.object({ thread_id: z.string(), coop_status: z.string(), previous: z.string().nullable(), summary: z.string() }),
     idsOf: (i) => [i.thread_id],
   }),

@@ -2,11 +2,10 @@
 // No new threads (first outreach is an email task) and no mark-handled: only a real reply clears pending.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { FROM } from '../hints.js';
 import { id } from '../shared.js';
 import { htmlBody, threadId } from './schemas.js';
 
-const senderField = id(`sender_auth_id to send from; default the thread's sender. ${FROM.messageSender}`).optional();
+const senderField = id("Default: the thread's sender (message_get).").optional();
 
 /** What a send or schedule shows for approval: who gets which body, from whom, with which files. */
 export const replyEffect = z.object({
@@ -27,7 +26,7 @@ export const replies = {
     name: 'message.draft_save',
     cli: 'message draft save',
     title: 'Save a reply draft',
-    description: 'Saves (replaces) the reply draft of one thread; null clears it. Nothing is sent: send with message_send_preview.',
+    description: 'Replaces the reply draft of one thread; nothing is sent.',
     kind: 'write',
     risk: 'low',
     riskReason: 'Saves a reply draft on one thread; nothing is sent.',
@@ -41,7 +40,7 @@ export const replies = {
     name: 'message.send',
     title: 'Send a reply',
     description:
-      'Sends a reply on an existing thread_id (from message_list) with its draft files; sets that thread outbound and needs_reply false, siblings keep theirs. No new threads (use an email task) and no mark-handled: a thread stops pending only by a real reply.',
+      'Sends a reply on an existing thread with its draft files; that thread turns outbound, needs_reply false (siblings keep theirs). No new threads (use an email task); only a real reply ends pending.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Visible to the creator and irreversible: sends the reply now.',
@@ -65,15 +64,19 @@ export const replies = {
   schedule: defineContract({
     name: 'message.schedule',
     title: 'Schedule a reply',
-    description:
-      'Schedules a reply on an existing thread_id for send_at (ISO 8601, whole-hour offset such as Z or +08:00); it goes out with the thread files at that time. Cancel with message_cancel.',
+    description: 'Schedules a reply on an existing thread; it goes out with the thread files at send_at (message_cancel cancels).',
     kind: 'write',
     risk: 'high',
     riskReason: 'Visible to the creator: sends the reply at the scheduled time unless cancelled.',
     confirm: true,
     hints: { destructive: false, openWorld: true },
     route: { method: 'POST', path: '/messages/:thread_id/schedule' },
-    input: z.strictObject({ thread_id: threadId, html_body: htmlBody, send_at: z.string().max(40).describe('ISO 8601 time in the future with a whole-hour offset.'), sender_auth_id: senderField }),
+    input: z.strictObject({
+      thread_id: threadId,
+      html_body: htmlBody,
+      send_at: z.string().max(40).describe('Future ISO 8601 time with Z or a whole-hour offset (+08:00).'),
+      sender_auth_id: senderField,
+    }),
     output: z.object({ thread_id: z.string(), scheduled_at: z.string(), sender_auth_id: z.string(), job_id: z.string(), summary: z.string() }),
     effect: replyEffect.extend({ send_at: z.string().describe('UTC time the reply goes out.') }),
     idsOf: (i) => [i.thread_id],

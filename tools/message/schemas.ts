@@ -2,20 +2,20 @@
 import { z } from 'zod';
 import { MESSAGE_DIRECTIONS } from '../vocabulary.js';
 import { FROM } from '../hints.js';
-import { fileFields, id } from '../shared.js';
+import { fileFields, id, idString } from '../shared.js';
 
 export const MAX_ATTACHMENTS = 2;
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
 export const threadId = id(FROM.thread);
 export const templateId = id(FROM.messageTemplate);
-export const htmlBody = z.string().max(100_000).describe('Reply body as HTML; must contain visible text.');
-export const ownerUids = z.array(z.string().min(1).max(128)).min(1).max(50).optional().describe('Task owners (user_uid from message_creator_filters).');
+export const htmlBody = z.string().max(100_000).describe('HTML with visible text.');
+export const ownerUids = z.array(idString()).min(1).max(50).optional().describe('Task owners (message_creator_filters).');
 
 export const attachmentOut = z.object({ attachment_id: z.string(), file_name: z.string(), size: z.int(), created_at: z.string() });
 export const uploadFields = fileFields(MAX_ATTACHMENT_BYTES);
 export const downloadOut = z.object({ attachment_id: z.string(), file_name: z.string(), path: z.string().describe('Written file, relative to the files root.'), bytes: z.int() });
-export const outputPath = z.string().min(1).max(1024).describe('Where to write the file, relative to the files root; an existing file is refused.');
+export const outputPath = z.string().min(1).max(1024).describe('New path in the files root (never overwritten).');
 
 export const threadOut = z.object({
   thread_id: z.string(),

@@ -9,21 +9,21 @@ import { attachmentOut, ownerUids, threadId, threadOut } from './schemas.js';
 const BUSINESS_KINDS = ['email_task', 'affiliate_campaign'] as const;
 
 const listInput = z.strictObject({
-  status: z.enum(['deal', 'unread', 'draft', 'scheduled']).optional().describe('deal: the creator wrote last; unread; draft or scheduled (these two need business_kind + business_id).'),
+  status: z.enum(['deal', 'unread', 'draft', 'scheduled']).optional().describe('deal: the creator wrote last; draft and scheduled need business_kind + business_id.'),
   business_kind: z.enum(BUSINESS_KINDS).optional().describe('Project kind, with business_id.'),
-  business_id: id('Project id, e.g. an email task_id (email_list) or an affiliate campaign_id.').optional(),
+  business_id: id('An email task_id or affiliate campaign_id.').optional(),
   project_ids: z
     .array(z.string().regex(/^(email_task|affiliate_campaign):[^:\s]+$/, 'use <business_kind>:<business_id>'))
     .min(1)
     .max(50)
     .optional()
-    .describe('Projects as <business_kind>:<business_id>, e.g. email_task:task_1820. Not with business_kind/id.'),
+    .describe('<business_kind>:<business_id>, e.g. email_task:task_1820; not with business_kind/id.'),
   creator_uids: ownerUids,
   creator_id: creatorId("Only this creator's threads.").optional(),
-  label_id: id('Only threads with this CRM label (message_labels_list).').optional(),
-  coop_status: coopStatusId('Only threads with this cooperation status.').optional(),
-  needs_reply: z.boolean().optional().describe('true: only threads waiting for our reply.'),
-  archived: z.boolean().default(false).describe('true: list archived conversations instead.'),
+  label_id: id('Only this label (message_labels_list).').optional(),
+  coop_status: coopStatusId('Only threads with this').optional(),
+  needs_reply: z.boolean().optional().describe('true: only threads awaiting our reply.'),
+  archived: z.boolean().default(false).describe('true: archived conversations instead.'),
   ...pageInputOf(10),
 });
 
@@ -32,7 +32,7 @@ export const threads = {
     name: 'message.list',
     title: 'List message threads',
     description:
-      'Existing creator threads, newest first, with needs_reply, last_message_direction and pending_reason (decide follow-up from these, not unread). For an email task use project_ids ["email_task:<task_id>"]. New threads are not started here: first outreach is an email task.',
+      'Existing creator threads, newest first, with needs_reply, last_message_direction and pending_reason: decide follow-up from these, not unread. An email task\'s threads: project_ids ["email_task:<task_id>"].',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/messages' },
@@ -42,7 +42,7 @@ export const threads = {
   get: defineContract({
     name: 'message.get',
     title: 'Get a message thread',
-    description: 'One thread with its messages, draft, scheduled reply and draft files. Reading it marks it read (unread=false; nothing else changes).',
+    description: 'One thread with its messages, draft, scheduled reply and draft files; marks it read.',
     // The only write is the unread flag, which no preview depends on (updated_at is left alone).
     kind: 'write',
     risk: 'low',
@@ -65,7 +65,7 @@ export const threads = {
   projects: defineContract({
     name: 'message.projects',
     title: 'Sibling task threads of a creator',
-    description: "Every thread of the same creator across projects (email tasks, affiliate campaigns) with each one's pending state; use it when a replied thread still shows pending work elsewhere.",
+    description: "Every thread of the same creator across projects, with each one's pending state.",
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/messages/:thread_id/projects' },
@@ -75,8 +75,7 @@ export const threads = {
   archive: defineContract({
     name: 'message.archive',
     title: 'Archive a conversation',
-    description:
-      "Archives the creator's whole conversation: this thread and every sibling task thread (listed in the preview); scheduled replies in them are cancelled. Only on explicit request; not a CRM archive.",
+    description: "Archives the creator's whole conversation (this thread and its siblings), cancelling scheduled replies. Only on explicit request; not a CRM archive.",
     kind: 'write',
     risk: 'high',
     riskReason: "Bulk: moves threads out of the team's inbox.",

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { FROM } from '../hints.js';
-import { httpUrl, id, imageFileFields, pageInput, paged, searchText, uploadedImage } from '../shared.js';
+import { httpUrl, id, idString, imageFileFields, pageInput, paged, searchText, uploadedImage } from '../shared.js';
 
 export const product = z.object({
   product_collect_id: z.string(),
@@ -21,20 +21,20 @@ export const product = z.object({
 const productId = id(FROM.product);
 const productFields = {
   title: z.string().trim().min(1).max(300).describe('Product title shown on the card.'),
-  price: z.number().min(0).max(10_000_000).nullable().describe('Price, or null when unknown.'),
+  price: z.number().min(0).max(10_000_000).nullable().describe('null: unknown.'),
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/, 'a three-letter currency code such as USD')
     .describe('ISO 4217 currency code.'),
   thumbnail_url: httpUrl('Image URL (e.g. the file_url from product_image_upload).').nullable(),
-  tag_ids: z.array(z.string().min(1).max(128)).max(20).describe(`Tag ids. ${FROM.productTag}`),
+  tag_ids: z.array(idString()).max(20).describe(`Tag ids. ${FROM.productTag}`),
 };
 
 export const products = {
   list: defineContract({
     name: 'product.list',
     title: 'List products',
-    description: 'Lists Product Center products (product_collect_id, title, link or external id, price, tags), newest first.',
+    description: 'Lists Product Center products, newest first.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/products' },
@@ -48,7 +48,7 @@ export const products = {
   get: defineContract({
     name: 'product.get',
     title: 'Get a product',
-    description: 'One product by product_collect_id (never a marketplace id), with the email tasks that show it as a card.',
+    description: 'One product (by product_collect_id, not a marketplace id) with the email tasks that show it.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/products/:product_collect_id' },
@@ -79,7 +79,7 @@ export const products = {
   update: defineContract({
     name: 'product.update',
     title: 'Update a product',
-    description: 'Partial update of one product: omitted fields, and omitted tag_ids, are kept; tag_ids, when given, replaces the tag list.',
+    description: 'Changes the given fields of one product; tag_ids replaces the tag list.',
     kind: 'write',
     risk: 'low',
     riskReason: "Edits one product's fields; reversible by another update.",
@@ -115,7 +115,7 @@ export const products = {
     name: 'product.image_upload',
     cli: 'product image upload',
     title: 'Upload a product image',
-    description: 'Uploads an image (png, jpg, webp, gif; ≤5 MB) from the files root or base64 and returns a public file_url to use as thumbnail_url.',
+    description: 'Uploads an image (png, jpg, webp, gif; ≤5 MB); returns a public file_url for thumbnail_url.',
     kind: 'write',
     risk: 'low',
     riskReason: 'Uploads one image and returns its URL; nothing existing changes.',

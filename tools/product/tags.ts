@@ -36,7 +36,7 @@ export const tags = {
     name: 'product.tag_update',
     cli: 'product tags update',
     title: 'Rename a product tag',
-    description: 'Renames one product tag (tag_id from product_tags_list).',
+    description: 'Renames one product tag; its products keep it.',
     kind: 'write',
     risk: 'low',
     riskReason: 'Renames one product tag; reversible.',

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { FROM } from '../hints.js';
-import { creatorId, httpUrl, id, ids, pageInput, paged, searchText } from '../shared.js';
+import { creatorId, httpUrl, id, ids, idString, pageInput, paged, searchText } from '../shared.js';
 
 export const shortLink = z.object({
   short_link_id: z.string(),
@@ -31,13 +31,13 @@ export const links = {
   list: defineContract({
     name: 'short_link.list',
     title: 'List short links',
-    description: 'Lists normal Nox short links (never affiliate links), newest first, with clicks over the last 7 days.',
+    description: 'Lists normal Nox short links, newest first, with clicks over the last 7 days.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/short-links' },
     input: z.strictObject({
       keyword: searchText(200).optional().describe('Matches title, short_url or destination.'),
-      creator_uids: z.array(id('A team member user_uid.')).min(1).max(50).optional().describe(`Only links created by these team members. ${FROM.teamMember}`),
+      creator_uids: z.array(idString()).min(1).max(50).optional().describe(`Only links these team members made. ${FROM.teamMember}`),
       created_from: dayString.optional(),
       created_to: dayString.optional(),
       ...pageInput,
@@ -65,7 +65,7 @@ export const links = {
   create: defineContract({
     name: 'short_link.create',
     title: 'Create a short link',
-    description: 'Creates a normal Nox tracking link (title, at least one of web/ios/android, optional UTM fields); returns short_url. Never an affiliate link.',
+    description: 'Creates a normal Nox tracking link (never an affiliate link) with at least one of web, ios, android; returns short_url.',
     kind: 'write',
     risk: 'low',
     riskReason: 'Adds one short link; nothing existing changes.',
@@ -88,7 +88,7 @@ export const links = {
   update: defineContract({
     name: 'short_link.update',
     title: 'Rename a short link',
-    description: 'Changes the title of a short link; destinations and UTM fields cannot change (create a new link instead).',
+    description: 'Changes the title of a short link; destinations and UTM fields cannot change.',
     kind: 'write',
     risk: 'low',
     riskReason: "Edits one short link's targets or name; reversible.",
