@@ -118,6 +118,14 @@ export function defineContract<I extends Obj, O extends z.ZodType, E extends z.Z
   return { ...def, toolset: def.toolset ?? def.name.split('.')[0]! };
 }
 
+/**
+ * defineContract for a family whose operations belong to a toolset other than their domain's (a
+ * domain too large for one toolset is split by family).
+ */
+export function defineInToolset(toolset: string) {
+  return <I extends Obj, O extends z.ZodType, E extends z.ZodType = z.ZodNever>(def: Omit<ContractDef<I, O, E>, 'toolset'>): Contract<I, O, E> => defineContract<I, O, E>({ ...def, toolset });
+}
+
 export const isGuarded = (op: Operation): boolean => op.risk === 'high';
 
 /** The stages a backend runs for an operation: run for reads and low-risk writes; (validate,) preview and apply otherwise. */
@@ -391,7 +399,8 @@ function jsonSchema(schema: Obj, io: 'input' | 'output'): Record<string, unknown
 
 /**
  * Trims what costs an agent's context and says nothing: the safe-integer bounds zod puts on every
- * integer, and (in outputs, which the server itself produces) closed objects and required lists.
+ * integer, the pattern zod repeats a date-time format with, and (in outputs, which the server
+ * itself produces) closed objects and required lists.
  * Also writes every union of types portably (see singleTypes).
  */
 function compact(node: unknown, io: 'input' | 'output'): unknown {
@@ -400,6 +409,8 @@ function compact(node: unknown, io: 'input' | 'output'): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
     if ((k === 'minimum' && v === Number.MIN_SAFE_INTEGER) || (k === 'maximum' && v === Number.MAX_SAFE_INTEGER)) continue;
+    // zod spells `format: date-time` out again as a 300-character pattern; the format says it.
+    if (k === 'pattern' && (node as Record<string, unknown>).format === 'date-time') continue;
     // Outputs are produced by the server and checked against their zod schemas before they leave;
     // their `required` lists and closed objects would only repeat every property name.
     if (io === 'output' && ((k === 'additionalProperties' && v === false) || (k === 'required' && Array.isArray(v)))) continue;
@@ -448,6 +459,8 @@ export interface Catalog {
   workflowSteps?: string[];
   /** What each toolset is for, in a phrase (README's toolset table). */
   toolsetPurposes?: Record<string, string>;
+  /** Id fields listed without a description, and where their values come from (said in the instructions; docs/tools.md fills them in). */
+  idSources?: Record<string, string>;
 }
 
 /** How the surface in use reaches the tools a guide names: empty on the default surface. */

@@ -38,3 +38,34 @@ export const FROM = Object.fromEntries(
         : v,
   ]),
 ) as Record<keyof typeof WHERE, string>;
+
+/**
+ * Id fields that name one kind of id wherever they appear in the catalog. Where each comes from is
+ * said once, in the server instructions (ID_SOURCES_NOTE) and docs/tools.md, so such a field is
+ * listed without a description of its own: on a hundred tools, "From email_list." on every task_id
+ * costs more than it tells. A field that means something else under the same name (an affiliate
+ * campaign's campaign_id) or needs more than its source describes itself, and that wins.
+ */
+export const ID_FIELDS = {
+  campaign_id: 'campaign',
+  collection_id: 'collection',
+  group_id: 'crmGroup',
+  product_collect_id: 'product',
+  tag_id: 'productTag',
+  short_link_id: 'shortLink',
+  task_id: 'emailTask',
+  thread_id: 'thread',
+  template_id: 'messageTemplate',
+  store_id: 'affiliateStore',
+  member_id: 'affiliateMember',
+  export_id: 'export',
+  brand_id: 'brand',
+} as const satisfies Record<string, keyof typeof WHERE>;
+
+/** Each id field of ID_FIELDS and the tools its values come from. */
+export const ID_SOURCES: Record<string, string> = Object.fromEntries(Object.entries(ID_FIELDS).map(([field, kind]) => [field, FROM[kind].replace(/^From /, '').replace(/\.$/, '')]));
+
+/** The sentence of the server instructions that names every source once. */
+export const ID_SOURCES_NOTE = `An id field with no description of its own comes from: ${Object.entries(ID_SOURCES)
+  .map(([field, source]) => `${field} ${source}`)
+  .join('; ')}.`;

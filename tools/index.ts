@@ -12,6 +12,7 @@ import { affiliationOperations } from './affiliation/index.js';
 import { brandMonitorOperations } from './brand-monitor/index.js';
 import { exportOperations } from './export/index.js';
 import { guideResources, contextResourceTemplates, workflowPrompts, WORKFLOW_STEPS } from './guide.js';
+import { ID_SOURCES, ID_SOURCES_NOTE } from './hints.js';
 
 export const operations: Operation[] = [
   ...campaignOperations,
@@ -31,10 +32,13 @@ const INSTRUCTIONS = `NoxInfluencer campaign workflows. Keep one working set mov
 pick the campaign (campaign_list, campaign_get), find creators (creator_search) and keep reviewed ones in a collection
 (collection_add_creators_preview then _apply), then run the grouped operations, CRM, email and message follow-up.
 Ids are opaque: pass them through unchanged and never guess one.
+${ID_SOURCES_NOTE}
 Every high-side-effect change is two steps: call the *_preview tool, show the person its summary and effect, then call
 the matching *_apply tool with exactly the same arguments plus the preview_token. Staged families also have *_validate.
 An apply that was already done returns its recorded outcome with replayed: true; PREVIEW_STALE means the data changed
-since the preview, so preview again. ${IDEMPOTENCY_KEY_RULE} Files live in this server's files root: files_stage puts a client's file there
+since the preview, so preview again.
+${IDEMPOTENCY_KEY_RULE}
+Files live in this server's files root: files_stage puts a client's file there
 once and returns its path for any path field; files_list shows what is there; written files come back as resource_link
 blocks that resources/read serves. Errors carry error_code, summary and action.hint: follow the hint.`;
 
@@ -45,7 +49,8 @@ const TOOLSET_PURPOSES: Record<string, string> = {
   crm: 'CRM channels, batch updates, labels, groups, add-to-email, imports',
   product: 'Product Center records and tags (email product cards)',
   short_link: 'normal Nox tracking links with click metrics',
-  email: 'email tasks: recipients, filters, collaborators, attachments, content, sender, send / schedule, reports',
+  email: 'email tasks: content, sender, attachments, send / schedule, reports',
+  email_recipients: 'who an email task reaches and who works on it: recipients, the recipient filter, collaborators',
   message: 'existing message threads: filters, replies, drafts, templates, attachments, archive',
   affiliation: 'Shopify affiliate campaigns, members, discount codes and tracking links',
   brand_monitor: 'monitored brands, for brand-monitor exports',
@@ -64,4 +69,5 @@ export const catalog: Catalog = {
   compactCore: ['campaign_list', 'campaign_get', 'campaign_context_get', 'creator_search'],
   workflowSteps: WORKFLOW_STEPS,
   toolsetPurposes: TOOLSET_PURPOSES,
+  idSources: ID_SOURCES,
 };

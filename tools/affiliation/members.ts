@@ -3,11 +3,12 @@
 import { z } from 'zod';
 import { MEMBER_STATUSES } from '../vocabulary.js';
 import { FROM } from '../hints.js';
-import { creatorIds, id, ids, pageInput, paged, platform } from '../shared.js';
+import { creatorIds, ids, pageInput, paged, platform, idString } from '../shared.js';
 import { defineAffiliationContract } from './define.js';
 import { campaignId } from './campaigns.js';
 
-export const memberId = id(FROM.affiliateMember);
+// Described once, in the instructions (ID_FIELDS).
+export const memberId = idString();
 
 export const memberOut = z.object({
   member_id: z.string(),

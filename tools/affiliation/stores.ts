@@ -1,11 +1,11 @@
 // Shopify stores linked to the workspace. Store authorization happens in the NoxInfluencer SaaS;
 // no tool here offers it.
 import { z } from 'zod';
-import { FROM } from '../hints.js';
-import { id, pageInput, paged } from '../shared.js';
+import { pageInput, paged, idString } from '../shared.js';
 import { defineAffiliationContract } from './define.js';
 
-export const storeId = id(FROM.affiliateStore);
+// Described once, in the instructions (ID_FIELDS).
+export const storeId = idString();
 
 const store = z.object({ store_id: z.string(), name: z.string(), domain: z.string(), authorized: z.boolean(), currency: z.string(), campaign_count: z.int() });
 

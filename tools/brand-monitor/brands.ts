@@ -1,8 +1,7 @@
 // Brand monitor (minimal): the monitored brands, for brand_id values of brand-monitor exports.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { FROM } from '../hints.js';
-import { id, pageInput, paged, searchText } from '../shared.js';
+import { pageInput, paged, searchText, idString } from '../shared.js';
 
 export const brand = z.object({ brand_id: z.string(), name: z.string(), website: z.string(), category: z.string(), asset_count: z.int() });
 
@@ -24,7 +23,7 @@ export const brands = {
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/brand-monitor/brands/:brand_id' },
-    input: z.strictObject({ brand_id: id(FROM.brand) }),
+    input: z.strictObject({ brand_id: idString() }),
     output: brand.extend({
       platforms: z.array(z.object({ platform: z.string(), posts: z.int(), views: z.int() })),
       recent: z.array(z.object({ asset_id: z.string(), creator_id: z.string().nullable(), platform: z.string(), title: z.string(), url: z.string(), views: z.int(), posted_at: z.string() })),

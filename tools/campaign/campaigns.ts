@@ -2,8 +2,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { CAMPAIGN_STATUSES, PLATFORMS } from '../vocabulary.js';
-import { FROM } from '../hints.js';
-import { id, pageInput, paged, searchText } from '../shared.js';
+import { pageInput, paged, searchText, idString } from '../shared.js';
 
 export const campaign = z.object({
   campaign_id: z.string(),
@@ -25,7 +24,8 @@ export const campaignCounts = z.object({
   exports: z.int(),
 });
 
-const campaignId = id(FROM.campaign);
+// Described once, in the instructions (ID_FIELDS).
+const campaignId = idString();
 const market = z
   .string()
   .regex(/^[A-Z]{2}$/, 'a two-letter upper-case country code such as US')

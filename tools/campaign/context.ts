@@ -52,7 +52,7 @@ export const recordInput = z.strictObject({
   reply_state: z
     .array(
       z.strictObject({
-        thread_id: id('Thread id from message_list.'),
+        thread_id: idString(),
         needs_reply: z.boolean().describe('needs_reply as read.'),
         last_message_direction: z.enum(MESSAGE_DIRECTIONS).describe('inbound, outbound or unknown.'),
         pending_reason: z.string().max(500).nullable().optional().describe('pending_reason as read.'),

@@ -1,8 +1,7 @@
 // Collections: where reviewed creators are kept, per platform, for the staged grouped operations.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { FROM } from '../hints.js';
-import { id, pageInput, paged, searchText } from '../shared.js';
+import { id, pageInput, paged, searchText, idString } from '../shared.js';
 
 export const platformCounts = z.object({ youtube: z.int(), tiktok: z.int(), instagram: z.int(), total: z.int() });
 
@@ -17,7 +16,8 @@ export const collection = z.object({
   updated_at: z.string(),
 });
 
-export const collectionId = id(FROM.collection);
+// Described once, in the instructions (ID_FIELDS).
+export const collectionId = idString();
 const collectionName = z.string().trim().min(1).max(200).describe('Collection name.');
 const collectionDescription = z.string().max(2000).describe('What the collection is for.');
 

@@ -42,7 +42,7 @@ export const channels = {
       label_ids: tagIdList(`Any of these labels. ${FROM.crmLabel}`).optional(),
       coop_status: coopStatus.optional(),
       owner_uid: id('Owner user_uid.').optional(),
-      group_id: id(FROM.crmGroup).optional(),
+      group_id: idString().optional(),
       platform: platform.optional(),
       archived: z.boolean().default(false).describe('true: archived channels instead.'),
       keyword: searchText(200).optional().describe('Matches nickname, channel id, email or remark.'),

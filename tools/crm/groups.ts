@@ -1,12 +1,12 @@
 // CRM groups: named sets of channels, unique by name; a channel's groups are set by crm_update_preview/_apply.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { FROM } from '../hints.js';
-import { id, pageInput, paged, searchText } from '../shared.js';
+import { pageInput, paged, searchText, idString } from '../shared.js';
 
 export const group = z.object({ group_id: z.string(), name: z.string(), description: z.string(), channel_count: z.int(), created_at: z.string() });
 
-const groupId = id(FROM.crmGroup);
+// Described once, in the instructions (ID_FIELDS).
+const groupId = idString();
 const groupName = z.string().trim().min(1).max(100).describe('Group name, unique (case-insensitive).');
 const groupDescription = z.string().max(2000).describe('What the group is for.');
 

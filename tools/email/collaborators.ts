@@ -1,9 +1,8 @@
 // Who besides the owner can see or edit an email task. The owner always stays.
 import { z } from 'zod';
-import { defineContract } from '../../src/catalog.js';
 import { FROM } from '../hints.js';
 import { id } from '../shared.js';
-import { collaborator, taskId } from './schemas.js';
+import { collaborator, taskId, defineRecipientsContract } from './schemas.js';
 
 const grantable = z.enum(['edit', 'view', 'manage_members']).describe('Access level.');
 const permissionChange = z.object({ user_uid: z.string(), permission: z.string() });
@@ -11,7 +10,7 @@ const permissionChange = z.object({ user_uid: z.string(), permission: z.string()
 const accessEffect = z.object({ task_id: z.string(), task_name: z.string(), user_uid: z.string(), name: z.string(), permission: z.string().nullable(), previous_permission: z.string().nullable() });
 
 export const collaborators = {
-  list: defineContract({
+  list: defineRecipientsContract({
     name: 'email.collaborators_list',
     cli: 'email collaborators list',
     title: 'List collaborators',
@@ -26,7 +25,7 @@ export const collaborators = {
       collaborators: z.array(collaborator),
     }),
   }),
-  add: defineContract({
+  add: defineRecipientsContract({
     name: 'email.collaborators_add',
     cli: 'email collaborators add',
     title: 'Add a collaborator',
@@ -43,7 +42,7 @@ export const collaborators = {
     effect: accessEffect,
     idsOf: (i) => [i.task_id, i.user_uid],
   }),
-  remove: defineContract({
+  remove: defineRecipientsContract({
     name: 'email.collaborators_remove',
     cli: 'email collaborators remove',
     title: 'Remove a collaborator',
@@ -58,7 +57,7 @@ export const collaborators = {
     effect: accessEffect,
     idsOf: (i) => [i.task_id, i.user_uid],
   }),
-  replace: defineContract({
+  replace: defineRecipientsContract({
     name: 'email.collaborators_replace',
     cli: 'email collaborators replace',
     title: 'Replace collaborators',

@@ -1,11 +1,10 @@
 // The recipient filter of an email task: who of the pending recipients is actually sent to.
 import { z } from 'zod';
-import { defineContract } from '../../src/catalog.js';
 import { pageInput, paged, searchText } from '../shared.js';
-import { filterEffect, filterSchema, listRow, taskId } from './schemas.js';
+import { filterEffect, filterSchema, listRow, taskId, defineRecipientsContract } from './schemas.js';
 
 export const filters = {
-  options: defineContract({
+  options: defineRecipientsContract({
     name: 'email.recipient_filter_options',
     cli: 'email recipients filter options',
     title: 'Recipient filter options',
@@ -20,7 +19,7 @@ export const filters = {
       tasks: z.array(z.object({ task_id: z.string(), name: z.string(), status: z.string() })),
     }),
   }),
-  get: defineContract({
+  get: defineRecipientsContract({
     name: 'email.recipient_filter_get',
     cli: 'email recipients filter get',
     title: 'Get a recipient filter',
@@ -31,7 +30,7 @@ export const filters = {
     input: z.strictObject({ task_id: taskId }),
     output: z.object({ task_id: z.string(), filter: filterSchema, effect: filterEffect }),
   }),
-  update: defineContract({
+  update: defineRecipientsContract({
     name: 'email.recipient_filter_update',
     cli: 'email recipients filter update',
     title: 'Set a recipient filter',
@@ -45,7 +44,7 @@ export const filters = {
     output: z.object({ task_id: z.string(), filter: filterSchema, effect: filterEffect, summary: z.string() }),
     idsOf: (i) => [i.task_id],
   }),
-  tasks: defineContract({
+  tasks: defineRecipientsContract({
     name: 'email.recipient_filter_tasks',
     cli: 'email recipients filter tasks',
     title: 'Tasks for the recipient filter',

@@ -1,15 +1,14 @@
 // Recipients of an email task: listed, added, removed, replaced or imported from a spreadsheet.
 // Only a task before the send flow (draft or cancelled) takes recipient changes.
 import { z } from 'zod';
-import { defineContract } from '../../src/catalog.js';
 import { RECIPIENT_STATUSES } from '../vocabulary.js';
 import { excelFileFields, pageInput, paged, idString } from '../shared.js';
-import { IMPORT_MAX_BYTES, MAX_RECIPIENTS, recipientBrief, recipientInput, taskId } from './schemas.js';
+import { IMPORT_MAX_BYTES, MAX_RECIPIENTS, recipientBrief, recipientInput, taskId, defineRecipientsContract } from './schemas.js';
 
 const failedRow = z.object({ row: z.int(), value: z.string(), reason: z.string() });
 
 export const recipients = {
-  list: defineContract({
+  list: defineRecipientsContract({
     name: 'email.recipients_list',
     cli: 'email recipients list',
     title: 'List email recipients',
@@ -37,7 +36,7 @@ export const recipients = {
       }),
     ).extend({ task_id: z.string() }),
   }),
-  add: defineContract({
+  add: defineRecipientsContract({
     name: 'email.recipients_add',
     cli: 'email recipients add',
     title: 'Add email recipients',
@@ -50,7 +49,7 @@ export const recipients = {
     output: z.object({ task_id: z.string(), added_count: z.int(), already_present_count: z.int(), recipient_count: z.int(), summary: z.string() }),
     idsOf: (i) => [i.task_id],
   }),
-  delete: defineContract({
+  delete: defineRecipientsContract({
     name: 'email.recipients_delete',
     cli: 'email recipients delete',
     title: 'Remove email recipients',
@@ -64,7 +63,7 @@ export const recipients = {
     output: z.object({ task_id: z.string(), deleted_count: z.int(), not_found: z.array(z.string()), recipient_count: z.int(), summary: z.string() }),
     idsOf: (i) => [i.task_id],
   }),
-  replace: defineContract({
+  replace: defineRecipientsContract({
     name: 'email.recipients_replace',
     cli: 'email recipients replace',
     title: 'Replace email recipients',
@@ -78,7 +77,7 @@ export const recipients = {
     effect: z.object({ will_add_count: z.int(), will_remove_count: z.int(), will_keep_count: z.int(), sample_add: z.array(recipientBrief), sample_remove: z.array(recipientBrief) }),
     idsOf: (i) => [i.task_id],
   }),
-  import: defineContract({
+  import: defineRecipientsContract({
     name: 'email.recipients_import',
     cli: 'email recipients import-file',
     title: 'Import email recipients',

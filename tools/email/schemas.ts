@@ -2,16 +2,23 @@
 // recipient filter, a recipient as given, and the sender, cards, attachment and collaborators a
 // task holds. Family files add the schemas only they use.
 import { z } from 'zod';
+import { defineInToolset } from '../../src/catalog.js';
 import { COLLABORATOR_PERMISSIONS, EMAIL_TASK_STATUSES, RECIPIENT_STATUSES } from '../vocabulary.js';
-import { FROM } from '../hints.js';
 import { creatorId, id, platform, idString } from '../shared.js';
+
+/**
+ * Who a task reaches and who works on it (recipients, the recipient filter, collaborators) form
+ * their own toolset: the whole email domain is more than one toolset's 4,000 tokens.
+ */
+export const defineRecipientsContract = defineInToolset('email_recipients');
 
 export const MAX_RECIPIENTS = 5000;
 export const MAX_PRODUCT_CARDS = 5;
 export const ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
 export const IMPORT_MAX_BYTES = 8 * 1024 * 1024;
 
-export const taskId = id(FROM.emailTask);
+// Described once, in the instructions (ID_FIELDS).
+export const taskId = idString();
 
 // ---------------------------------------------------------------------------------------------
 // Recipient filter

@@ -47,7 +47,8 @@ export const exportRecord = z.object({
   created_at: z.string(),
   finished_at: z.string().nullable(),
 });
-const exportId = id(FROM.export);
+// Described once, in the instructions (ID_FIELDS).
+const exportId = idString();
 
 export const downloadInput = z.strictObject({
   export_id: exportId,

@@ -1,14 +1,14 @@
 // Schemas more than one message family uses: ids, reply bodies, the thread and attachment shapes.
 import { z } from 'zod';
 import { MESSAGE_DIRECTIONS } from '../vocabulary.js';
-import { FROM } from '../hints.js';
-import { fileFields, id, idString } from '../shared.js';
+import { fileFields, idString } from '../shared.js';
 
 export const MAX_ATTACHMENTS = 2;
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
-export const threadId = id(FROM.thread);
-export const templateId = id(FROM.messageTemplate);
+// Described once, in the instructions (ID_FIELDS).
+export const threadId = idString();
+export const templateId = idString();
 export const htmlBody = z.string().max(100_000).describe('HTML with visible text.');
 export const ownerUids = z.array(idString()).min(1).max(50).optional().describe('Task owners (message_creator_filters).');
 

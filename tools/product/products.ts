@@ -18,7 +18,8 @@ export const product = z.object({
   updated_at: z.string(),
 });
 
-const productId = id(FROM.product);
+// Described once, in the instructions (ID_FIELDS).
+const productId = idString();
 const productFields = {
   title: z.string().trim().min(1).max(300).describe('Product title shown on the card.'),
   price: z.number().min(0).max(10_000_000).nullable().describe('null: unknown.'),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { FROM } from '../hints.js';
-import { id, ids, pageInput, paged } from '../shared.js';
+import { ids, pageInput, paged, idString } from '../shared.js';
 
 export const tag = z.object({ tag_id: z.string(), name: z.string(), product_count: z.int() });
 const tagName = z.string().trim().min(1).max(60).describe('Tag name, unique (case-insensitive).');
@@ -42,7 +42,7 @@ export const tags = {
     riskReason: 'Renames one product tag; reversible.',
     hints: { idempotent: true },
     route: { method: 'PATCH', path: '/products/tags/:tag_id' },
-    input: z.strictObject({ tag_id: id(FROM.productTag), name: tagName }),
+    input: z.strictObject({ tag_id: idString(), name: tagName }),
     output: tag,
     idsOf: (i) => [i.tag_id],
   }),

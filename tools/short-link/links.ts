@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { FROM } from '../hints.js';
-import { creatorId, httpUrl, id, ids, idString, pageInput, paged, searchText } from '../shared.js';
+import { creatorId, httpUrl, ids, idString, pageInput, paged, searchText } from '../shared.js';
 
 export const shortLink = z.object({
   short_link_id: z.string(),
@@ -52,7 +52,7 @@ export const links = {
     risk: 'low',
     route: { method: 'GET', path: '/short-links/:short_link_id' },
     input: z.strictObject({
-      short_link_id: id(FROM.shortLink),
+      short_link_id: idString(),
       start_time: windowTime('Start of the window').optional(),
       end_time: windowTime('End of the window (default now)').optional(),
     }),
@@ -94,7 +94,7 @@ export const links = {
     riskReason: "Edits one short link's targets or name; reversible.",
     hints: { idempotent: true },
     route: { method: 'PATCH', path: '/short-links/:short_link_id' },
-    input: z.strictObject({ short_link_id: id(FROM.shortLink), title: z.string().trim().min(1).max(200).describe('New title.') }),
+    input: z.strictObject({ short_link_id: idString(), title: z.string().trim().min(1).max(200).describe('New title.') }),
     output: shortLink,
     idsOf: (i) => [i.short_link_id],
   }),
