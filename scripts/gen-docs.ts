@@ -11,7 +11,7 @@ import { catalog, operations } from '../tools/index.js';
 
 const tools = selectTools(servedOperations(catalog), {});
 mkdirSync('docs', { recursive: true });
-writeFileSync('docs/tools.md', renderToolsDoc(tools, catalog.idSources) + '\n');
+writeFileSync('docs/tools.md', renderToolsDoc(tools, catalog.sharedFields) + '\n');
 writeFileSync('docs/api.md', renderApiDoc(operations) + '\n');
 writeFileSync('docs/approvals.md', renderApprovalsDoc(operations) + '\n');
 mkdirSync('test/snapshots', { recursive: true });

@@ -275,7 +275,7 @@ export function toolsOf(op: Operation): ToolSpec[] {
     op,
     stage: 'preview',
     title: `${op.title} (preview)`,
-    description: `${op.description} Dry run; returns a preview_token.`,
+    description: `${op.description} Dry run.`,
     input: op.input,
     output: z.object({
       operation: z.literal(op.name),
@@ -291,7 +291,7 @@ export function toolsOf(op: Operation): ToolSpec[] {
     op,
     stage: 'apply',
     title: `${op.title} (apply)`,
-    description: `Applies ${base}_preview: its arguments plus its preview_token.`,
+    description: `Applies ${base}_preview: same arguments + its preview_token.`,
     input: op.input.extend({
       // The tool's description names the preview the token comes from; the token is opaque.
       [PREVIEW_TOKEN_FIELD]: opaqueId(z.string().min(1).max(512)),
@@ -459,8 +459,11 @@ export interface Catalog {
   workflowSteps?: string[];
   /** What each toolset is for, in a phrase (README's toolset table). */
   toolsetPurposes?: Record<string, string>;
-  /** Id fields listed without a description, and where their values come from (said in the instructions; docs/tools.md fills them in). */
-  idSources?: Record<string, string>;
+  /**
+   * Fields listed without a description because they mean the same on every tool, and what each is
+   * ("task_id" → "comes from email_list"): the instructions say it once; docs/tools.md fills them in.
+   */
+  sharedFields?: Record<string, string>;
 }
 
 /** How the surface in use reaches the tools a guide names: empty on the default surface. */

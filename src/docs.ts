@@ -18,7 +18,7 @@ interface JsonSchema {
   default?: unknown;
 }
 
-export function renderToolsDoc(tools: ToolSpec[], idSources: Record<string, string> = {}): string {
+export function renderToolsDoc(tools: ToolSpec[], sharedFields: Record<string, string> = {}): string {
   const out: string[] = [
     '# Tools',
     '',
@@ -43,7 +43,7 @@ export function renderToolsDoc(tools: ToolSpec[], idSources: Record<string, stri
       if (props.length === 0) out.push('No arguments.', '');
       else {
         out.push('| argument | type | required | description |', '| --- | --- | --- | --- |');
-        for (const [name, p] of props) out.push(`| \`${name}\` | ${cell(typeOf(p))} | ${schema.required?.includes(name) ? 'yes' : 'no'} | ${cell(describe(p, idSources[name]))} |`);
+        for (const [name, p] of props) out.push(`| \`${name}\` | ${cell(typeOf(p))} | ${schema.required?.includes(name) ? 'yes' : 'no'} | ${cell(describe(p, sharedFields[name]))} |`);
         out.push('');
       }
     }
@@ -110,9 +110,9 @@ function typeOf(p: JsonSchema): string {
   return p.type ?? 'any';
 }
 
-/** A field's description; an id field listed without one names its source (the catalog's idSources). */
-function describe(p: JsonSchema, source?: string): string {
-  const d = p.description ?? p.anyOf?.find((x) => x.description)?.description ?? (source ? `From ${source}.` : '');
+/** A field's description; a shared field listed without one says what it is (the catalog's sharedFields). */
+function describe(p: JsonSchema, shared?: string): string {
+  const d = p.description ?? p.anyOf?.find((x) => x.description)?.description ?? (shared ? `${shared.charAt(0).toUpperCase()}${shared.slice(1)}.` : '');
   return p.default !== undefined ? `${d} Default ${JSON.stringify(p.default)}.`.trim() : d;
 }
 

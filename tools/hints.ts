@@ -40,14 +40,13 @@ export const FROM = Object.fromEntries(
 ) as Record<keyof typeof WHERE, string>;
 
 /**
- * Id fields that name one kind of id wherever they appear in the catalog. Where each comes from is
- * said once, in the server instructions (ID_SOURCES_NOTE) and docs/tools.md, so such a field is
- * listed without a description of its own: on a hundred tools, "From email_list." on every task_id
- * costs more than it tells. A field that means something else under the same name (an affiliate
- * campaign's campaign_id) or needs more than its source describes itself, and that wins.
+ * Fields that mean the same on every tool that takes them: an id whose source is always the same
+ * (campaign_id, task_id, thread_id, ...) or a file input's content_base64 and filename. Each is
+ * explained once, in the server instructions (SHARED_FIELDS_NOTE) and in docs/tools.md, and listed
+ * without a description of its own: "From email_list." on every task_id of the catalog costs more
+ * than it tells. A field that means more under the same name describes itself, and that wins.
  */
-export const ID_FIELDS = {
-  campaign_id: 'campaign',
+const ID_FIELDS = {
   collection_id: 'collection',
   group_id: 'crmGroup',
   product_collect_id: 'product',
@@ -62,10 +61,21 @@ export const ID_FIELDS = {
   brand_id: 'brand',
 } as const satisfies Record<string, keyof typeof WHERE>;
 
-/** Each id field of ID_FIELDS and the tools its values come from. */
-export const ID_SOURCES: Record<string, string> = Object.fromEntries(Object.entries(ID_FIELDS).map(([field, kind]) => [field, FROM[kind].replace(/^From /, '').replace(/\.$/, '')]));
+const sourceOf = (kind: keyof typeof WHERE): string => FROM[kind].replace(/^From /, '').replace(/\.$/, '');
+const creatorSources = 'creator_search, collection_items or crm_list';
 
-/** The sentence of the server instructions that names every source once. */
-export const ID_SOURCES_NOTE = `An id field with no description of its own comes from: ${Object.entries(ID_SOURCES)
-  .map(([field, source]) => `${field} ${source}`)
+/** Each shared field and what it is, as the instructions say it ("task_id comes from email_list"). */
+export const SHARED_FIELDS: Record<string, string> = {
+  // Affiliate campaigns are not campaigns, but their tools name their ids campaign_id too.
+  campaign_id: `comes from ${sourceOf('campaign')} (in affiliation_* tools: ${sourceOf('affiliateCampaign')})`,
+  creator_id: `comes from ${creatorSources}`,
+  creator_ids: `come from ${creatorSources}`,
+  ...Object.fromEntries(Object.entries(ID_FIELDS).map(([field, kind]) => [field, `comes from ${sourceOf(kind)}`])),
+  content_base64: "is a file's bytes in base64, sent instead of path (with filename)",
+  filename: 'names the file sent as content_base64',
+};
+
+/** The sentence of the server instructions that explains every shared field once. */
+export const SHARED_FIELDS_NOTE = `Fields listed without a description mean the same on every tool: ${Object.entries(SHARED_FIELDS)
+  .map(([field, what]) => `${field} ${what}`)
   .join('; ')}.`;

@@ -12,7 +12,7 @@ import { affiliationOperations } from './affiliation/index.js';
 import { brandMonitorOperations } from './brand-monitor/index.js';
 import { exportOperations } from './export/index.js';
 import { guideResources, contextResourceTemplates, workflowPrompts, WORKFLOW_STEPS } from './guide.js';
-import { ID_SOURCES, ID_SOURCES_NOTE } from './hints.js';
+import { SHARED_FIELDS, SHARED_FIELDS_NOTE } from './hints.js';
 
 export const operations: Operation[] = [
   ...campaignOperations,
@@ -32,7 +32,7 @@ const INSTRUCTIONS = `NoxInfluencer campaign workflows. Keep one working set mov
 pick the campaign (campaign_list, campaign_get), find creators (creator_search) and keep reviewed ones in a collection
 (collection_add_creators_preview then _apply), then run the grouped operations, CRM, email and message follow-up.
 Ids are opaque: pass them through unchanged and never guess one.
-${ID_SOURCES_NOTE}
+${SHARED_FIELDS_NOTE}
 Every high-side-effect change is two steps: call the *_preview tool, show the person its summary and effect, then call
 the matching *_apply tool with exactly the same arguments plus the preview_token. Staged families also have *_validate.
 An apply that was already done returns its recorded outcome with replayed: true; PREVIEW_STALE means the data changed
@@ -69,5 +69,5 @@ export const catalog: Catalog = {
   compactCore: ['campaign_list', 'campaign_get', 'campaign_context_get', 'creator_search'],
   workflowSteps: WORKFLOW_STEPS,
   toolsetPurposes: TOOLSET_PURPOSES,
-  idSources: ID_SOURCES,
+  sharedFields: SHARED_FIELDS,
 };

@@ -21,8 +21,13 @@ export const coopStatusId = (lead = 'A') => coopStatusValue.describe(`${lead} co
  * (campaign-runtime-contract.json, creator_id maxLength 256). One limit everywhere a creator id goes in.
  */
 export const CREATOR_ID_MAX = 256;
-export const creatorId = (description: string) => z.string().min(1).max(CREATOR_ID_MAX).describe(description);
-export const creatorIds = (description: string, max = 10_000) => z.array(z.string().min(1).max(CREATOR_ID_MAX)).min(1).max(max).describe(description);
+export const creatorIdString = () => z.string().min(1).max(CREATOR_ID_MAX);
+export const creatorId = (description: string) => creatorIdString().describe(description);
+/** Creator ids; described only where they mean more than their source (SHARED_FIELDS says that). */
+export const creatorIds = (description?: string, max = 10_000) => {
+  const list = z.array(creatorIdString()).min(1).max(max);
+  return description ? list.describe(description) : list;
+};
 
 export const platform = z.enum(PLATFORMS);
 export const isoTime = z.string().describe('ISO 8601 time.');
@@ -68,12 +73,12 @@ export function fileFields(maxBytes: number, what = 'The file', names?: { patter
   const named = (s: z.ZodString) => (names ? s.regex(names.pattern, names.message) : s);
   return {
     path: named(z.string().min(1).max(1024)).optional().describe(`${what}: a path in the files root.`),
+    // Both explained once, in the instructions (SHARED_FIELDS).
     content_base64: z
       .string()
       .max(Math.ceil(maxBytes / 3) * 4 + 4)
-      .optional()
-      .describe('Or its bytes, base64.'),
-    filename: named(z.string().min(1).max(255)).optional().describe('File name for content_base64.'),
+      .optional(),
+    filename: named(z.string().min(1).max(255)).optional(),
   };
 }
 

@@ -96,8 +96,9 @@ describe('catalog', () => {
         const s = schema as { description?: string; anyOf?: { description?: string }[] };
         const described = s.description ?? s.anyOf?.find((x) => x.description)?.description;
         if (['platform', 'page', 'page_size'].includes(field)) continue;
-        // An id field named in the instructions' id sources may leave its source to them.
-        if (!described && catalog.idSources?.[field] && catalog.instructions.includes(`${field} ${catalog.idSources[field]}`)) continue;
+        // A shared field is explained once, by the instructions.
+        const shared = catalog.sharedFields?.[field];
+        if (!described && shared && catalog.instructions.includes(`${field} ${shared}`)) continue;
         expect(described, `${t.name}.${field}`).toBeTruthy();
       }
       const a = t.annotations!;
@@ -125,7 +126,7 @@ describe('catalog', () => {
 
   it('matches the committed tools/list snapshot and docs/tools.md (run `npm run docs` after a catalog change)', async () => {
     await expect(JSON.stringify(listTools(all), null, 2) + '\n').toMatchFileSnapshot('../snapshots/tools-list.json');
-    expect(readFileSync(new URL('../../docs/tools.md', import.meta.url), 'utf8')).toBe(renderToolsDoc(all, catalog.idSources) + '\n');
+    expect(readFileSync(new URL('../../docs/tools.md', import.meta.url), 'utf8')).toBe(renderToolsDoc(all, catalog.sharedFields) + '\n');
     expect(readFileSync(new URL('../../docs/approvals.md', import.meta.url), 'utf8')).toBe(renderApprovalsDoc(operations) + '\n');
     // README's generated tables (configuration, toolsets) are current too.
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -153,7 +154,7 @@ describe('catalog', () => {
     const preview = rows.filter((r) => r.includes('_preview`]'));
     expect(preview.length).toBe(all.filter((t) => t.stage === 'preview').length);
     for (const r of preview) expect(r, r).toMatch(/\| Shows what \w+_apply would do \(.+\) and returns its preview_token; changes nothing\. \|$/);
-    expect(rows.find((r) => r.includes('[`campaign_delete_preview`]'))).toContain('(deletes one campaign)');
+    expect(rows.find((r) => r.includes('[`campaign_delete_preview`]'))).toContain('(deletes one campaign and its context;');
     for (const r of rows.filter((x) => x.includes('_apply`]'))) expect(r, r).toMatch(/\| Applies \w+_preview: /);
     for (const r of rows.filter((x) => x.includes('_validate`]'))) expect(r, r).toContain('changes nothing');
   });

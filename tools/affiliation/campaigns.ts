@@ -1,8 +1,7 @@
 // Affiliate campaigns of a Shopify store: commission and discount terms, and whether activation can
 // issue codes under them.
 import { z } from 'zod';
-import { FROM } from '../hints.js';
-import { id, pageInput, paged } from '../shared.js';
+import { pageInput, paged, idString } from '../shared.js';
 import { defineAffiliationContract } from './define.js';
 import { storeId } from './stores.js';
 
@@ -10,7 +9,8 @@ export const AFFILIATE_CAMPAIGN_STATUSES = ['active', 'paused', 'ended'] as cons
 export const COMMISSION_TYPES = ['percentage', 'fixed'] as const;
 export const DISCOUNT_METHODS = ['percentage', 'fixed_amount', 'free_shipping', 'none'] as const;
 
-export const campaignId = id(FROM.affiliateCampaign);
+// Described once, in the instructions (SHARED_FIELDS).
+export const campaignId = idString();
 
 export const discountDetail = z
   .strictObject({

@@ -32,7 +32,7 @@ export const memberImport = {
     name: 'affiliation.members_import_file',
     cli: 'affiliation members import-file',
     title: 'Import affiliate members from a file',
-    description: 'Adds pending members to one campaign from a workbook with columns creator_id | platform + channel_id | custom_id (affiliation_members_import_template).',
+    description: 'Adds pending members to one campaign from a workbook of affiliation_members_import_template columns.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk: enrols every row of a spreadsheet.',

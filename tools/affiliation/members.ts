@@ -7,7 +7,7 @@ import { creatorIds, ids, pageInput, paged, platform, idString } from '../shared
 import { defineAffiliationContract } from './define.js';
 import { campaignId } from './campaigns.js';
 
-// Described once, in the instructions (ID_FIELDS).
+// Described once, in the instructions (SHARED_FIELDS).
 export const memberId = idString();
 
 export const memberOut = z.object({
@@ -70,7 +70,7 @@ export const members = {
     route: { method: 'POST', path: '/affiliation/campaigns/:campaign_id/members' },
     input: z.strictObject({
       campaign_id: campaignId,
-      creator_ids: creatorIds('Creator ids (creator_search, collection_items).', 500).optional(),
+      creator_ids: creatorIds(undefined, 500).optional(),
       channels: z
         .array(z.strictObject({ platform, channel_id: z.string().min(1).max(200).describe('Platform channel id.') }))
         .min(1)

@@ -73,8 +73,7 @@ export const memberPerformance = {
     name: 'affiliation.campaigns_export',
     cli: 'affiliation campaigns export',
     title: 'Export campaign performance',
-    description:
-      'Writes the per-member performance of one affiliate campaign (codes, links, clicks, orders, revenue, commission) as a .xlsx workbook in the files root; a direct download, not an export job.',
+    description: 'Writes the per-member performance (codes, links, clicks, orders, revenue, commission) of one affiliate campaign as a .xlsx file in the files root.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk export of affiliate data; can replace an existing file.',

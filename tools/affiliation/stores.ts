@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { pageInput, paged, idString } from '../shared.js';
 import { defineAffiliationContract } from './define.js';
 
-// Described once, in the instructions (ID_FIELDS).
+// Described once, in the instructions (SHARED_FIELDS).
 export const storeId = idString();
 
 const store = z.object({ store_id: z.string(), name: z.string(), domain: z.string(), authorized: z.boolean(), currency: z.string(), campaign_count: z.int() });

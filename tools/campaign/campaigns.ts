@@ -24,31 +24,28 @@ export const campaignCounts = z.object({
   exports: z.int(),
 });
 
-// Described once, in the instructions (ID_FIELDS).
+// Described once, in the instructions (SHARED_FIELDS).
 const campaignId = idString();
-const market = z
-  .string()
-  .regex(/^[A-Z]{2}$/, 'a two-letter upper-case country code such as US')
-  .describe('ISO 3166-1 alpha-2 country code.');
+const market = z.string().regex(/^[A-Z]{2}$/, 'a two-letter upper-case country code such as US');
 const fields = {
   name: z.string().trim().min(1).max(200).describe('Campaign name.'),
-  objective: z.string().trim().min(1).max(2000).describe('The goal, in a sentence or two (kept in the campaign context).'),
-  markets: z.array(market).max(50).describe('Target countries.'),
+  objective: z.string().trim().min(1).max(2000).describe('The goal, in a sentence or two.'),
+  markets: z.array(market).max(50).describe('Target countries, ISO 3166-1 alpha-2.'),
   platforms: z.array(z.enum(PLATFORMS)).max(3).describe('Platforms in scope.'),
-  status: z.enum(CAMPAIGN_STATUSES).describe('draft, active, paused, completed or archived.'),
+  status: z.enum(CAMPAIGN_STATUSES).describe('Campaign status.'),
 };
 
 export const campaigns = {
   list: defineContract({
     name: 'campaign.list',
     title: 'List campaigns',
-    description: 'Lists campaigns, newest first, optionally filtered by a keyword in the name or objective and by status. Start here to pick the campaign anchor.',
+    description: 'Lists campaigns, newest first: start here to pick the campaign anchor.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/campaigns' },
     input: z.strictObject({
-      keyword: searchText(200).optional().describe('Matches name or objective, case-insensitive.'),
-      status: z.enum(CAMPAIGN_STATUSES).optional().describe('Only campaigns in this status.'),
+      keyword: searchText(200).optional().describe('Matches name or objective.'),
+      status: z.enum(CAMPAIGN_STATUSES).optional().describe('Only this status.'),
       ...pageInput,
     }),
     output: paged(campaign),
@@ -86,7 +83,7 @@ export const campaigns = {
   create: defineContract({
     name: 'campaign.create',
     title: 'Create a campaign',
-    description: 'Creates a campaign anchor with a name, objective, target markets and platforms; returns its campaign_id.',
+    description: 'Creates a campaign anchor; returns its campaign_id.',
     kind: 'write',
     risk: 'low',
     riskReason: 'Adds a new campaign anchor; nothing existing changes and it can be deleted.',
@@ -119,7 +116,7 @@ export const campaigns = {
   delete: defineContract({
     name: 'campaign.delete',
     title: 'Delete a campaign',
-    description: 'Deletes one campaign. Its collections and email tasks are kept and only lose the campaign link; the campaign context is removed.',
+    description: 'Deletes one campaign and its context; its collections and email tasks stay, unlinked.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Irreversible: removes the campaign and unlinks its collections.',

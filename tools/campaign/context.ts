@@ -4,8 +4,7 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { MESSAGE_DIRECTIONS } from '../vocabulary.js';
-import { FROM } from '../hints.js';
-import { coopStatusId, creatorId, id, idString } from '../shared.js';
+import { coopStatusValue, creatorIdString, id, idString } from '../shared.js';
 
 export const APPROVALS = ['recipients', 'sender', 'content', 'attachments', 'schedule'] as const;
 export const ID_KINDS = ['collection_ids', 'label_ids', 'product_collect_ids', 'task_ids', 'thread_ids', 'attachment_ids', 'export_ids'] as const;
@@ -13,69 +12,68 @@ export type ApprovalKey = (typeof APPROVALS)[number];
 export type IdKind = (typeof ID_KINDS)[number];
 
 // The record body: every part optional, a partial merge.
-const strs = (d: string) => z.array(idString()).max(500).describe(d);
+// Nested fields whose name says it all go undescribed: the part they belong to is described.
+const strs = (d?: string) => (d ? ids500().describe(d) : ids500());
+const ids500 = () => z.array(idString()).max(500);
 const approvalIn = z.strictObject({
-  status: z.enum(['pending', 'approved', 'rejected']).describe('Approval state.'),
-  by: z.string().max(128).optional().describe('Who decided (user_uid or name).'),
-  note: z.string().max(500).optional().describe('What exactly was approved, e.g. recipient count or subject.'),
+  status: z.enum(['pending', 'approved', 'rejected']),
+  by: z.string().max(128).optional().describe('Who decided.'),
+  note: z.string().max(500).optional().describe('What was approved, e.g. recipient count or subject.'),
 });
 
 export const recordInput = z.strictObject({
-  campaign_id: id(`The campaign. ${FROM.campaign}`),
-  goal: z.string().trim().min(1).max(2000).optional().describe('Campaign goal (defaults to the campaign objective).'),
+  campaign_id: idString(),
+  goal: z.string().trim().min(1).max(2000).optional().describe('Campaign goal.'),
   market: z
     .array(z.string().regex(/^[A-Z]{2}$/))
     .max(50)
     .optional()
-    .describe('Target countries, ISO alpha-2 (defaults to the campaign markets).'),
+    .describe('Target countries, ISO alpha-2.'),
   creators: z
-    .array(z.strictObject({ creator_id: creatorId('Creator id.'), decision: z.enum(['include', 'exclude']).describe('Kept or dropped.'), reason: z.string().trim().min(1).max(500).describe('Why.') }))
+    .array(z.strictObject({ creator_id: creatorIdString(), decision: z.enum(['include', 'exclude']), reason: z.string().trim().min(1).max(500) }))
     .max(500)
     .optional()
-    .describe('Creator decisions, upserted by creator_id.'),
-  approvals: z.partialRecord(z.enum(APPROVALS), approvalIn).optional().describe('Keyed by recipients, sender, content, attachments or schedule; each given one is replaced.'),
+    .describe('Decisions with reasons, upserted by creator_id.'),
+  approvals: z.partialRecord(z.enum(APPROVALS), approvalIn).optional().describe('By approval step; each given one is replaced.'),
   links: z
     .array(
       z.strictObject({
         id: id('short_link_id, or member_id for an affiliate tracking link.'),
-        kind: z.enum(['short_link', 'affiliate']).describe('Normal Nox short link or affiliate tracking link.'),
-        url: z.string().max(2000).optional().describe('The link URL.'),
+        kind: z.enum(['short_link', 'affiliate']),
+        url: z.string().max(2000).optional(),
       }),
     )
     .max(100)
     .optional()
     .describe('Links in use, upserted by id.'),
   affiliation: z
-    .strictObject({ store_id: id('Shopify store_id.').optional(), affiliate_campaign_id: id('Affiliate campaign_id.').optional(), member_ids: strs('Affiliate member_ids (added).').optional() })
+    .strictObject({ store_id: idString().optional(), affiliate_campaign_id: idString().optional(), member_ids: strs('Added to the set.').optional() })
     .optional()
     .describe('Affiliation ids in use.'),
   reply_state: z
     .array(
       z.strictObject({
         thread_id: idString(),
-        needs_reply: z.boolean().describe('needs_reply as read.'),
-        last_message_direction: z.enum(MESSAGE_DIRECTIONS).describe('inbound, outbound or unknown.'),
-        pending_reason: z.string().max(500).nullable().optional().describe('pending_reason as read.'),
+        needs_reply: z.boolean(),
+        last_message_direction: z.enum(MESSAGE_DIRECTIONS),
+        pending_reason: z.string().max(500).nullable().optional(),
       }),
     )
     .max(200)
     .optional()
-    .describe('Reply state that drove a follow-up decision, upserted by thread_id.'),
+    .describe('Reply state (as message_list read it) behind a follow-up decision, upserted by thread_id.'),
   message_filters: z
     .strictObject({
       project_ids: strs('e.g. email_task:<task_id>.').optional(),
-      creator_uids: strs('Task owner / member user_uids.').optional(),
-      label_id: id('Label filter.').optional(),
-      coop_status: coopStatusId().optional(),
+      creator_uids: strs().optional(),
+      label_id: idString().optional(),
+      coop_status: coopStatusValue.optional(),
     })
     .optional()
     .describe('The message_list filters that rebuild the thread view; given fields replace.'),
-  ids: z
-    .partialRecord(z.enum(ID_KINDS), strs('Ids to add.'))
-    .optional()
-    .describe(`Ids used in follow-ups, keyed by ${ID_KINDS.join(', ')}; added to the kept sets.`),
+  ids: z.partialRecord(z.enum(ID_KINDS), strs()).optional().describe('Ids used in follow-ups, by kind; added to the kept sets.'),
   export_reasons: z
-    .array(z.strictObject({ export_id: id('Export id.'), reason: z.string().trim().min(1).max(500).describe('Why it was made.') }))
+    .array(z.strictObject({ export_id: idString(), reason: z.string().trim().min(1).max(500) }))
     .max(100)
     .optional()
     .describe('Why each export was made, upserted by export_id.'),
@@ -119,15 +117,14 @@ export const context = {
     name: 'campaign.context_get',
     cli: 'campaign context get',
     title: 'Get the campaign context',
-    description:
-      'What the campaign keeps stable (goal, market, creator decisions, approvals, links, affiliation, reply state, filters, ids, export reasons) plus its exports and the journal of applied changes.',
+    description: 'The campaign context (goal, market, creator decisions, approvals, links, ids and more) with its exports and the journal of applied changes.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/campaigns/:campaign_id/context' },
     input: z.strictObject({
-      campaign_id: id(`The campaign. ${FROM.campaign}`),
-      journal_limit: z.int().min(0).max(200).default(5).describe('Journal entries to include, newest first.'),
-      journal_before: z.int().min(1).optional().describe('Page back: entries older than this entry_id (journal_next_before).'),
+      campaign_id: idString(),
+      journal_limit: z.int().min(0).max(200).default(5).describe('Newest journal entries to include.'),
+      journal_before: z.int().min(1).optional().describe('Only entries older than this entry_id (journal_next_before).'),
     }),
     output: contextOut,
   }),

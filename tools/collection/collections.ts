@@ -16,7 +16,7 @@ export const collection = z.object({
   updated_at: z.string(),
 });
 
-// Described once, in the instructions (ID_FIELDS).
+// Described once, in the instructions (SHARED_FIELDS).
 export const collectionId = idString();
 const collectionName = z.string().trim().min(1).max(200).describe('Collection name.');
 const collectionDescription = z.string().max(2000).describe('What the collection is for.');

@@ -88,7 +88,7 @@ export const grouped = {
   addToCrm: defineContract({
     name: 'collection.add_to_crm',
     title: 'Add a collection slice to the CRM',
-    description: 'Creates CRM channels (default coop status, owned by you) for every creator of one collection + platform slice; ones already in the CRM are reported, unchanged.',
+    description: 'Creates CRM channels (default coop status, owned by you) for every creator of a collection + platform slice not in the CRM yet.',
     kind: 'staged',
     risk: 'high',
     riskReason: 'Bulk: creates CRM channels, visible to the whole team, for a whole collection slice.',

@@ -28,7 +28,7 @@ export const imports = {
   file: defineContract({
     name: 'collection.import_file',
     title: 'Import creator URLs into a collection',
-    description: 'Imports a .xlsx/.csv (≤10 MB, ≤5,000 rows; A creator URL, B optional email) into one collection. Apply queues it; collection_import_status follows the import_id.',
+    description: 'Imports a .xlsx/.csv (≤10 MB, ≤5,000 rows; A creator URL, B optional email) into one collection; collection_import_status follows the import_id apply returns.',
     kind: 'job',
     risk: 'high',
     riskReason: 'Bulk: imports every row of a spreadsheet into a collection.',

@@ -37,13 +37,13 @@ export const batchChanges = z.object({
   archived: z.object({ to: z.boolean(), change_count: z.int(), unchanged_count: z.int() }).optional(),
 });
 
-const selector = z.strictObject({ creator_ids: creatorIds(FROM.crmChannel, 50_000) }).describe('The creators.');
+const selector = z.strictObject({ creator_ids: creatorIds(undefined, 50_000) }).describe('The creators.');
 
 export const batch = {
   update: defineContract({
     name: 'crm.batch_update',
     title: 'Batch-update CRM channels',
-    description: 'Changes coop status, labels, owner or archived state of many CRM channels; status or label changes create missing channels, other changes list creators without one as failed.',
+    description: 'Changes coop status, labels, owner or archived state of many CRM channels; status or label changes create missing channels.',
     kind: 'staged',
     risk: 'high',
     riskReason: 'Bulk change of many shared CRM channels, and may create channels.',
@@ -56,7 +56,7 @@ export const batch = {
         .strictObject({ operation: z.enum(['add', 'remove']).describe('add or remove.'), label_ids: ids(FROM.crmLabel, 50) })
         .optional()
         .describe('Labels to add or remove.'),
-      owner_uid: id('Team member user_uid to own the channels; null clears.').nullable().optional(),
+      owner_uid: id('Owner user_uid; null clears.').nullable().optional(),
       archived: z.boolean().optional().describe('true archives, false restores.'),
     }),
     output: z.object({ created_count: z.int(), updated_count: z.int(), failed_count: z.int(), failed: z.array(failure).describe('At most 100 shown.'), summary: z.string() }),
@@ -72,7 +72,7 @@ export const batch = {
     riskReason: "Bulk: hides channels from the team's active CRM list.",
     hints: { destructive: false, idempotent: true },
     route: { method: 'POST', path: '/crm/archive' },
-    input: z.strictObject({ creator_ids: creatorIds(`Creators whose CRM channels to archive. ${FROM.crmChannel}`) }),
+    input: z.strictObject({ creator_ids: creatorIds() }),
     output: z.object({ archived_count: z.int(), already_archived_count: z.int(), failed_count: z.int(), failed: z.array(failure).describe('At most 100 shown.'), summary: z.string() }),
     effect: batchEffect.omit({ will_create_count: true }).extend({ will_archive_count: z.int(), already_archived_count: z.int() }),
     idsOf: (i) => i.creator_ids.slice(0, 200),

@@ -5,10 +5,10 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { FROM } from '../hints.js';
-import { coopStatusId, creatorId, EMAIL_RE, httpUrlValue, id, pageInputOf, paged, platform, searchText, idString } from '../shared.js';
+import { coopStatusId, EMAIL_RE, httpUrlValue, id, pageInputOf, paged, platform, searchText, idString, creatorIdString } from '../shared.js';
 
 export const coopStatus = coopStatusId();
-const channelCreatorId = creatorId(FROM.crmChannel);
+const channelCreatorId = creatorIdString();
 /** Label or group ids of a filter or a whole set. */
 const tagIdList = (d: string) => z.array(idString()).max(50).describe(d);
 
@@ -53,7 +53,7 @@ export const channels = {
   get: defineContract({
     name: 'crm.get',
     title: 'Get a CRM channel',
-    description: 'One CRM channel by creator_id: coop status, labels, groups, owner, email, url, remark, archived.',
+    description: "One creator's CRM channel: coop status, labels, groups, owner, contact data, remark.",
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/crm/:creator_id' },

@@ -5,7 +5,7 @@ import { pageInput, paged, searchText, idString } from '../shared.js';
 
 export const group = z.object({ group_id: z.string(), name: z.string(), description: z.string(), channel_count: z.int(), created_at: z.string() });
 
-// Described once, in the instructions (ID_FIELDS).
+// Described once, in the instructions (SHARED_FIELDS).
 const groupId = idString();
 const groupName = z.string().trim().min(1).max(100).describe('Group name, unique (case-insensitive).');
 const groupDescription = z.string().max(2000).describe('What the group is for.');
@@ -67,7 +67,7 @@ export const groups = {
     name: 'crm.groups_delete',
     cli: 'crm groups delete',
     title: 'Delete a CRM group',
-    description: 'Deletes a CRM group; its channels stay in the CRM, only the grouping goes.',
+    description: 'Deletes a CRM group; its channels stay.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Irreversible: removes the group from every channel in it.',

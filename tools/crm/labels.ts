@@ -56,7 +56,7 @@ export const labels = {
     name: 'crm.labels_delete',
     cli: 'crm labels delete',
     title: 'Delete a CRM label',
-    description: 'Deletes a CRM label and removes it from every channel, collection item and message thread carrying it.',
+    description: 'Deletes a CRM label from every channel, collection item and thread carrying it.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Irreversible: removes the label from every channel carrying it.',

@@ -1,7 +1,7 @@
 // Discovery: finding creators, so an agent holds creator_id values before it adds anyone anywhere.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { creatorId, idString, paged, pageInput, platform, searchText } from '../shared.js';
+import { idString, paged, pageInput, platform, searchText, creatorIdString } from '../shared.js';
 
 export const creator = z.object({
   creator_id: z.string().describe('Use this id in every other tool.'),
@@ -58,7 +58,7 @@ export const creators = {
     route: { method: 'GET', path: '/creators/lookup' },
     input: z
       .strictObject({
-        creator_id: creatorId('The creator id from creator_search or collection_items.').optional(),
+        creator_id: creatorIdString().optional(),
         platform: platform.optional(),
         channel_id: z.string().min(1).max(128).optional().describe('The platform channel id (with platform).'),
       })

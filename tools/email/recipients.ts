@@ -81,8 +81,7 @@ export const recipients = {
     name: 'email.recipients_import',
     cli: 'email recipients import-file',
     title: 'Import email recipients',
-    description:
-      'Adds recipients from a workbook with columns creator_id, platform + channel_id, or email (no header: first column creator_id or email) to a draft or cancelled task; unusable rows are listed.',
+    description: 'Adds recipients to a draft or cancelled task from a workbook of creator_id, platform + channel_id or email columns (no header: column A); unusable rows are listed.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Bulk: adds every row of a spreadsheet as recipients.',

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { defineInToolset } from '../../src/catalog.js';
 import { COLLABORATOR_PERMISSIONS, EMAIL_TASK_STATUSES, RECIPIENT_STATUSES } from '../vocabulary.js';
-import { creatorId, id, platform, idString } from '../shared.js';
+import { id, platform, idString, creatorIdString } from '../shared.js';
 
 /**
  * Who a task reaches and who works on it (recipients, the recipient filter, collaborators) form
@@ -17,7 +17,7 @@ export const MAX_PRODUCT_CARDS = 5;
 export const ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
 export const IMPORT_MAX_BYTES = 8 * 1024 * 1024;
 
-// Described once, in the instructions (ID_FIELDS).
+// Described once, in the instructions (SHARED_FIELDS).
 export const taskId = idString();
 
 // ---------------------------------------------------------------------------------------------
@@ -53,7 +53,7 @@ export const filterEffect = z.object({
 
 export const recipientInput = z
   .strictObject({
-    creator_id: creatorId('From creator_search or collection_items.').optional(),
+    creator_id: creatorIdString().optional(),
     platform: platform.optional(),
     channel_id: z.string().min(1).max(300).optional().describe('Platform channel id, with platform.'),
     email_address: z.string().min(3).max(254).optional().describe('Email address.'),

@@ -56,7 +56,7 @@ export const sending = {
     name: 'email.send',
     title: 'Send an email task',
     description:
-      'Sends a draft task now to the recipients its filter passes. The preview is the approval sheet: final recipients and addresses, those other tasks emailed, filtered ones and why, sender, body digest, cards, attachment.',
+      'Sends a draft task now to the recipients its filter passes. The preview is the approval sheet: final recipients and addresses, who other tasks emailed, who is filtered and why, sender, content.',
     kind: 'write',
     risk: 'high',
     riskReason: 'Visible to creators and irreversible: emails every recipient now.',

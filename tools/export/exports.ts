@@ -47,7 +47,7 @@ export const exportRecord = z.object({
   created_at: z.string(),
   finished_at: z.string().nullable(),
 });
-// Described once, in the instructions (ID_FIELDS).
+// Described once, in the instructions (SHARED_FIELDS).
 const exportId = idString();
 
 export const downloadInput = z.strictObject({
@@ -60,7 +60,7 @@ export const exports = {
   create: defineContract({
     name: 'export.create',
     title: 'Create an export',
-    description: "Starts an export of a collection + platform, CRM channels or a brand's monitored posts, with its reason. Apply returns export_id; then export_wait and export_download.",
+    description: "Starts an export of a collection + platform, CRM channels or a brand's monitored posts; apply returns export_id for export_wait and export_download.",
     kind: 'job',
     risk: 'high',
     riskReason: 'Bulk export of workspace data (and spends quota).',

@@ -39,8 +39,7 @@ export const replies = {
   send: defineContract({
     name: 'message.send',
     title: 'Send a reply',
-    description:
-      'Sends a reply on an existing thread with its draft files; that thread turns outbound, needs_reply false (siblings keep theirs). No new threads (use an email task); only a real reply ends pending.',
+    description: "Sends a reply with the thread's draft files on an existing thread (new threads start from an email task); it clears that thread's needs_reply, not its siblings'.",
     kind: 'write',
     risk: 'high',
     riskReason: 'Visible to the creator and irreversible: sends the reply now.',

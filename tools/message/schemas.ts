@@ -6,7 +6,7 @@ import { fileFields, idString } from '../shared.js';
 export const MAX_ATTACHMENTS = 2;
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
-// Described once, in the instructions (ID_FIELDS).
+// Described once, in the instructions (SHARED_FIELDS).
 export const threadId = idString();
 export const templateId = idString();
 export const htmlBody = z.string().max(100_000).describe('HTML with visible text.');

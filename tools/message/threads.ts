@@ -75,7 +75,7 @@ export const threads = {
   archive: defineContract({
     name: 'message.archive',
     title: 'Archive a conversation',
-    description: "Archives the creator's whole conversation (this thread and its siblings), cancelling scheduled replies. Only on explicit request; not a CRM archive.",
+    description: "Archives the creator's whole conversation (this thread and its siblings), cancelling scheduled replies; only on explicit request.",
     kind: 'write',
     risk: 'high',
     riskReason: "Bulk: moves threads out of the team's inbox.",

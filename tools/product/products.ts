@@ -18,7 +18,7 @@ export const product = z.object({
   updated_at: z.string(),
 });
 
-// Described once, in the instructions (ID_FIELDS).
+// Described once, in the instructions (SHARED_FIELDS).
 const productId = idString();
 const productFields = {
   title: z.string().trim().min(1).max(300).describe('Product title shown on the card.'),
