@@ -291,9 +291,9 @@ export function toolsOf(op: Operation): ToolSpec[] {
     op,
     stage: 'apply',
     title: `${op.title} (apply)`,
-    description: `Applies ${base}_preview: same arguments + its preview_token.`,
+    description: `Applies ${base}_preview.`,
     input: op.input.extend({
-      // The tool's description names the preview the token comes from; the token is opaque.
+      // Opaque; the instructions say once where it comes from (and the description names the preview).
       [PREVIEW_TOKEN_FIELD]: opaqueId(z.string().min(1).max(512)),
       ...idempotencyKeyInput,
     }),

@@ -71,6 +71,8 @@ export const SHARED_FIELDS: Record<string, string> = {
   creator_id: `comes from ${creatorSources}`,
   creator_ids: `come from ${creatorSources}`,
   ...Object.fromEntries(Object.entries(ID_FIELDS).map(([field, kind]) => [field, `comes from ${sourceOf(kind)}`])),
+  preview_token: 'comes from the *_preview of the same arguments',
+  coop_status: 'is a cooperation status id from message_coop_statuses (e.g. "2"), never a name',
   content_base64: "is a file's bytes in base64, sent instead of path (with filename)",
   filename: 'names the file sent as content_base64',
 };

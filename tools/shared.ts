@@ -12,9 +12,8 @@ export const ids = (description: string, max = 10_000) => z.array(idString()).mi
  * A cooperation status: a server-defined id, never a name. The ids are whatever the backend's
  * message_coop_statuses returns (NoxInfluencer's docs pass `--coop_status 2`).
  */
+// What a coop_status is, is said once, in the instructions (SHARED_FIELDS).
 export const coopStatusValue = z.string().min(1).max(32);
-/** A described cooperation status id; `lead` opens the sentence ("A", "Only threads with this"). */
-export const coopStatusId = (lead = 'A') => coopStatusValue.describe(`${lead} cooperation status id from message_coop_statuses (e.g. "2"), not a name.`);
 
 /**
  * Creator ids are NoxInfluencer's encrypted tokens: its published schemas allow 256 characters

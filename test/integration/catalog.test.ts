@@ -82,7 +82,8 @@ describe('catalog', () => {
   it('gives every tool a title, a description, described inputs, annotations and an output schema', () => {
     for (const t of listTools(all)) {
       expect(t.title, t.name).toBeTruthy();
-      expect(t.description!.length, t.name).toBeGreaterThan(30);
+      // An apply's description is derived and complete: it names its preview.
+      if (!t.name.endsWith('_apply')) expect(t.description!.length, t.name).toBeGreaterThan(30);
       expect(t.name).toMatch(/^[a-z]+(_[a-z]+)*$/);
       expect(t.outputSchema?.type, t.name).toBe('object');
       expect(t.inputSchema.type, t.name).toBe('object');
@@ -90,9 +91,9 @@ describe('catalog', () => {
       const preview = /_(validate|apply)$/.test(t.name) ? listTools(all).find((x) => x.name === t.name.replace(/_(validate|apply)$/, '_preview')) : undefined;
       if (/_(validate|apply)$/.test(t.name)) expect(preview, t.name).toBeDefined();
       for (const [field, own] of Object.entries(t.inputSchema.properties ?? {})) {
-        // preview_token is named by the apply's description, idempotency_key once by the instructions.
-        if (field === 'preview_token' || field === 'idempotency_key') continue;
-        const schema = preview ? preview.inputSchema.properties![field] : own;
+        // idempotency_key is explained once by the instructions (IDEMPOTENCY_KEY_RULE).
+        if (field === 'idempotency_key') continue;
+        const schema = preview?.inputSchema.properties?.[field] ?? own;
         const s = schema as { description?: string; anyOf?: { description?: string }[] };
         const described = s.description ?? s.anyOf?.find((x) => x.description)?.description;
         if (['platform', 'page', 'page_size'].includes(field)) continue;
@@ -155,7 +156,7 @@ describe('catalog', () => {
     expect(preview.length).toBe(all.filter((t) => t.stage === 'preview').length);
     for (const r of preview) expect(r, r).toMatch(/\| Shows what \w+_apply would do \(.+\) and returns its preview_token; changes nothing\. \|$/);
     expect(rows.find((r) => r.includes('[`campaign_delete_preview`]'))).toContain('(deletes one campaign and its context;');
-    for (const r of rows.filter((x) => x.includes('_apply`]'))) expect(r, r).toMatch(/\| Applies \w+_preview: /);
+    for (const r of rows.filter((x) => x.includes('_apply`]'))) expect(r, r).toMatch(/\| Applies \w+_preview\. \|$/);
     for (const r of rows.filter((x) => x.includes('_validate`]'))) expect(r, r).toContain('changes nothing');
   });
 

@@ -5,9 +5,9 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { FROM } from '../hints.js';
-import { coopStatusId, EMAIL_RE, httpUrlValue, id, pageInputOf, paged, platform, searchText, idString, creatorIdString } from '../shared.js';
+import { coopStatusValue, EMAIL_RE, httpUrlValue, id, pageInputOf, paged, platform, searchText, idString, creatorIdString } from '../shared.js';
 
-export const coopStatus = coopStatusId();
+export const coopStatus = coopStatusValue;
 const channelCreatorId = creatorIdString();
 /** Label or group ids of a filter or a whole set. */
 const tagIdList = (d: string) => z.array(idString()).max(50).describe(d);

@@ -12,7 +12,7 @@ export const EXPORT_STATUSES = ['queued', 'running', 'ready', 'failed', 'cancell
 
 export const crmFilter = z.strictObject({
   label_ids: z.array(idString()).max(50).optional().describe('Any of these labels (crm_labels_list).'),
-  coop_status: z.array(coopStatusValue).min(1).max(50).optional().describe('Any of these cooperation status ids (message_coop_statuses).'),
+  coop_status: z.array(coopStatusValue).min(1).max(50).optional().describe('Any of these statuses.'),
   owner_uid: id('Owner team member user_uid.').optional(),
   archived: z.boolean().default(false).describe('true: archived channels instead.'),
   keyword: searchText(200).optional().describe('Matches nickname, channel id, email or remark.'),

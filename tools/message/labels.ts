@@ -1,6 +1,6 @@
 // How a thread is classified: its CRM labels and its cooperation status, listed and set.
 import { z } from 'zod';
-import { coopStatusId, idString } from '../shared.js';
+import { coopStatusValue, idString } from '../shared.js';
 import { defineContract } from '../../src/catalog.js';
 import { threadId } from './schemas.js';
 
@@ -51,7 +51,7 @@ export const labels = {
     riskReason: "Sets one thread's cooperation status; reversible, not visible to the creator.",
     hints: { idempotent: true },
     route: { method: 'PUT', path: '/messages/:thread_id/coop-status' },
-    input: z.strictObject({ thread_id: threadId, coop_status: coopStatusId('The new') }),
+    input: z.strictObject({ thread_id: threadId, coop_status: coopStatusValue }),
     output: z.object({ thread_id: z.string(), coop_status: z.string(), previous: z.string().nullable(), summary: z.string() }),
     idsOf: (i) => [i.thread_id],
   }),

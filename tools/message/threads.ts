@@ -3,7 +3,7 @@
 // the list statuses are derived (deal = the creator wrote last).
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { coopStatusId, creatorId, id, paged, pageInputOf } from '../shared.js';
+import { coopStatusValue, creatorId, id, paged, pageInputOf } from '../shared.js';
 import { attachmentOut, ownerUids, threadId, threadOut } from './schemas.js';
 
 const BUSINESS_KINDS = ['email_task', 'affiliate_campaign'] as const;
@@ -21,7 +21,7 @@ const listInput = z.strictObject({
   creator_uids: ownerUids,
   creator_id: creatorId("Only this creator's threads.").optional(),
   label_id: id('Only this label (message_labels_list).').optional(),
-  coop_status: coopStatusId('Only threads with this').optional(),
+  coop_status: coopStatusValue.optional().describe('Only threads with this status.'),
   needs_reply: z.boolean().optional().describe('true: only threads awaiting our reply.'),
   archived: z.boolean().default(false).describe('true: archived conversations instead.'),
   ...pageInputOf(10),
