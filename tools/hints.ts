@@ -59,7 +59,11 @@ const ID_FIELDS = {
   member_id: 'affiliateMember',
   export_id: 'export',
   brand_id: 'brand',
+  label_id: 'crmLabel',
 } as const satisfies Record<string, keyof typeof WHERE>;
+
+/** The catalog's lists of those ids (the plural field names that occur). */
+const ID_LISTS = ['collection_ids', 'group_ids', 'label_ids', 'tag_ids', 'short_link_ids', 'task_ids', 'member_ids', 'product_collect_ids'] as const;
 
 const sourceOf = (kind: keyof typeof WHERE): string => FROM[kind].replace(/^From /, '').replace(/\.$/, '');
 const creatorSources = 'creator_search, collection_items or crm_list';
@@ -71,6 +75,8 @@ export const SHARED_FIELDS: Record<string, string> = {
   creator_id: `comes from ${creatorSources}`,
   creator_ids: `come from ${creatorSources}`,
   ...Object.fromEntries(Object.entries(ID_FIELDS).map(([field, kind]) => [field, `comes from ${sourceOf(kind)}`])),
+  ...Object.fromEntries(ID_LISTS.map((list) => [list, `come from ${sourceOf(ID_FIELDS[list.replace(/s$/, '') as keyof typeof ID_FIELDS])}`])),
+  user_uid: `comes from email_collaborators_list (the team without a task_id, a task's collaborators with one)`,
   preview_token: 'comes from the *_preview of the same arguments',
   coop_status: 'is a cooperation status id from message_coop_statuses (e.g. "2"), never a name',
   content_base64: "is a file's bytes in base64, sent instead of path (with filename)",

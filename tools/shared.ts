@@ -6,7 +6,11 @@ import { opaqueId } from '../src/catalog.js';
 /** An opaque id: passed through unchanged, never parsed or guessed (its bounds are checked, not listed). */
 export const idString = () => opaqueId(z.string().min(1).max(128));
 export const id = (description: string) => opaqueId(z.string().min(1).max(128).describe(description));
-export const ids = (description: string, max = 10_000) => z.array(idString()).min(1).max(max).describe(description);
+/** Ids; described only where they mean more than their source (SHARED_FIELDS says that). */
+export const ids = (description?: string, max = 10_000) => {
+  const list = z.array(idString()).min(1).max(max);
+  return description ? list.describe(description) : list;
+};
 
 /**
  * A cooperation status: a server-defined id, never a name. The ids are whatever the backend's

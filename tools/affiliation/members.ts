@@ -2,7 +2,6 @@
 // affiliate tracking link on the store's own domain, never a Nox short link), terminated, resumed.
 import { z } from 'zod';
 import { MEMBER_STATUSES } from '../vocabulary.js';
-import { FROM } from '../hints.js';
 import { creatorIds, ids, pageInput, paged, platform, idString } from '../shared.js';
 import { defineAffiliationContract } from './define.js';
 import { campaignId } from './campaigns.js';
@@ -32,7 +31,7 @@ export const memberOut = z.object({
 /** A member identity that could not be added, and why. */
 export const planOut = z.object({ ref: z.string(), reason: z.string() });
 
-const memberIds = ids(FROM.affiliateMember, 500);
+const memberIds = ids(undefined, 500);
 const skippedMember = z.object({ member_id: z.string(), status: z.string().nullable(), reason: z.string() });
 
 export const members = {
@@ -109,8 +108,7 @@ export const members = {
     name: 'affiliation.members_status',
     cli: 'affiliation members status',
     title: 'Activate, terminate or resume members',
-    description:
-      'Moves members: activate (pending → active, issuing a discount code and tracking link when the campaign settings are complete), terminate (→ terminated) or resume (→ active, same code).',
+    description: 'Activates members (pending → active, issuing a discount code and tracking link once the campaign settings are complete), terminates them or resumes them (same code).',
     kind: 'write',
     risk: 'high',
     riskReason: "Bulk, and visible to creators: changes members' status in the programme.",

@@ -14,7 +14,7 @@ export const stores = {
     name: 'affiliation.stores_list',
     cli: 'affiliation stores list',
     title: 'List Shopify stores',
-    description: 'Shopify stores linked to the workspace, with authorized state: the first affiliation step (authorizing is done in NoxInfluencer, not here).',
+    description: 'Shopify stores linked to the workspace and whether each is authorized (done in NoxInfluencer): the first affiliation step.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/affiliation/stores' },

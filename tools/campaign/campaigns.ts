@@ -73,7 +73,7 @@ export const campaigns = {
   dashboard: defineContract({
     name: 'campaign.dashboard',
     title: 'Campaign dashboard',
-    description: 'Counts for one campaign: collections and their creators, CRM channels, email tasks, threads that need a reply, exports.',
+    description: 'Counts for one campaign: collections, creators, CRM channels, email tasks, threads needing a reply, exports.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/campaigns/:campaign_id/dashboard' },

@@ -58,7 +58,7 @@ export const collections = {
     input: z.strictObject({
       name: collectionName,
       description: collectionDescription.default(''),
-      campaign_id: id('Campaign to link it to (from campaign_list).').optional(),
+      campaign_id: id('Campaign to link it to.').optional(),
     }),
     output: collection,
     idsOf: (_i, o) => [o.collection_id],
@@ -76,7 +76,7 @@ export const collections = {
       collection_id: collectionId,
       name: collectionName.optional(),
       description: collectionDescription.optional(),
-      campaign_id: id('Campaign to link (from campaign_list); null removes the link.').nullable().optional(),
+      campaign_id: id('Campaign to link; null unlinks.').nullable().optional(),
     }),
     output: collection,
     idsOf: (i) => [i.collection_id],

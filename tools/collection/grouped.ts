@@ -62,8 +62,8 @@ export const grouped = {
     input: z.strictObject({
       ...selectorFields,
       action: z.enum(['move', 'copy', 'delete', 'label']).describe('move removes from this collection, copy keeps them.'),
-      target_collection_id: id('move/copy: the destination. From collection_list.').optional(),
-      label_ids: ids('label: from crm_labels_list.', 50).optional(),
+      target_collection_id: id('move/copy: the destination collection_id.').optional(),
+      label_ids: ids('label only.', 50).optional(),
       label_operation: z.enum(['add', 'remove']).optional().describe('label: add (default) or remove.'),
     }),
     output: z.object({

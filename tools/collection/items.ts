@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
 import { creatorIds, id, ids, paged, pageInputOf, platform, searchText } from '../shared.js';
-import { FROM } from '../hints.js';
 import { collectionId } from './collections.js';
 
 export const item = z.object({
@@ -52,7 +51,7 @@ export const items = {
     hints: { destructive: false },
     route: { method: 'POST', path: '/collections/add-creators' },
     input: z.strictObject({
-      collection_ids: ids(FROM.collection, 20),
+      collection_ids: ids(undefined, 20),
       platform,
       creator_ids: creatorIds('Creator ids from creator_search or collection_items, all on the given platform.').optional(),
       channel_ids: ids('Raw platform channel ids of the given platform, when you hold no creator_id.').optional(),

@@ -2,7 +2,6 @@
 // Every creator gets an outcome; those that cannot take the change are listed, never skipped.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { FROM } from '../hints.js';
 import { creatorIds, id, ids } from '../shared.js';
 import { coopStatus } from './channels.js';
 
@@ -53,7 +52,7 @@ export const batch = {
       selector,
       coop_status: coopStatus.optional(),
       labels: z
-        .strictObject({ operation: z.enum(['add', 'remove']).describe('add or remove.'), label_ids: ids(FROM.crmLabel, 50) })
+        .strictObject({ operation: z.enum(['add', 'remove']).describe('add or remove.'), label_ids: ids(undefined, 50) })
         .optional()
         .describe('Labels to add or remove.'),
       owner_uid: id('Owner user_uid; null clears.').nullable().optional(),

@@ -4,7 +4,6 @@
 // group- and archive-only changes need an existing channel, and a missing one is a listed failure.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { FROM } from '../hints.js';
 import { coopStatusValue, EMAIL_RE, httpUrlValue, id, pageInputOf, paged, platform, searchText, idString, creatorIdString } from '../shared.js';
 
 export const coopStatus = coopStatusValue;
@@ -39,7 +38,7 @@ export const channels = {
     risk: 'low',
     route: { method: 'GET', path: '/crm' },
     input: z.strictObject({
-      label_ids: tagIdList(`Any of these labels. ${FROM.crmLabel}`).optional(),
+      label_ids: tagIdList('Any of these labels.').optional(),
       coop_status: coopStatus.optional(),
       owner_uid: id('Owner user_uid.').optional(),
       group_id: idString().optional(),
@@ -72,8 +71,8 @@ export const channels = {
     input: z.strictObject({
       creator_id: channelCreatorId,
       coop_status: coopStatus.optional(),
-      label_ids: tagIdList(`Whole new label set. ${FROM.crmLabel}`).optional(),
-      group_ids: tagIdList(`Whole new group set. ${FROM.crmGroup}`).optional(),
+      label_ids: tagIdList('Whole new label set.').optional(),
+      group_ids: tagIdList('Whole new group set.').optional(),
       owner_uid: id('Owner user_uid; null clears.').nullable().optional(),
       email: z.string().regex(EMAIL_RE, 'an email address').max(320).nullable().optional().describe('Contact email; null clears.'),
       url: httpUrlValue(2000).nullable().optional().describe('Channel or contact URL; null clears.'),

@@ -1,12 +1,12 @@
 // CRM labels: tags on channels (and on collection items and message threads), unique by name.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { FROM } from '../hints.js';
-import { id, pageInput, paged, searchText } from '../shared.js';
+import { idString, pageInput, paged, searchText } from '../shared.js';
 
 export const label = z.object({ label_id: z.string(), name: z.string(), color: z.string(), channel_count: z.int().describe('CRM channels carrying it.'), created_at: z.string() });
 
-const labelId = id(FROM.crmLabel);
+// Described once, in the instructions (SHARED_FIELDS).
+const labelId = idString();
 const labelName = z.string().trim().min(1).max(50).describe('Label name, unique (case-insensitive).');
 const labelColor = z
   .string()

@@ -23,7 +23,7 @@ export const creators = {
     name: 'creator.search',
     toolset: 'discovery',
     title: 'Search creators',
-    description: 'Finds creators by platform, keywords, country, followers and known email; exclude_* leave out creators you hold. Returns creator_id values, or a hint and the nearest tags.',
+    description: 'Finds creators by platform, keywords, country, followers and known email (exclude_* skip ones you hold); with no match, a hint and the nearest tags.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/creators' },

@@ -1,7 +1,6 @@
 // Who besides the owner can see or edit an email task. The owner always stays.
 import { z } from 'zod';
-import { FROM } from '../hints.js';
-import { id } from '../shared.js';
+import { idString } from '../shared.js';
 import { collaborator, taskId, defineRecipientsContract } from './schemas.js';
 
 const grantable = z.enum(['edit', 'view', 'manage_members']).describe('Access level.');
@@ -37,7 +36,7 @@ export const collaborators = {
     hints: { destructive: false },
     // Its own path: replace holds PUT …/collaborators, and their stage routes would clash.
     route: { method: 'POST', path: '/email/tasks/:task_id/collaborators/add' },
-    input: z.strictObject({ task_id: taskId, user_uid: id(`Team member. ${FROM.teamMember}`), permission: grantable }),
+    input: z.strictObject({ task_id: taskId, user_uid: idString(), permission: grantable }),
     output: z.object({ task_id: z.string(), user_uid: z.string(), permission: z.string(), previous_permission: z.string().nullable(), collaborators: z.array(collaborator), summary: z.string() }),
     effect: accessEffect,
     idsOf: (i) => [i.task_id, i.user_uid],
@@ -52,7 +51,7 @@ export const collaborators = {
     riskReason: "Access: takes a teammate's access to an email task away.",
     confirm: true,
     route: { method: 'DELETE', path: '/email/tasks/:task_id/collaborators/:user_uid' },
-    input: z.strictObject({ task_id: taskId, user_uid: id('From email_collaborators_list with task_id.') }),
+    input: z.strictObject({ task_id: taskId, user_uid: idString() }),
     output: z.object({ task_id: z.string(), removed: z.boolean(), collaborators: z.array(collaborator), summary: z.string() }),
     effect: accessEffect,
     idsOf: (i) => [i.task_id, i.user_uid],
@@ -70,7 +69,7 @@ export const collaborators = {
     input: z.strictObject({
       task_id: taskId,
       collaborators: z
-        .array(z.strictObject({ user_uid: id(`Team member. ${FROM.teamMember}`), permission: grantable }))
+        .array(z.strictObject({ user_uid: idString(), permission: grantable }))
         .max(50)
         .describe('The whole new set.'),
     }),

@@ -20,7 +20,7 @@ export const content = {
       subject: z.string().trim().min(1).max(300).optional().describe('Email subject.'),
       html_body: z.string().max(200_000).optional().describe('HTML body with visible text.'),
       text_body: z.string().max(200_000).optional().describe('Plain-text body.'),
-      product_collect_ids: z.array(idString()).max(MAX_PRODUCT_CARDS).optional().describe('Product cards in order ([] clears). From product_list.'),
+      product_collect_ids: z.array(idString()).max(MAX_PRODUCT_CARDS).optional().describe('Product cards in order ([] clears).'),
       short_links: z.array(z.string().min(1).max(2048)).max(20).optional().describe('short_link_id or short_url values (short_link_list), embedded if the body lacks them.'),
     }),
     output: taskView.extend({ embedded_short_links: z.array(z.string()).describe('URLs appended to the body by this call.') }),

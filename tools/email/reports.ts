@@ -21,7 +21,7 @@ export const metrics = z.object({
 });
 
 const reportScope = {
-  task_ids: z.array(idString()).min(1).max(200).optional().describe(`Default: every sent task. ${FROM.emailTask}`),
+  task_ids: z.array(idString()).min(1).max(200).optional().describe('Default: every sent task.'),
   sent_from: z.string().max(40).optional().describe('Sent at or after (ISO time).'),
   sent_to: z.string().max(40).optional().describe('Sent before (ISO time).'),
 };

@@ -31,7 +31,7 @@ export const tasks = {
   get: defineContract({
     name: 'email.get',
     title: 'Get an email task',
-    description: 'One task with all its approval needs: status, recipient counts, sender, content, cards, links, attachment, schedule, filter, collaborators.',
+    description: 'One task with everything its approval needs: recipient counts, sender, content, attachment, schedule, filter, collaborators.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/email/tasks/:task_id' },
@@ -66,7 +66,7 @@ export const tasks = {
     input: z.strictObject({
       task_id: taskId,
       name: taskName.optional(),
-      campaign_id: id('From campaign_list; null removes it.').nullable().optional(),
+      campaign_id: id('null removes it.').nullable().optional(),
       task_type: refusedTaskType,
     }),
     output: taskView,

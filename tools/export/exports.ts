@@ -3,7 +3,6 @@
 // finished file into the files root (never into a response); the engine adds its resource_link.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { FROM } from '../hints.js';
 import { coopStatusValue, id, pageInput, paged, platform, searchText, idString } from '../shared.js';
 
 export const FORMATS = ['csv', 'xlsx'] as const;
@@ -20,10 +19,10 @@ export const crmFilter = z.strictObject({
 
 export const createInput = z.strictObject({
   kind: z.enum(KINDS).describe('collection (collection_id + platform), crm (crm_filter) or brand_monitor (brand_id).'),
-  collection_id: id('Collection to export (from collection_list); kind collection.').optional(),
+  collection_id: id('kind collection.').optional(),
   platform: platform.optional(),
   crm_filter: crmFilter.optional().describe('kind crm; {}: every active channel.'),
-  brand_id: id(`Brand whose assets to export; kind brand_monitor. ${FROM.brand}`).optional(),
+  brand_id: id('kind brand_monitor.').optional(),
   format: z.enum(FORMATS).default('csv').describe('File format.'),
   reason: z.string().trim().min(3).max(500).describe('Why the file is needed (kept with it and in the campaign context).'),
   campaign_id: id("Campaign the export is for (defaults to the collection's campaign).").optional(),

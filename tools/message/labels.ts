@@ -20,7 +20,7 @@ export const labels = {
     name: 'message.coop_statuses',
     cli: 'message coop statuses',
     title: 'Cooperation statuses',
-    description: 'The cooperation statuses the server defines: the coop_status ids every tool takes, with names and thread counts.',
+    description: 'The cooperation statuses the server defines (coop_status ids), with names and thread counts.',
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/messages/coop-statuses' },

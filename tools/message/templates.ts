@@ -1,7 +1,6 @@
 // Reply templates: listed, saved, and put into a thread's draft.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { FROM } from '../hints.js';
 import { id } from '../shared.js';
 import { attachmentOut, htmlBody, templateId, threadId } from './schemas.js';
 
@@ -29,7 +28,7 @@ export const templates = {
     riskReason: 'Creates or edits a reply template; reversible, nothing is sent.',
     route: { method: 'PUT', path: '/messages/templates' },
     input: z.strictObject({
-      template_id: id(`Template to update. ${FROM.messageTemplate}`).optional(),
+      template_id: id('Template to update.').optional(),
       name: z.string().trim().min(1).max(200).optional().describe('Template name (required to create).'),
       subject: z.string().max(500).optional().describe('Subject line.'),
       html_body: htmlBody.optional().describe('HTML with visible text (required to create).'),

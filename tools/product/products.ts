@@ -1,7 +1,6 @@
 // Product Center products: what email tasks show as product cards.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { FROM } from '../hints.js';
 import { httpUrl, id, idString, imageFileFields, pageInput, paged, searchText, uploadedImage } from '../shared.js';
 
 export const product = z.object({
@@ -28,7 +27,7 @@ const productFields = {
     .regex(/^[A-Z]{3}$/, 'a three-letter currency code such as USD')
     .describe('ISO 4217 currency code.'),
   thumbnail_url: httpUrl('Image URL (e.g. the file_url from product_image_upload).').nullable(),
-  tag_ids: z.array(idString()).max(20).describe(`Tag ids. ${FROM.productTag}`),
+  tag_ids: z.array(idString()).max(20),
 };
 
 export const products = {
@@ -41,7 +40,7 @@ export const products = {
     route: { method: 'GET', path: '/products' },
     input: z.strictObject({
       keyword: searchText(200).optional().describe('Matches title, link or external product id.'),
-      tag_id: id(`Only products with this tag. ${FROM.productTag}`).optional(),
+      tag_id: id('Only products with this tag.').optional(),
       ...pageInput,
     }),
     output: paged(product),

@@ -1,7 +1,6 @@
 // Product Center tags: labels that group products.
 import { z } from 'zod';
 import { defineContract } from '../../src/catalog.js';
-import { FROM } from '../hints.js';
 import { ids, pageInput, paged, idString } from '../shared.js';
 
 export const tag = z.object({ tag_id: z.string(), name: z.string(), product_count: z.int() });
@@ -56,7 +55,7 @@ export const tags = {
     riskReason: 'Irreversible: removes the tag from every product.',
     confirm: true,
     route: { method: 'POST', path: '/products/tags/delete' },
-    input: z.strictObject({ tag_ids: ids(`Tags to delete. ${FROM.productTag}`, 100) }),
+    input: z.strictObject({ tag_ids: ids(undefined, 100) }),
     output: z.object({ deleted_count: z.int(), untagged_products: z.int(), summary: z.string() }),
     effect: z.object({ tags: z.array(tag), will_untag_products: z.int() }),
     idsOf: (i) => [...i.tag_ids],

@@ -107,7 +107,7 @@ export const links = {
     riskReason: 'Irreversible, and visible to creators: links already shared stop working.',
     confirm: true,
     route: { method: 'POST', path: '/short-links/delete' },
-    input: z.strictObject({ short_link_ids: ids(`Links to delete. ${FROM.shortLink}`, 100) }),
+    input: z.strictObject({ short_link_ids: ids(undefined, 100) }),
     output: z.object({ deleted_count: z.int(), short_link_ids: z.array(z.string()), summary: z.string() }),
     effect: z.object({
       will_delete_count: z.int(),
