@@ -340,13 +340,13 @@ function render(): string {
 /** Why the targets that are missed are missed (kept with the figures; revise when they change). */
 const NOTES = `## Where a target is missed, and why
 
-- **Catalog size.** Counted as a model sees it (name, description, input schema; output schemas
-  never reach the model). Trimmed so far at the engine: validate and apply list their preview's
-  fields without repeating its descriptions and point at the preview in a few words; opaque ids
-  keep their checked bounds out of the listing; ids say where they come from once. The default
-  surface is still over 25k and email, affiliation and message over 4k per toolset: the contract
-  text of those domains is the next cut. The compact surface (\`--surface compact\`) reaches every
-  tool in about 1.2k tokens.
+- **Catalog size** (met). Counted as a model sees it (name, description, input schema; output
+  schemas never reach the model). Validate and apply list their preview's arguments by name and
+  type only (descriptions, defaults and bounds are listed once, on the preview); fields that mean
+  the same on every tool (idempotency_key, preview_token, ids with one source, a file's bytes) are
+  explained once, in the server instructions; opaque ids keep their checked bounds out of the
+  listing; the email domain is two toolsets (email, email_recipients). The compact surface
+  (\`--surface compact\`) reaches every tool in about 1.2k tokens.
 - **Cold start.** The measure includes the client's handling of a 300 KB tools/list (parsing it and
   compiling 184 output-schema validators) and the server building 184 JSON Schemas with zod; the
   anchor lists a handful of small tools. Server-side module loading was cut by loading exceljs and
