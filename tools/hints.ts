@@ -77,6 +77,7 @@ export const SHARED_FIELDS: Record<string, string> = {
   ...Object.fromEntries(Object.entries(ID_FIELDS).map(([field, kind]) => [field, `comes from ${sourceOf(kind)}`])),
   ...Object.fromEntries(ID_LISTS.map((list) => [list, `come from ${sourceOf(ID_FIELDS[list.replace(/s$/, '') as keyof typeof ID_FIELDS])}`])),
   user_uid: `comes from email_collaborators_list (the team without a task_id, a task's collaborators with one)`,
+  output_path: 'is a new file in the files root (an existing one is refused unless overwrite is true)',
   preview_token: 'comes from the *_preview of the same arguments',
   coop_status: 'is a cooperation status id from message_coop_statuses (e.g. "2"), never a name',
   content_base64: "is a file's bytes in base64, sent instead of path (with filename)",

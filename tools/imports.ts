@@ -7,7 +7,8 @@ export const failedItem = z.object({ row: z.int(), column: z.string(), value: z.
 export type FailedItem = z.infer<typeof failedItem>;
 
 const templateOutput = z.object({ path: z.string().describe('Relative to the files root.'), bytes: z.int(), columns: z.array(z.string()), summary: z.string() });
-const templatePathField = (fallback: string) => z.string().min(1).max(1024).default(fallback).describe('New .xlsx path in the files root (never overwritten).');
+// What output_path is, is said once, in the instructions (SHARED_FIELDS).
+const templatePathField = (fallback: string) => z.string().min(1).max(1024).default(fallback);
 
 /** The contract of an import's template: writes a starting .xlsx into the files root. */
 export function templateContract(c: { name: string; cli?: string; title: string; description: string; path: string; defaultOutput: string }) {

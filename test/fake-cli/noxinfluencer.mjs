@@ -25,7 +25,8 @@ const print = (v) => process.stdout.write(JSON.stringify(v) + '\n');
 // Stable exit codes, as `agent exit-codes` lists them (the catalog shape is assumed; see docs/cli-backend.md).
 const EXIT = { OK: 0, GENERAL_ERROR: 1, INVALID_ARGUMENTS: 2, AUTH_REQUIRED: 3, RATE_LIMITED: 4, UPSTREAM_UNAVAILABLE: 5 };
 const RETRYABLE = new Set(['RATE_LIMITED', 'UPSTREAM_UNAVAILABLE']);
-const exitOf = (code) => (code === 'INVALID_REQUEST' || code === 'NOT_FOUND' ? EXIT.INVALID_ARGUMENTS : code === 'RATE_LIMITED' ? EXIT.RATE_LIMITED : code === 'AUTH_REQUIRED' ? EXIT.AUTH_REQUIRED : EXIT.GENERAL_ERROR);
+const exitOf = (code) =>
+  code === 'INVALID_REQUEST' || code === 'NOT_FOUND' ? EXIT.INVALID_ARGUMENTS : code === 'RATE_LIMITED' ? EXIT.RATE_LIMITED : code === 'AUTH_REQUIRED' ? EXIT.AUTH_REQUIRED : EXIT.GENERAL_ERROR;
 
 async function main() {
   const stdin = argv.includes('-') ? readFileSync(0, 'utf8') : '';
@@ -51,7 +52,12 @@ async function main() {
     process.exitCode = EXIT.GENERAL_ERROR;
     return;
   }
-  if (fault('quota')) return fail('INSUFFICIENT_CREDIT', 'Insufficient credit quota', { type: 'redirect', url: 'https://www.noxinfluencer.com/skills/usage-billing', hint: 'Open billing to renew or upgrade your available quota.' });
+  if (fault('quota'))
+    return fail('INSUFFICIENT_CREDIT', 'Insufficient credit quota', {
+      type: 'redirect',
+      url: 'https://www.noxinfluencer.com/skills/usage-billing',
+      hint: 'Open billing to renew or upgrade your available quota.',
+    });
   const flaky = faults.flaky?.[spec.command];
   if (flaky) {
     const counter = join(home, `flaky-${spec.command.replace(/\W+/g, '_')}`);

@@ -14,7 +14,7 @@ export const campaignId = idString();
 
 export const discountDetail = z
   .strictObject({
-    value: z.number().optional().describe('percentage: percent off (0-100]; fixed_amount: amount off in store currency (> 0).'),
+    value: z.number().optional().describe('percentage: percent off, (0, 100]; fixed_amount: store currency, > 0.'),
     min_order_amount: z.number().min(0).optional().describe('Minimum order subtotal.'),
   })
   .describe('For discount_method.');

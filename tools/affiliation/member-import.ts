@@ -23,8 +23,7 @@ export const memberImport = {
         .string()
         .min(1)
         .max(1024)
-        .regex(/\.xlsx$/i, 'end with .xlsx')
-        .describe('New .xlsx path in the files root (never overwritten).'),
+        .regex(/\.xlsx$/i, 'end with .xlsx'),
     }),
     output: z.object({ path: z.string(), bytes: z.int(), columns: z.array(z.string()) }),
   }),

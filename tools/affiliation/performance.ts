@@ -39,7 +39,7 @@ export const memberPerformance = {
     name: 'affiliation.members_promotions',
     cli: 'affiliation members promotions',
     title: 'Affiliate member promotions',
-    description: "What an active member promotes: discount code, the offer, the affiliate tracking link and per-product affiliate links on the store's domain.",
+    description: "What an active member promotes: code, offer, tracking link and per-product links on the store's domain.",
     kind: 'read',
     risk: 'low',
     route: { method: 'GET', path: '/affiliation/members/:member_id/promotions' },
@@ -84,8 +84,7 @@ export const memberPerformance = {
         .string()
         .min(1)
         .max(1024)
-        .regex(/\.xlsx$/i, 'end with .xlsx')
-        .describe('.xlsx path in the files root.'),
+        .regex(/\.xlsx$/i, 'end with .xlsx'),
       overwrite: z.boolean().default(false).describe('Replace an existing file.'),
     }),
     output: z.object({ path: z.string(), bytes: z.int(), row_count: z.int(), summary: z.string() }),

@@ -8,7 +8,7 @@ import { collectionId } from './collections.js';
 const selectorFields = {
   collection_id: collectionId,
   platform,
-  creator_ids: creatorIds('Only these creators of the collection (ids from collection_items); omit for the whole platform slice.').optional(),
+  creator_ids: creatorIds('Only these creators of the slice (default: all).').optional(),
 };
 
 const outcomeCounts = z.record(z.string(), z.int()).describe('Matched items per outcome.');

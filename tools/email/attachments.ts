@@ -43,7 +43,7 @@ export const attachments = {
     risk: 'low',
     riskReason: 'Writes a new file into the files root; nothing in the workspace changes.',
     route: { method: 'GET', path: '/email/attachments/:attachment_id' },
-    input: z.strictObject({ attachment_id: attachmentId, output_path: z.string().min(1).max(1024).describe('New path in the files root (never overwritten).') }),
+    input: z.strictObject({ attachment_id: attachmentId, output_path: z.string().min(1).max(1024) }),
     output: z.object({ attachment_id: z.string(), file_name: z.string(), path: z.string(), bytes: z.int(), sha256: z.string() }),
     idsOf: (i) => [i.attachment_id],
   }),

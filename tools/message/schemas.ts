@@ -15,7 +15,8 @@ export const ownerUids = z.array(idString()).min(1).max(50).optional().describe(
 export const attachmentOut = z.object({ attachment_id: z.string(), file_name: z.string(), size: z.int(), created_at: z.string() });
 export const uploadFields = fileFields(MAX_ATTACHMENT_BYTES);
 export const downloadOut = z.object({ attachment_id: z.string(), file_name: z.string(), path: z.string().describe('Written file, relative to the files root.'), bytes: z.int() });
-export const outputPath = z.string().min(1).max(1024).describe('New path in the files root (never overwritten).');
+// What output_path is, is said once, in the instructions (SHARED_FIELDS).
+export const outputPath = z.string().min(1).max(1024);
 
 export const threadOut = z.object({
   thread_id: z.string(),
