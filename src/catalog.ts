@@ -356,6 +356,9 @@ export function toolsetsOf(ops: Operation[]): string[] {
   return [...new Set(ops.map((o) => o.toolset))];
 }
 
+/** The highest page number any list takes (checked, not listed). */
+export const PAGE_MAX = 100_000;
+
 export function inputJsonSchema(t: { input: Obj; fieldsDescribedOn?: string }): Record<string, unknown> {
   const js = jsonSchema(t.input, 'input');
   return t.fieldsDescribedOn ? (asPreviewed(js) as Record<string, unknown>) : js;
@@ -399,8 +402,8 @@ function jsonSchema(schema: Obj, io: 'input' | 'output'): Record<string, unknown
 
 /**
  * Trims what costs an agent's context and says nothing: the safe-integer bounds zod puts on every
- * integer, the pattern zod repeats a date-time format with, and (in outputs, which the server
- * itself produces) closed objects and required lists.
+ * integer, the pattern zod repeats a date-time format with, in inputs `minLength: 1` and the page
+ * cap, and (in outputs, which the server itself produces) closed objects and required lists.
  * Also writes every union of types portably (see singleTypes).
  */
 function compact(node: unknown, io: 'input' | 'output'): unknown {
@@ -411,6 +414,10 @@ function compact(node: unknown, io: 'input' | 'output'): unknown {
     if ((k === 'minimum' && v === Number.MIN_SAFE_INTEGER) || (k === 'maximum' && v === Number.MAX_SAFE_INTEGER)) continue;
     // zod spells `format: date-time` out again as a 300-character pattern; the format says it.
     if (k === 'pattern' && (node as Record<string, unknown>).format === 'date-time') continue;
+    // In inputs, a non-empty string and a page number from 1 (default 1, capped) are what any
+    // caller assumes; the server checks them, and listing them on every field cost 520 tokens.
+    if (io === 'input' && k === 'minLength' && v === 1) continue;
+    if (io === 'input' && (node as Record<string, unknown>).maximum === PAGE_MAX && ['minimum', 'maximum', 'default'].includes(k)) continue;
     // Outputs are produced by the server and checked against their zod schemas before they leave;
     // their `required` lists and closed objects would only repeat every property name.
     if (io === 'output' && ((k === 'additionalProperties' && v === false) || (k === 'required' && Array.isArray(v)))) continue;

@@ -1,7 +1,7 @@
 // Schemas shared by every domain of the catalog: ids, platforms, search text, paging, file inputs.
 import { z } from 'zod';
 import { PLATFORMS } from './vocabulary.js';
-import { opaqueId } from '../src/catalog.js';
+import { opaqueId, PAGE_MAX } from '../src/catalog.js';
 
 /** An opaque id: passed through unchanged, never parsed or guessed (its bounds are checked, not listed). */
 export const idString = () => opaqueId(z.string().min(1).max(128));
@@ -53,7 +53,7 @@ export const searchText = (max: number) =>
 
 /** Paging inputs; a list whose rows are large takes a smaller default page, so a result stays under 8 KB. */
 export const pageInputOf = (defaultSize: number) => ({
-  page: z.int().min(1).max(100_000).default(1),
+  page: z.int().min(1).max(PAGE_MAX).default(1),
   page_size: z.int().min(1).max(100).default(defaultSize),
 });
 export const pageInput = pageInputOf(20);

@@ -10,7 +10,7 @@ export const CRM_IMPORT_LIMITS = { maxBytes: 10 * 1024 * 1024, maxRows: 500 };
 
 export const repeatedItem = z.object({ row: z.int(), creator_id: z.string().nullable(), reason: z.string().describe('already_in_crm or duplicate_of_row_<n>.') });
 
-const reportItems = <T extends z.ZodType>(item: T) => z.array(item).max(CRM_IMPORT_LIMITS.maxRows).default([]).describe('As crm_import_file returned them.');
+const reportItems = <T extends z.ZodType>(item: T) => z.array(item).max(CRM_IMPORT_LIMITS.maxRows).default([]).describe('From crm_import_file.');
 
 export const crmImports = {
   template: templateContract({
@@ -23,7 +23,7 @@ export const crmImports = {
   report: defineContract({
     name: 'crm.import_report',
     title: 'Write a CRM import report',
-    description: 'Writes the failed_items and repeated_items of a crm_import_file call to a new .xlsx in the files root.',
+    description: 'Writes the failed_items and repeated_items a crm_import_file call returned to a new .xlsx in the files root.',
     kind: 'write',
     risk: 'low',
     riskReason: 'Writes a new report file into the files root; never overwrites one.',
@@ -36,8 +36,7 @@ export const crmImports = {
         .min(1)
         .max(1024)
         .regex(/\.xlsx$/i, 'end with .xlsx')
-        .default('reports/crm-import-report.xlsx')
-        .describe('New .xlsx path in the files root.'),
+        .default('reports/crm-import-report.xlsx'),
     }),
     output: z.object({ path: z.string(), bytes: z.int(), failed_count: z.int(), repeated_count: z.int(), summary: z.string() }),
   }),
