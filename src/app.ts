@@ -8,6 +8,8 @@ import type { Catalog, CatalogReader, ToolSpec } from './catalog.js';
 import { selectTools } from './catalog.js';
 import { surfaceGuide, surfaceOf, type SurfaceTool } from './surface.js';
 import { openStore, metaGetOrCreate, type Db, type Migration } from './store.js';
+import type { ServerStore } from './state/contract.js';
+import { SqliteState } from './state/sqlite.js';
 import { FilesRoot } from './files.js';
 import { FILES_URI_PREFIX } from './file-names.js';
 import { JobRunner } from './jobs.js';
@@ -30,7 +32,10 @@ export interface App<Ctx = unknown> {
   /** The selected granular tools; `surface` is what the server lists (the same, or the compact surface reaching them). */
   tools: ToolSpec[];
   surface: SurfaceTool[];
+  /** The SQLite store of the data dir: the embedded workspace and its job queue (and, by default, the server's state). */
   store: Db;
+  /** The server's own state: ledger, idempotency records, journal, instances, rate limits. */
+  state: ServerStore;
   files: FilesRoot;
   jobs: JobRunner;
   /** The embedded workspace's context, on the local backend. */
@@ -52,6 +57,8 @@ export interface AppOptions<Ctx = unknown> {
   migrations?: Migration[];
   /** The cli backend: what the installed CLI said about itself at start (probeCli). */
   cliProbe?: CliProbe;
+  /** The server's state elsewhere than the data dir's SQLite (PostgreSQL, opened by the caller); the app closes it. */
+  state?: ServerStore;
 }
 
 /** Every operation this server lists: the catalog's, then this server's own (src/server-tools.ts). */
@@ -78,6 +85,7 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
   // Checked before anything is opened: every contract has exactly one implementation.
   const implementations = embedded ? indexImplementations(catalog.operations, embedded.implementations) : undefined;
   const store = openStore(storePath(config.dataDir), [...(embedded?.migrations ?? []), ...(opts.migrations ?? [])]);
+  const state = opts.state ?? new SqliteState(store);
   const workspaceId = metaGetOrCreate(store, 'workspace_id', () => `ws_${randomBytes(6).toString('hex')}`);
   if (embedded && config.seedDemo && !embedded.isSeeded(store)) {
     // IMMEDIATE inside the seed keeps two processes starting together from seeding twice.
@@ -88,8 +96,10 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
   const files = new FilesRoot(config.filesDir, config.transport === 'http' ? { shownAs: FILES_URI_PREFIX } : {});
   const ownHandlers = serverHandlers(files);
   // This process's id and heartbeat in the store: preview claims and job leases name it.
-  const instance = new Instance(store, { leaseMs: config.instanceLeaseMs, now: () => now().getTime(), onError: (err) => log.warn({ err: String(err) }, 'instance heartbeat failed') });
-  instance.start();
+  const onBeatError = (err: unknown) => log.warn({ err: String(err) }, 'instance heartbeat failed');
+  const instance = new Instance(state, { leaseMs: config.instanceLeaseMs, now: () => now().getTime(), onError: onBeatError });
+  // On SQLite the first beat is done when this returns; on PostgreSQL the guard awaits it before its first claim.
+  instance.start().catch(onBeatError);
   const jobs = new JobRunner(store, log, instance, now);
   const workspace = embedded?.open({ db: store, files, jobs, now });
   for (const [kind, make] of Object.entries(embedded?.jobs ?? {})) jobs.register(kind, make(workspace!));
@@ -116,19 +126,20 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
   // The compact surface knows this server's tools as tools of the catalog (find_tools, unknown-name hints).
   const surface = surfaceOf(config.surface, tools, { ...catalog, operations: servedOperations(catalog) });
   const guide = surfaceGuide(config.surface, surface);
-  const guard = new Guard(store, { ttlMs: config.previewTtlSeconds * 1000, now: () => now().getTime(), instance });
-  const idempotency = new IdempotencyStore(store, () => now().getTime());
+  const guard = new Guard(state, { ttlMs: config.previewTtlSeconds * 1000, now: () => now().getTime(), instance });
+  const idempotency = new IdempotencyStore(state, () => now().getTime());
+  const campaignOfIds = embedded?.campaignOfIds;
   const engine: Engine = {
     backend,
     guard,
     idempotency,
-    store,
+    store: state,
     log,
     now,
     requireConfirmation: config.requireConfirmation,
     files,
     serverHandlers: ownHandlers,
-    ...(embedded?.campaignOfIds ? { campaignOfIds: embedded.campaignOfIds } : {}),
+    ...(campaignOfIds ? { campaignOfIds: (ids: string[]) => campaignOfIds(store, ids) } : {}),
   };
   const reader = catalogReader(catalog, engine, config.principal);
   const parts: ServerParts = {
@@ -150,6 +161,7 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
     tools,
     surface,
     store,
+    state,
     files,
     jobs,
     workspace,
@@ -160,7 +172,8 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
       closed = true;
       await jobs.stop();
       await backend.close();
-      instance.stop();
+      await instance.stop().catch(onBeatError);
+      await state.close();
       store.close();
     },
   };

@@ -1,7 +1,7 @@
 // Streamable HTTP transport on /mcp. Stateless: every request gets a fresh MCP server over the
 // shared engine, so several instances can share one data dir (all shared state is in the store).
 // Binds loopback by default; a bearer token is required off loopback; Host and Origin are checked;
-// bodies are capped; tool calls are rate-limited per principal. Each bearer token maps to an
+// bodies are capped; tool calls are rate-limited per principal (across replicas on a shared store). Each bearer token maps to an
 // identity (the principal), and preview tokens are bound to it: one identity cannot apply another's.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
@@ -11,6 +11,10 @@ import type { ServerParts } from './server.js';
 import { createMcpServer } from './server.js';
 import type { Logger } from './log.js';
 import { readBody } from './request-body.js';
+import { ToolError, type ErrorEnvelope } from './errors.js';
+
+// The in-process limiter of the SQLite store; kept importable from here.
+export { RateLimiter } from './state/sqlite.js';
 
 /** 127.0.0.0/8 written as exactly four decimal octets (no leading zeros, which some parsers read as octal). */
 const LOOPBACK_V4 = /^127(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -65,9 +69,10 @@ export async function serveHttp(config: Config, parts: ServerParts, log: Logger)
   if (!isLoopback(config.host) && tokens.size === 0) {
     throw new Error(`refusing to listen on ${config.host} without NOX_HTTP_TOKEN or NOX_HTTP_TOKENS: a bearer token is required off loopback`);
   }
-  const limiter = new RateLimiter(config.rateLimitPerMinute);
   const allowedHosts = config.allowedHosts?.map((h) => h.toLowerCase());
   const allowedOrigins = allowedOriginSet(config.allowedOrigins ?? []);
+  // Per process on SQLite; one bucket row per principal shared by every replica on PostgreSQL.
+  const limiter = parts.engine.store.rateLimit(config.rateLimitPerMinute, Date.now);
   const server = createServer((req, res) => {
     handle(req, res).catch((err) => {
       log.error({ err: String(err) }, 'http request failed');
@@ -107,7 +112,14 @@ export async function serveHttp(config: Config, parts: ServerParts, log: Logger)
     }
     const calls = toolCalls(body);
     if (calls.length > 0) {
-      const wait = limiter.take(principal, calls.length);
+      let wait: number;
+      try {
+        wait = await limiter.take(principal, calls.length);
+      } catch (err) {
+        // The shared bucket cannot be read: fail closed, with a retryable refusal.
+        if (!(err instanceof ToolError)) throw err;
+        return refuseCalls(res, calls, err.toEnvelope(), Array.isArray(body), 503);
+      }
       if (wait > 0) return rateLimited(res, calls, wait, config.rateLimitPerMinute, Array.isArray(body));
     }
     const mcp = createMcpServer({ ...parts, defaultPrincipal: principal });
@@ -181,41 +193,16 @@ function rateLimited(res: ServerResponse, calls: RpcMessage[], waitMs: number, p
     action: { type: 'retry_later', hint: `Wait ${seconds} s, then repeat the call.` },
     details: { retry_after_seconds: seconds, limit_per_minute: perMinute },
   };
+  refuseCalls(res, calls, envelope, batch);
+}
+
+/** Each tool call gets the envelope as its tool error; a batch holding other requests gets `batchStatus`. */
+function refuseCalls(res: ServerResponse, calls: RpcMessage[], envelope: ErrorEnvelope, batch: boolean, batchStatus = 429): void {
   const replies = calls
     .filter((c) => c.id !== undefined && c.id !== null)
     .map((c) => ({ jsonrpc: '2.0', id: c.id, result: { isError: true, content: [{ type: 'text', text: JSON.stringify(envelope) }] } }));
   if (!batch && replies.length === 1) return json(res, 200, replies[0]);
-  json(res, 429, { jsonrpc: '2.0', id: null, error: { code: -32000, message: envelope.summary, data: envelope } });
-}
-
-/** A token bucket per principal: `perMinute` calls, refilled continuously. Per process (a limit per instance). */
-export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-
-  constructor(
-    private readonly perMinute: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Takes n calls; 0 when allowed, else the milliseconds until they would be. */
-  take(principal: string, n = 1): number {
-    const t = this.now();
-    const rate = this.perMinute / 60_000;
-    const b = this.buckets.get(principal) ?? { tokens: this.perMinute, at: t };
-    b.tokens = Math.min(this.perMinute, b.tokens + (t - b.at) * rate);
-    b.at = t;
-    this.buckets.set(principal, b);
-    if (this.buckets.size > 10_000) this.sweep(t);
-    if (b.tokens >= n) {
-      b.tokens -= n;
-      return 0;
-    }
-    return Math.ceil((n - b.tokens) / rate);
-  }
-
-  private sweep(t: number): void {
-    for (const [k, b] of this.buckets) if (b.tokens + (t - b.at) * (this.perMinute / 60_000) >= this.perMinute) this.buckets.delete(k);
-  }
+  json(res, batchStatus, { jsonrpc: '2.0', id: null, error: { code: -32000, message: envelope.summary, data: envelope } });
 }
 
 /** The Host's name, exactly: in NOX_ALLOWED_HOSTS when set, else a loopback name or address. */

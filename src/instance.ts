@@ -4,22 +4,24 @@
 // row, so it is dead at once. Process ids are deliberately not used: in containers every server is
 // PID 1, and processes in different PID namespaces cannot see each other's PIDs.
 import { randomBytes } from 'node:crypto';
-import type { Db } from './store.js';
+import type { ServerStore } from './state/contract.js';
 
 /** How long an instance counts as alive after its last heartbeat (it beats every third of it). */
 export const DEFAULT_INSTANCE_LEASE_MS = 15_000;
 
-/** What the guard and the job runner need to know about the instances sharing the store. */
+/** What the guard needs to know about the instances sharing the store. */
 export interface Liveness {
   readonly id: string;
   /** Whether the instance `id` names holds a running lease (false for unknown or absent ids). */
-  isAlive(id: string | null | undefined): boolean;
+  isAlive(id: string | null | undefined): Promise<boolean>;
+  /** Settles once this instance's lease is registered (its claims may be judged by it only then). */
+  ready?(): Promise<void>;
 }
 
 export interface InstanceOptions {
   leaseMs?: number;
   now?: () => number;
-  /** A heartbeat that failed (e.g. the store was busy for longer than its timeout). */
+  /** A heartbeat that failed (e.g. the store was busy for longer than its timeout, or unreachable). */
   onError?: (err: unknown) => void;
 }
 
@@ -30,9 +32,10 @@ export class Instance implements Liveness {
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private registered: Promise<void> | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: ServerStore,
     private readonly opts: InstanceOptions = {},
   ) {
     this.leaseMs = opts.leaseMs ?? DEFAULT_INSTANCE_LEASE_MS;
@@ -42,46 +45,47 @@ export class Instance implements Liveness {
   }
 
   /** Registers this instance and keeps its lease running until stop(). */
-  start(): void {
+  start(): Promise<void> {
     this.running = true;
-    this.beat();
+    const first = this.ready();
     // Rows of instances that died without a clean shutdown are kept a day for diagnosis, then dropped.
-    this.db.prepare('DELETE FROM instances WHERE lease_until < ?').run(this.now() - 24 * 3600_000);
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      try {
-        this.beat();
-      } catch (err) {
-        this.opts.onError?.(err);
-      }
-    }, this.heartbeatMs);
-    this.timer.unref();
+    void this.store.sweepInstances(this.now() - 24 * 3600_000).catch((err: unknown) => this.opts.onError?.(err));
+    if (!this.timer) {
+      this.timer = setInterval(() => {
+        this.beat().catch((err: unknown) => this.opts.onError?.(err));
+      }, this.heartbeatMs);
+      this.timer.unref();
+    }
+    return first;
+  }
+
+  /** The first registration, retried on the next call when it failed (the store was unreachable). */
+  ready(): Promise<void> {
+    this.registered ??= this.beat().catch((err: unknown) => {
+      this.registered = undefined;
+      throw err;
+    });
+    return this.registered;
   }
 
   /** Renews the lease (re-registering if the row is gone). */
-  beat(): void {
-    const t = this.now();
-    this.db
-      .prepare(
-        `INSERT INTO instances (instance_id, started_at, heartbeat_at, lease_until) VALUES (?, ?, ?, ?)
-         ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, lease_until = excluded.lease_until`,
-      )
-      .run(this.id, t, t, t + this.leaseMs);
+  beat(): Promise<void> {
+    return this.store.beat(this.id, this.now(), this.leaseMs);
   }
 
   /** A clean shutdown: the row goes, so others treat this instance's claims as dead at once. */
-  stop(): void {
+  async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.db.prepare('DELETE FROM instances WHERE instance_id = ?').run(this.id);
+    await this.store.dropInstance(this.id);
   }
 
-  isAlive(id: string | null | undefined): boolean {
+  async isAlive(id: string | null | undefined): Promise<boolean> {
     if (!id) return false;
     // This process knows it runs even if its own heartbeat was delayed.
     if (id === this.id) return this.running;
-    const until = this.db.prepare('SELECT lease_until FROM instances WHERE instance_id = ?').pluck().get(id) as number | undefined;
+    const until = await this.store.leaseUntil(id);
     return until !== undefined && until >= this.now();
   }
 }

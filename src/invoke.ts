@@ -10,7 +10,7 @@ import type { Guard } from './guard/index.js';
 import type { IdempotencyStore, Outcome } from './guard/idempotency.js';
 import { issuesOf, ToolError, toEnvelope, type ErrorEnvelope } from './errors.js';
 import { checkOutput, checkResult, stageRunner, type StageRunner } from './stages.js';
-import type { Db } from './store.js';
+import { isStoreUnavailable, type OutcomeBatch, type ServerStore } from './state/contract.js';
 import type { Logger } from './log.js';
 import type { FilesRoot } from './files.js';
 import { fileResourceUri, mimeTypeOf } from './file-names.js';
@@ -21,7 +21,8 @@ export interface Engine {
   guard: Guard;
   /** Outcomes of writes called with an idempotency_key. */
   idempotency: IdempotencyStore;
-  store: Db;
+  /** The server's own state: ledger, idempotency records, journal (SQLite, or PostgreSQL shared by replicas). */
+  store: ServerStore;
   log: Logger;
   now: () => Date;
   /** When the client cannot be asked, refuse confirm-worthy applies instead of proceeding on the token alone. */
@@ -29,7 +30,7 @@ export interface Engine {
   /** How long to wait for the person's answer to a confirmation before refusing (default 5 minutes). */
   confirmTimeoutMs?: number;
   /** Finds the campaign of touched ids when a change names none (from the embedded workspace). */
-  campaignOfIds?: (db: Db, ids: string[]) => string | undefined;
+  campaignOfIds?: (ids: string[]) => string | undefined;
   /** This server's files root: written files are linked (resource_link) when they are inside it. */
   files?: FilesRoot;
   /** This server's own operations (src/server-tools.ts), run in this process instead of on the backend. */
@@ -97,10 +98,14 @@ async function runStage(engine: Engine, spec: ToolSpec, input: Record<string, un
         if (own) {
           // No transaction to record in (the file is not in the store): the key's outcome is stored once the write is done.
           const out = { ...checkOutput(op, op.output, await own.run(args, writeCall)), replayed: false };
-          remember?.(out);
+          if (remember) {
+            const batch = engine.store.batch();
+            remember(out, batch);
+            await batch.commit();
+          }
           return out;
         }
-        const out = await stages.run(op, args, writeCall, remember ? (result) => remember({ ...result, replayed: false }) : undefined);
+        const out = await stages.run(op, args, writeCall, remember ? (result, batch) => remember({ ...result, replayed: false }, batch) : undefined);
         return { ...out, replayed: false };
       });
     }
@@ -115,7 +120,7 @@ async function runStage(engine: Engine, spec: ToolSpec, input: Record<string, un
     }
     case 'preview': {
       const reading = await stages.preview(op, input, call);
-      const minted = engine.guard.mint({ operation: op.name, args: input, principal: hooks.principal, target: engine.backend.target, state: reading.state, summary: reading.summary });
+      const minted = await engine.guard.mint({ operation: op.name, args: input, principal: hooks.principal, target: engine.backend.target, state: reading.state, summary: reading.summary });
       return { operation: op.name, preview_token: minted.preview_token, expires_at: minted.expires_at, summary: reading.summary, effect: reading.effect };
     }
     case 'apply': {
@@ -130,8 +135,8 @@ async function runStage(engine: Engine, spec: ToolSpec, input: Record<string, un
               stages.apply(op, args, applyCall, {
                 ...expect,
                 // The key's record first: if another call recorded it meanwhile, this apply rolls back unrecorded.
-                record: (result) => {
-                  remember?.(outcome(expect.tokenId, expect.summary, result, false));
+                record: (result, batch) => {
+                  remember?.(outcome(expect.tokenId, expect.summary, result, false), batch);
                   expect.record(result);
                 },
               }),
@@ -157,20 +162,23 @@ async function writeOnce(
   op: Operation,
   input: Output,
   call: CallInfo,
-  execute: (args: Output, call: CallInfo, remember: ((outcome: Outcome) => void) | undefined) => Promise<Output>,
+  execute: (args: Output, call: CallInfo, remember: ((outcome: Outcome, batch: OutcomeBatch) => void) | undefined) => Promise<Output>,
 ): Promise<Output> {
   const { [IDEMPOTENCY_KEY_FIELD]: key, ...args } = input;
   if (typeof key !== 'string') return execute(args, call, undefined);
   const scope = { principal: call.principal, operation: op.name, key };
   const replay = (stored: Outcome) => ({ ...stored, replayed: true });
-  const stored = engine.idempotency.lookup(scope, args);
+  const stored = await engine.idempotency.lookup(scope, args);
   if (stored) return replay(stored);
   try {
-    return await execute(args, { ...call, idempotencyKey: key }, (outcome) => engine.idempotency.record(scope, args, outcome));
+    return await execute(args, { ...call, idempotencyKey: key }, (outcome, batch) => engine.idempotency.record(batch, scope, args, outcome));
   } catch (err) {
     // A concurrent call with this key may have committed first (this one rolled back, or was refused
-    // because of that call's write): its outcome is this key's outcome.
-    const meanwhile = engine.idempotency.lookup(scope, args);
+    // because of that call's write): its outcome is this key's outcome. An unreachable store leaves the error as it is.
+    const meanwhile = await engine.idempotency.lookup(scope, args).catch((e: unknown) => {
+      if (isStoreUnavailable(e)) return undefined;
+      throw e;
+    });
     if (meanwhile) return replay(meanwhile);
     throw err;
   }

@@ -1,5 +1,6 @@
-// The in-process job runner for async work (imports, exports, scheduled sends). Jobs live in the
-// store, so they survive restarts and can be shared by several processes on one data dir: a job
+// The in-process job runner for async work (imports, exports, scheduled sends) of the embedded
+// workspace, so always in its SQLite store (the local backend never runs on a shared PostgreSQL
+// store: its jobs write the workspace in the same transactions). Jobs live in the store, so they survive restarts and can be shared by several processes on one data dir: a job
 // is leased by one runner at a time, naming its instance; a lease is taken over when it expires or
 // when its owner instance is dead (its heartbeat lease ran out, or it shut down).
 import { randomBytes } from 'node:crypto';
@@ -51,7 +52,7 @@ export class JobRunner implements JobQueue {
   constructor(
     private readonly db: Db,
     private readonly log: Logger,
-    private readonly instance: Liveness,
+    instance: Pick<Liveness, 'id'>,
     private readonly now: () => Date = () => new Date(),
     private readonly pollMs = 100,
   ) {
@@ -139,10 +140,12 @@ export class JobRunner implements JobQueue {
     return this.db
       .transaction(() => {
         // A lease held by an instance that is dead (shut down, or killed and its heartbeat ran out) is taken over now, not at expiry.
-        const leases = this.db
-          .prepare(`SELECT job_id, lease_owner FROM jobs WHERE status = 'running' AND lease_until >= ? AND (lease_owner IS NULL OR lease_owner <> ?)`)
-          .all(now.getTime(), this.owner) as { job_id: string; lease_owner: string | null }[];
-        for (const l of leases) if (!this.instance.isAlive(l.lease_owner)) this.db.prepare(`UPDATE jobs SET lease_until = 0 WHERE job_id = ?`).run(l.job_id);
+        this.db
+          .prepare(
+            `UPDATE jobs SET lease_until = 0 WHERE status = 'running' AND lease_until >= ? AND (lease_owner IS NULL OR lease_owner <> ?)
+             AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.instance_id = jobs.lease_owner AND i.lease_until >= ?)`,
+          )
+          .run(now.getTime(), this.owner, now.getTime());
         const row = this.db
           .prepare(
             `SELECT * FROM jobs WHERE kind IN (${kinds.map(() => '?').join(',')})

@@ -3,6 +3,7 @@
 import type { Db } from './store.js';
 import type { Operation } from './catalog.js';
 import { digest } from './guard/canonical.js';
+import type { OutcomeBatch } from './state/contract.js';
 
 export interface JournalEntry {
   operation: string;
@@ -48,21 +49,20 @@ export interface Change {
   tokenId?: string | undefined;
   status: 'applied' | 'written';
   at: Date;
-  /** Finds the campaign of touched ids when the change names none (from the catalog). */
-  campaignOfIds?: ((db: Db, ids: string[]) => string | undefined) | undefined;
+  /** Finds the campaign of touched ids when the change names none (from the embedded workspace). */
+  campaignOfIds?: ((ids: string[]) => string | undefined) | undefined;
 }
 
 /**
  * Journals a change under the campaign it belongs to: the definition says, or the result or the
  * arguments name one, or the ids it touched belong to one (null from campaignOf opts out).
  */
-export function journalChange(db: Db, c: Change): void {
+export function journalChange(batch: OutcomeBatch, c: Change): void {
   const named = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const ids = c.op.idsOf?.(c.input, c.out) ?? [];
   const declared = c.op.campaignOf?.(c.input, c.out);
-  const campaignId = declared === null ? undefined : (declared ?? named(c.out.campaign_id) ?? named(c.input.campaign_id) ?? (ids.length ? c.campaignOfIds?.(db, ids) : undefined));
-  writeJournal(
-    db,
+  const campaignId = declared === null ? undefined : (declared ?? named(c.out.campaign_id) ?? named(c.input.campaign_id) ?? (ids.length ? c.campaignOfIds?.(ids) : undefined));
+  batch.journal(
     {
       operation: c.op.name,
       principal: c.principal,

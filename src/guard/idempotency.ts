@@ -6,10 +6,12 @@
 // two concurrent calls with one key only the first to commit keeps its write (the other's insert
 // conflicts and rolls its transaction back). Only successes are stored: a refused write changed
 // nothing, so retrying it with the same key simply runs it again.
-import type { Db } from '../store.js';
 import { ToolError } from '../errors.js';
 import { canonicalJson, diffPaths, digest } from './canonical.js';
 import { createHash } from 'node:crypto';
+import type { KeyScope, OutcomeBatch, ServerStore } from '../state/contract.js';
+
+export { KeyRecordedMeanwhile, type KeyScope } from '../state/contract.js';
 
 /** How long a key's outcome is kept (NoxInfluencer keeps its keys for retries of one operation). */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
@@ -17,35 +19,13 @@ export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 /** Strings longer than this are kept in the record as their digest (file contents, long bodies). */
 const VERBATIM_CHARS = 300;
 
-export interface KeyScope {
-  principal: string;
-  operation: string;
-  key: string;
-}
-
 export type Outcome = Record<string, unknown>;
-
-/** Another call with the same key recorded its outcome first; this call's write rolled back. */
-export class KeyRecordedMeanwhile extends ToolError {
-  constructor() {
-    super('IDEMPOTENCY_KEY_REUSED', 'Another call with this idempotency_key recorded its outcome first; this call changed nothing.', {
-      hint: 'Repeat the call with the same key and arguments to get the recorded outcome.',
-      actionType: 'read_state',
-    });
-  }
-}
-
-interface Row {
-  args_digest: string;
-  args_json: string;
-  outcome_json: string;
-}
 
 export class IdempotencyStore {
   private readonly ttlMs: number;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: ServerStore,
     private readonly now: () => number,
     ttlMs = IDEMPOTENCY_TTL_MS,
   ) {
@@ -56,10 +36,8 @@ export class IdempotencyStore {
    * The outcome stored for this key, or undefined when there is none (or it expired). Throws
    * IDEMPOTENCY_KEY_REUSED when the key was used with other arguments.
    */
-  lookup(scope: KeyScope, args: unknown): Outcome | undefined {
-    const row = this.db
-      .prepare('SELECT args_digest, args_json, outcome_json FROM idempotency_records WHERE principal = ? AND operation = ? AND idempotency_key = ? AND expires_at > ?')
-      .get(scope.principal, scope.operation, scope.key, this.now()) as Row | undefined;
+  async lookup(scope: KeyScope, args: unknown): Promise<Outcome | undefined> {
+    const row = await this.store.lookupKey(scope, this.now());
     if (!row) return undefined;
     if (row.args_digest !== digest(args)) {
       const fields = diffPaths(JSON.parse(row.args_json), JSON.parse(canonicalJson(compact(args))));
@@ -72,22 +50,14 @@ export class IdempotencyStore {
   }
 
   /**
-   * Stores a write's outcome; call it inside the write's transaction where there is one. Expired
-   * records are swept first; a live record of the same key means another call won (KeyRecordedMeanwhile).
+   * Adds a write's outcome to the write's batch (inside its transaction where there is one). A
+   * live record of the same key means another call won (KeyRecordedMeanwhile, from the batch).
    */
-  record(scope: KeyScope, args: unknown, outcome: Outcome): void {
+  record(batch: OutcomeBatch, scope: KeyScope, args: unknown, outcome: Outcome): void {
     const now = this.now();
-    this.db.prepare('DELETE FROM idempotency_records WHERE expires_at <= ?').run(now);
-    const res = this.db
-      .prepare(
-        `INSERT OR IGNORE INTO idempotency_records (principal, operation, idempotency_key, args_digest, args_json, outcome_json, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(scope.principal, scope.operation, scope.key, digest(args), canonicalJson(compact(args)), JSON.stringify(outcome), now, now + this.ttlMs);
-    if (res.changes !== 1) throw new KeyRecordedMeanwhile();
+    batch.recordKey({ scope, args_digest: digest(args), args_json: canonicalJson(compact(args)), outcome_json: JSON.stringify(outcome), created_at: now, expires_at: now + this.ttlMs });
   }
 }
-
 /** The arguments as kept for naming differing fields: long strings (file contents) as their digest. */
 function compact(value: unknown): unknown {
   if (typeof value === 'string') return value.length > VERBATIM_CHARS ? `sha256:${createHash('sha256').update(value).digest('hex')}` : value;

@@ -4,10 +4,11 @@
 // short-lived, server-minted (random secret, only its hash stored, an HMAC over the bound fields),
 // claimed atomically once (and only while unexpired), and its outcome is recorded so that a repeat
 // replays it. A claim names the claiming instance; one whose instance is dead is never re-run.
+// The ledger is in the server's state store (SQLite, or PostgreSQL shared by several replicas):
+// a claim is one conditional update there, so it is atomic across replicas too.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Db } from '../store.js';
-import { metaGetOrCreate } from '../store.js';
 import { ToolError } from '../errors.js';
+import { isStoreUnavailable, type OutcomeBatch, type ServerStore, type TokenRow, type TokenStatus as Status } from '../state/contract.js';
 import { canonicalJson, diffPaths, digest } from './canonical.js';
 import { StaleStateError } from '../backend/contract.js';
 import type { ErrorEnvelope } from '../errors.js';
@@ -46,29 +47,12 @@ export interface ApplyRequest {
 export interface Execution {
   /** Asks the person when the operation needs it; throws to decline. Runs before the claim. */
   confirm?: (summary: string) => Promise<void>;
-  /** Executes with the bound state digest; must call record(result) (in its transaction where it has one). */
-  execute: (expect: { stateDigest: string; idempotencyKey: string; tokenId: string; summary: string; record: (result: unknown) => void }) => Promise<unknown>;
-}
-
-type Status = 'minted' | 'claimed' | 'applied' | 'failed' | 'stale' | 'unknown';
-
-interface TokenRow {
-  token_id: string;
-  secret_hash: string;
-  mac: string;
-  operation: string;
-  principal: string;
-  target: string;
-  args_digest: string;
-  args_json: string;
-  state_digest: string;
-  state_json: string;
-  summary: string;
-  created_at: number;
-  expires_at: number;
-  status: Status;
-  claimed_by: string | null;
-  outcome_json: string | null;
+  /**
+   * Executes with the bound state digest; must call record(result) (in its transaction where it
+   * has one), which adds the outcome to `batch`, the write's outcome records. The guard commits
+   * the batch after execute if execute did not.
+   */
+  execute: (expect: { stateDigest: string; idempotencyKey: string; tokenId: string; summary: string; batch: OutcomeBatch; record: (result: unknown) => void }) => Promise<unknown>;
 }
 
 const TOKEN_PREFIX = 'nxp1';
@@ -77,20 +61,16 @@ const TOKEN_RE = /^nxp1\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 const VERBATIM_LIMIT = 300;
 
 export class Guard {
-  private readonly key: Buffer;
+  private keyLoad: Promise<Buffer> | undefined;
   private readonly now: () => number;
   private readonly instance: Liveness;
   private readonly inFlight = new Set<string>();
   private readonly inFlightWaitMs: number;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: ServerStore,
     private readonly opts: GuardOptions,
   ) {
-    this.key = Buffer.from(
-      metaGetOrCreate(db, 'guard_hmac_key', () => randomBytes(32).toString('hex')),
-      'hex',
-    );
     this.now = opts.now ?? Date.now;
     this.instance = opts.instance;
     this.inFlightWaitMs = opts.inFlightWaitMs ?? 15_000;
@@ -100,8 +80,22 @@ export class Guard {
     return this.instance.id;
   }
 
+  /** The HMAC key, shared by every process on the store: read once, again after a failed read. */
+  private key(): Promise<Buffer> {
+    this.keyLoad ??= this.store
+      .metaGetOrCreate('guard_hmac_key', () => randomBytes(32).toString('hex'))
+      .then(
+        (hex) => Buffer.from(hex, 'hex'),
+        (err: unknown) => {
+          this.keyLoad = undefined;
+          throw err;
+        },
+      );
+    return this.keyLoad;
+  }
+
   /** Mints a token for a preview. Writes only to the ledger, never to the workspace. */
-  mint(p: { operation: string; args: unknown; principal: string; target: string; state: Record<string, unknown>; summary: string }): Minted {
+  async mint(p: { operation: string; args: unknown; principal: string; target: string; state: Record<string, unknown>; summary: string }): Promise<Minted> {
     const tokenId = randomBytes(16).toString('base64url');
     const secret = randomBytes(32).toString('base64url');
     const created = this.now();
@@ -122,20 +116,13 @@ export class Guard {
       created_at: created,
       expires_at: expires,
     };
-    this.db
-      .prepare(
-        `INSERT INTO preview_tokens (token_id, secret_hash, mac, operation, principal, target, args_digest, args_json,
-           state_digest, state_json, summary, created_at, expires_at, status)
-         VALUES (@token_id, @secret_hash, @mac, @operation, @principal, @target, @args_digest, @args_json,
-           @state_digest, @state_json, @summary, @created_at, @expires_at, 'minted')`,
-      )
-      .run({ ...row, mac: this.mac(row) });
-    this.sweep(created);
+    await this.store.insertToken({ ...row, mac: this.mac(await this.key(), row) });
+    await this.sweep(created);
     return { preview_token: `${TOKEN_PREFIX}.${tokenId}.${secret}`, token_id: tokenId, expires_at: new Date(expires).toISOString() };
   }
 
   async apply(req: ApplyRequest, exec: Execution): Promise<Applied> {
-    const row = this.verify(req);
+    const row = await this.verify(req);
     const argsJson = canonicalJson(req.args);
     if (digest(req.args) !== row.args_digest) {
       const fields = diffPaths(JSON.parse(row.args_json), JSON.parse(argsJson));
@@ -150,44 +137,53 @@ export class Guard {
     if (row.status === 'claimed') return this.awaitInFlight(row);
     if (this.now() > row.expires_at) throw expired(row.expires_at);
     if (exec.confirm) await exec.confirm(row.summary);
+    // Others judge this claim by this instance's lease: it must be registered before it claims.
+    await this.instance.ready?.();
     // Expiry is checked again inside the claim: a confirmation held open past the expiry must not apply.
-    const claim = this.claim(row.token_id);
+    // No claim recorded (the store is unreachable): nothing runs.
+    const claim = await this.store.claimToken(row.token_id, this.instance.id, this.now());
     if (claim === 'expired') throw expired(row.expires_at);
     if (claim === 'lost') return this.apply(req, exec); // another caller won the claim: replay or wait for it
 
     this.inFlight.add(row.token_id);
     let recorded = false;
+    const batch = this.store.batch();
     try {
       const result = await exec.execute({
         stateDigest: row.state_digest,
         idempotencyKey: `nox-${row.token_id}`,
         tokenId: row.token_id,
         summary: row.summary,
+        batch,
         record: (result) => {
-          this.finish(row.token_id, 'applied', { result });
+          batch.finishToken(row.token_id, 'applied', { result }, this.now());
           recorded = true;
         },
       });
-      if (!recorded) this.finish(row.token_id, 'applied', { result });
+      if (recorded) await batch.commit();
+      else await this.finish(row.token_id, 'applied', { result });
       return { result, replayed: false, token_id: row.token_id, summary: row.summary };
     } catch (err) {
+      // The write was done elsewhere but its outcome could not be committed: it stays claimed, so
+      // it is never run again (a later apply finds it unknown).
+      if (recorded && isStoreUnavailable(err)) throw unknownOutcome(row.token_id);
       if (recorded) throw err;
       if (err instanceof StaleStateError) {
         const envelope = this.staleError(row, err.state).toEnvelope();
-        this.finish(row.token_id, 'stale', { error: envelope });
+        await this.finish(row.token_id, 'stale', { error: envelope });
         throw ToolError.fromEnvelope(envelope);
       }
       if (err instanceof ToolError && err.code !== 'UPSTREAM_UNAVAILABLE' && err.code !== 'APPLY_OUTCOME_UNKNOWN') {
         // A definite refusal by the backend: nothing changed; record it so a repeat gives the same answer.
-        this.finish(row.token_id, 'failed', { error: err.toEnvelope() });
+        await this.finish(row.token_id, 'failed', { error: err.toEnvelope() });
         throw err;
       }
       if (err instanceof ToolError) {
-        this.finish(row.token_id, 'unknown', { error: err.toEnvelope() });
+        await this.finish(row.token_id, 'unknown', { error: err.toEnvelope() });
         throw unknownOutcome(row.token_id);
       }
       // An unexpected failure inside the backend: its transaction rolled back, so nothing was applied.
-      this.finish(row.token_id, 'failed', {
+      await this.finish(row.token_id, 'failed', {
         error: { error_code: 'INTERNAL_ERROR', summary: 'The apply failed inside the server and was rolled back; nothing was applied.' },
       });
       throw err;
@@ -197,7 +193,7 @@ export class Guard {
   }
 
   /** Token lookup and authenticity: PREVIEW_INVALID for anything not minted here for this caller. */
-  private verify(req: ApplyRequest): TokenRow {
+  private async verify(req: ApplyRequest): Promise<TokenRow> {
     const m = TOKEN_RE.exec(req.token.trim());
     const invalid = (why: string) =>
       new ToolError('PREVIEW_INVALID', `The preview token is not valid: ${why}.`, {
@@ -205,12 +201,12 @@ export class Guard {
         actionType: 'preview_again',
       });
     if (!m) throw invalid('it is not a token this server issued');
-    const row = this.db.prepare('SELECT * FROM preview_tokens WHERE token_id = ?').get(m[1]) as TokenRow | undefined;
+    const row = await this.store.getToken(m[1]!);
     if (!row) throw invalid('it is unknown to this server (it may have been purged after expiry)');
     const presented = Buffer.from(sha256(m[2]!), 'hex');
     const stored = Buffer.from(row.secret_hash, 'hex');
     if (presented.length !== stored.length || !timingSafeEqual(presented, stored)) throw invalid('its secret does not match');
-    if (!safeEqualHex(this.mac(row), row.mac)) throw invalid('its ledger record failed the integrity check');
+    if (!safeEqualHex(this.mac(await this.key(), row), row.mac)) throw invalid('its ledger record failed the integrity check');
     if (row.operation !== req.operation) throw invalid(`it was issued for ${row.operation}, not ${req.operation}`);
     if (row.principal !== req.principal) throw invalid('it was issued to another principal');
     if (row.target !== req.target) throw invalid('it was issued for another backend target');
@@ -240,12 +236,11 @@ export class Guard {
   private async awaitInFlight(row: TokenRow): Promise<Applied> {
     const deadline = this.now() + this.inFlightWaitMs;
     for (;;) {
-      const current = this.db.prepare('SELECT * FROM preview_tokens WHERE token_id = ?').get(row.token_id) as TokenRow;
+      const current = (await this.store.getToken(row.token_id))!;
       const done = this.settled(current);
       if (done) return done;
-      if (!this.claimantAlive(current.claimed_by, row.token_id)) {
-        const res = this.db.prepare(`UPDATE preview_tokens SET status = 'unknown', finished_at = ? WHERE token_id = ? AND status = 'claimed'`).run(this.now(), row.token_id);
-        if (res.changes === 1) throw unknownOutcome(row.token_id);
+      if (!(await this.claimantAlive(current.claimed_by, row.token_id))) {
+        if (await this.store.abandonClaim(row.token_id, this.now())) throw unknownOutcome(row.token_id);
         continue; // its outcome was recorded meanwhile: read it back
       }
       if (this.now() > deadline) {
@@ -259,25 +254,17 @@ export class Guard {
   }
 
   /** Whether the claimant of a token is still applying it: this process knows; another's lease says. */
-  private claimantAlive(claimedBy: string | null, tokenId: string): boolean {
+  private async claimantAlive(claimedBy: string | null, tokenId: string): Promise<boolean> {
     if (!claimedBy) return false;
     if (claimedBy === this.instance.id) return this.inFlight.has(tokenId);
     return this.instance.isAlive(claimedBy);
   }
 
-  /** Claims an unexpired minted token in one conditional UPDATE, so expiry and claim are atomic. */
-  private claim(tokenId: string): 'claimed' | 'lost' | 'expired' {
-    const now = this.now();
-    const res = this.db
-      .prepare(`UPDATE preview_tokens SET status = 'claimed', claimed_at = ?, claimed_by = ? WHERE token_id = ? AND status = 'minted' AND expires_at >= ?`)
-      .run(now, this.instance.id, tokenId, now);
-    if (res.changes === 1) return 'claimed';
-    const status = this.db.prepare('SELECT status FROM preview_tokens WHERE token_id = ?').pluck().get(tokenId) as Status | undefined;
-    return status === 'minted' ? 'expired' : 'lost';
-  }
-
-  private finish(tokenId: string, status: Status, outcome: { result?: unknown; error?: ErrorEnvelope }): void {
-    this.db.prepare(`UPDATE preview_tokens SET status = ?, outcome_json = ?, finished_at = ? WHERE token_id = ?`).run(status, JSON.stringify(outcome), this.now(), tokenId);
+  /** Records an outcome that has no write of its own to commit with (a refusal, an unknown). */
+  private async finish(tokenId: string, status: Status, outcome: { result?: unknown; error?: ErrorEnvelope }): Promise<void> {
+    const batch = this.store.batch();
+    batch.finishToken(tokenId, status, outcome, this.now());
+    await batch.commit();
   }
 
   private staleError(row: TokenRow, state: Record<string, unknown>): ToolError {
@@ -295,14 +282,14 @@ export class Guard {
   }
 
   /** Drops long-expired unused tokens so the ledger does not grow without bound. */
-  private sweep(now: number): void {
-    this.db.prepare(`DELETE FROM preview_tokens WHERE status IN ('minted','stale') AND expires_at < ?`).run(now - 24 * 3600_000);
+  private sweep(now: number): Promise<void> {
+    return this.store.sweepTokens(now - 24 * 3600_000);
   }
 
-  private mac(r: Pick<TokenRow, 'token_id' | 'secret_hash' | 'operation' | 'principal' | 'target' | 'args_digest' | 'state_digest' | 'expires_at' | 'summary'>): string {
+  private mac(key: Buffer, r: Pick<TokenRow, 'token_id' | 'secret_hash' | 'operation' | 'principal' | 'target' | 'args_digest' | 'state_digest' | 'expires_at' | 'summary'>): string {
     // The summary is covered too: it is what a person is shown when asked to approve.
     const fields = [r.token_id, r.secret_hash, r.operation, r.principal, r.target, r.args_digest, r.state_digest, String(r.expires_at), r.summary];
-    return createHmac('sha256', this.key).update(fields.join('\n')).digest('hex');
+    return createHmac('sha256', key).update(fields.join('\n')).digest('hex');
   }
 }
 

@@ -233,7 +233,7 @@ async function workspace() {
   const config = { ...loadConfig(['--data-dir', join(home, 'store')], {}), filesDir: process.env.FAKE_NOX_FILES_DIR, logLevel: 'silent' };
   const app = createApp(config, catalog, { embedded: embeddedWorkspace, startJobs: false, logger: createLogger('silent') });
   app.store.exec('CREATE TABLE IF NOT EXISTS fake_cli_idempotency (key TEXT PRIMARY KEY, envelope TEXT NOT NULL)');
-  const stages = stageRunner({ backend: app.engine.backend, store: app.store, now: () => new Date(), campaignOfIds: embeddedWorkspace.campaignOfIds });
+  const stages = stageRunner({ backend: app.engine.backend, store: app.state, now: () => new Date(), campaignOfIds: app.engine.campaignOfIds });
   return { stages, db: app.store };
 }
 

@@ -74,7 +74,7 @@ describe('idempotency_key on a low-risk write', () => {
     const store = s.app.engine.idempotency;
     const lookup = store.lookup.bind(store);
     let hidden = false;
-    store.lookup = (scope, args) => (hidden ? lookup(scope, args) : ((hidden = true), undefined));
+    store.lookup = (scope, args) => (hidden ? lookup(scope, args) : ((hidden = true), Promise.resolve(undefined)));
     try {
       const before = workspaceChecksum(s.workspaceDb);
       const again = await s.ok('collection_create', { name: 'Raced', idempotency_key: 'create-raced-0001' });

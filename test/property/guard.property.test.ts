@@ -9,6 +9,7 @@ import { openStore, type Db } from '../../src/store.js';
 import { StaleStateError } from '../../src/backend/contract.js';
 import { ToolError } from '../../src/errors.js';
 import { Instance } from '../../src/instance.js';
+import { SqliteState } from '../../src/state/sqlite.js';
 
 const T0 = 1_700_000_000_000;
 const TTL = 600_000;
@@ -22,11 +23,11 @@ interface Harness {
 
 /** Every instance the tests start; their heartbeat timers stop when the file is done. */
 const started: Instance[] = [];
-afterAll(() => started.forEach((i) => i.stop()));
+afterAll(() => Promise.all(started.map((i) => i.stop())));
 
 /** A registered, heartbeating instance on `db` (its clock is the real one unless given). */
 function instanceOn(db: Db, opts: { leaseMs?: number; now?: () => number } = {}): Instance {
-  const i = new Instance(db, opts);
+  const i = new Instance(new SqliteState(db), opts);
   i.start();
   started.push(i);
   return i;
@@ -36,7 +37,7 @@ function harness(opts: { ttlMs?: number; realClock?: boolean; inFlightWaitMs?: n
   const db = openStore(':memory:');
   const clock = { t: T0 };
   const instance = instanceOn(db);
-  const g = new Guard(db, {
+  const g = new Guard(new SqliteState(db), {
     ttlMs: opts.ttlMs ?? TTL,
     ...(opts.realClock ? {} : { now: () => clock.t }),
     inFlightWaitMs: opts.inFlightWaitMs ?? 30_000,
@@ -181,7 +182,7 @@ describe('Guard properties', () => {
     await fc.assert(
       fc.asyncProperty(argsArb, fc.integer(), fc.nat(), fc.jsonValue({ maxDepth: 2 }), async (args, seed, pick, candidate) => {
         const rnd = prng(seed);
-        const m = mint(g, args);
+        const m = await mint(g, args);
         const paths = leaves(args);
         const path = paths[pick % paths.length]!;
         const changed = setAt(reorder(args, rnd), path, differentLeaf(getAt(args, path), candidate));
@@ -218,7 +219,7 @@ describe('Guard properties', () => {
     await fc.assert(
       fc.asyncProperty(argsArb, name, name, name, async (args, otherOp, otherPrincipal, otherTarget) => {
         fc.pre(otherOp !== BASE.operation && otherPrincipal !== BASE.principal && otherTarget !== BASE.target);
-        const m = mint(g, args);
+        const m = await mint(g, args);
         const { calls, exec } = counting();
         for (const other of [{ operation: otherOp }, { principal: otherPrincipal }, { target: otherTarget }]) {
           const e = await refusal(g.apply({ ...BASE, ...other, args, token: m.preview_token }, exec));
@@ -239,8 +240,8 @@ describe('Guard properties', () => {
     const randomToken = fc.oneof(fc.string(), fc.stringMatching(/^nxp1\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/), fc.constantFrom('', 'nxp1', 'nxp1..', 'nxp1.made-up', 'null'));
     await fc.assert(
       fc.asyncProperty(argsArb, randomToken, fc.nat(), fc.nat(), async (args, junk, pos, ch) => {
-        const m = mint(g, args);
-        const other = mint(g, { something: 'else' });
+        const m = await mint(g, args);
+        const other = await mint(g, { something: 'else' });
         const [prefix, id, secret] = m.preview_token.split('.') as [string, string, string];
         expect(prefix).toBe('nxp1');
         expect(id).toBe(m.token_id);
@@ -272,7 +273,7 @@ describe('Guard properties', () => {
       fc.asyncProperty(argsArb, argsArb, column, async (args, otherArgs, col) => {
         fc.pre(digest(otherArgs) !== digest(args));
         clock.t = T0;
-        const m = mint(g, args);
+        const m = await mint(g, args);
         const [, , secret] = m.preview_token.split('.') as [string, string, string];
         let req: ApplyRequest = { ...BASE, args, token: m.preview_token };
         const set = (value: unknown) => db.prepare(`UPDATE preview_tokens SET ${col} = ? WHERE token_id = ?`).run(value, m.token_id);
@@ -324,8 +325,8 @@ describe('Guard properties', () => {
       fc.asyncProperty(fc.integer({ min: 2, max: 86_400_000 }), argsArb, fc.integer({ min: 1, max: 1_000_000 }), async (ttlMs, args, late) => {
         const { g, clock } = harness({ ttlMs });
         clock.t = T0;
-        const early = mint(g, args);
-        const expired = mint(g, args);
+        const early = await mint(g, args);
+        const expired = await mint(g, args);
         const expires = T0 + ttlMs;
         expect(early.expires_at).toBe(new Date(expires).toISOString());
 
@@ -355,7 +356,7 @@ describe('Guard properties', () => {
     const { g, db } = harness();
     await fc.assert(
       fc.asyncProperty(argsArb, fc.integer({ min: 2, max: 10 }), fc.jsonValue({ maxDepth: 3 }), async (args, n, result) => {
-        const m = mint(g, args);
+        const m = await mint(g, args);
         const { calls, exec } = counting(result);
         const results = [];
         for (let i = 0; i < n; i++) results.push(await g.apply({ ...BASE, args, token: m.preview_token }, exec));
@@ -377,7 +378,7 @@ describe('Guard properties', () => {
     const db = openStore(':memory:');
     // Up to three guards on one store stand for several processes sharing it.
     // Each with its own heartbeating instance: a claim of one is alive to the others.
-    const guards = [0, 1, 2].map(() => new Guard(db, { ttlMs: TTL, inFlightWaitMs: 30_000, instance: instanceOn(db) }));
+    const guards = [0, 1, 2].map(() => new Guard(new SqliteState(db), { ttlMs: TTL, inFlightWaitMs: 30_000, instance: instanceOn(db) }));
     const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
     await fc.assert(
       fc.asyncProperty(
@@ -388,7 +389,7 @@ describe('Guard properties', () => {
         fc.option(fc.integer({ min: 0, max: 3 })),
         fc.jsonValue({ maxDepth: 2 }),
         async (args, k, nGuards, delay, confirmDelay, result) => {
-          const m = mint(guards[0]!, args);
+          const m = await mint(guards[0]!, args);
           let executions = 0;
           const exec: Execution = {
             ...(confirmDelay === null ? {} : { confirm: () => sleep(confirmDelay) }),
@@ -423,7 +424,7 @@ describe('Guard properties', () => {
     const deadClaimant = fc.constantFrom<string | null>('999999999:dead', 'not-a-pid', '0:zero', null, 'SELF', `${process.pid}:dead`, '1:restarted-in-a-container', 'GONE', 'STALE');
     await fc.assert(
       fc.asyncProperty(argsArb, deadClaimant, async (args, claimant) => {
-        const m = mint(g, args);
+        const m = await mint(g, args);
         // SELF: this very guard claimed it but has no apply in flight (its earlier life ended).
         const claimedBy = claimant === 'SELF' ? g.instanceId : claimant === 'GONE' ? gone.id : claimant === 'STALE' ? stale : claimant;
         db.prepare(`UPDATE preview_tokens SET status = 'claimed', claimed_by = ? WHERE token_id = ?`).run(claimedBy, m.token_id);
@@ -449,7 +450,7 @@ describe('Guard properties', () => {
     const foreign = '999999999:other-pid-namespace';
     db.prepare('INSERT INTO instances (instance_id, started_at, heartbeat_at, lease_until) VALUES (?, ?, ?, ?)').run(foreign, Date.now(), Date.now(), Date.now() + 60_000);
     for (const owner of [other.id, foreign]) {
-      const m = mint(g, { owner });
+      const m = await mint(g, { owner });
       db.prepare(`UPDATE preview_tokens SET status = 'claimed', claimed_by = ? WHERE token_id = ?`).run(owner, m.token_id);
       const { calls, exec } = counting();
       const e = await refusal(g.apply({ ...BASE, args: { owner }, token: m.preview_token }, exec));
@@ -466,10 +467,10 @@ describe('Guard properties', () => {
   it('two guards heartbeating on one store: an apply that outlasts the lease many times is still waited for', async () => {
     const db = openStore(':memory:');
     // A 300 ms lease renewed every 100 ms; the apply takes over three leases.
-    const a = new Guard(db, { ttlMs: TTL, instance: instanceOn(db, { leaseMs: 300 }) });
-    const b = new Guard(db, { ttlMs: TTL, inFlightWaitMs: 10_000, instance: instanceOn(db, { leaseMs: 300 }) });
+    const a = new Guard(new SqliteState(db), { ttlMs: TTL, instance: instanceOn(db, { leaseMs: 300 }) });
+    const b = new Guard(new SqliteState(db), { ttlMs: TTL, inFlightWaitMs: 10_000, instance: instanceOn(db, { leaseMs: 300 }) });
     expect(a.instanceId).not.toBe(b.instanceId);
-    const m = mint(a, { slow: true });
+    const m = await mint(a, { slow: true });
     let executions = 0;
     const exec: Execution = {
       execute: async (bound) => {
@@ -494,7 +495,7 @@ describe('Guard properties', () => {
     await fc.assert(
       fc.asyncProperty(argsArb, fc.integer({ min: 1, max: 10 * TTL }), async (args, late) => {
         clock.t = T0;
-        const m = mint(g, args);
+        const m = await mint(g, args);
         const expires = T0 + TTL;
         // The person answers yes, but only after the token expired.
         const slow = counting('never', { confirm: async () => void (clock.t = expires + late) });
@@ -505,7 +506,7 @@ describe('Guard properties', () => {
 
         // An answer at the very last valid moment still applies (the same boundary as before asking).
         clock.t = T0;
-        const m2 = mint(g, args);
+        const m2 = await mint(g, args);
         const inTime = counting('done', { confirm: async () => void (clock.t = expires) });
         expect(await g.apply({ ...BASE, args, token: m2.preview_token }, inTime.exec)).toMatchObject({ replayed: false, result: 'done' });
         expect(inTime.calls.n).toBe(1);
@@ -521,7 +522,7 @@ describe('Guard properties', () => {
         fc.pre(x !== x2);
         const state = { a: { x }, b };
         const current = { a: { x: x2 }, b };
-        const m = mint(g, args, state);
+        const m = await mint(g, args, state);
         let executions = 0;
         let writes = 0;
         const exec: Execution = {
@@ -558,7 +559,7 @@ describe('Guard properties', () => {
     const code = fc.constantFrom('NOT_FOUND', 'CONFLICT', 'DUPLICATE_DATA', 'INVALID_REQUEST', 'LIMIT_EXCEEDED', 'INSUFFICIENT_CREDIT');
     await fc.assert(
       fc.asyncProperty(argsArb, code, fc.string(), fc.integer({ min: 2, max: 5 }), async (args, errorCode, summary, repeats) => {
-        const m = mint(g, args);
+        const m = await mint(g, args);
         let executions = 0;
         const exec: Execution = {
           execute: async () => {
@@ -586,7 +587,7 @@ describe('Guard properties', () => {
     const { g, db } = harness();
     await fc.assert(
       fc.asyncProperty(argsArb, fc.constantFrom('UPSTREAM_UNAVAILABLE', 'APPLY_OUTCOME_UNKNOWN'), async (args, errorCode) => {
-        const m = mint(g, args);
+        const m = await mint(g, args);
         let executions = 0;
         const exec: Execution = {
           execute: async () => {
@@ -609,7 +610,7 @@ describe('Guard properties', () => {
     const { g, db } = harness();
     await fc.assert(
       fc.asyncProperty(argsArb, fc.string({ minLength: 1 }), fc.integer({ min: 1, max: 3 }), async (args, summary, declines) => {
-        const m = g.mint({ ...BASE, args, state: { s: 1 }, summary });
+        const m = await g.mint({ ...BASE, args, state: { s: 1 }, summary });
         const shown: string[] = [];
         const declining = counting('never', {
           confirm: async (s) => {

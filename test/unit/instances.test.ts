@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../../src/store.js';
 import { Instance } from '../../src/instance.js';
+import { SqliteState } from '../../src/state/sqlite.js';
 import { JobRunner } from '../../src/jobs.js';
 import { createLogger } from '../../src/log.js';
 
@@ -11,10 +12,10 @@ const log = createLogger('silent');
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 const started: Instance[] = [];
-afterAll(() => started.forEach((i) => i.stop()));
+afterAll(() => Promise.all(started.map((i) => i.stop())));
 
 function instanceOn(db: Db, opts: { leaseMs?: number; now?: () => number } = {}): Instance {
-  const i = new Instance(db, opts);
+  const i = new Instance(new SqliteState(db), opts);
   i.start();
   started.push(i);
   return i;
@@ -53,31 +54,31 @@ describe('instances', () => {
     // Its own timer keeps it alive across many leases.
     const real = instanceOn(db);
     await sleep(1_000);
-    expect(real.isAlive(a.id)).toBe(true);
-    a.stop();
-    expect(real.isAlive(a.id)).toBe(false);
+    expect(await real.isAlive(a.id)).toBe(true);
+    await a.stop();
+    expect(await real.isAlive(a.id)).toBe(false);
     expect(db.prepare('SELECT COUNT(*) FROM instances WHERE instance_id = ?').pluck().get(a.id)).toBe(0);
 
     // A killed process stops beating: dead once its lease ends, by the observer's clock.
     register(db, 'inst_killed', clock.t + 500);
-    expect(observer.isAlive('inst_killed')).toBe(true);
+    expect(await observer.isAlive('inst_killed')).toBe(true);
     clock.t += 500;
-    expect(observer.isAlive('inst_killed')).toBe(true);
+    expect(await observer.isAlive('inst_killed')).toBe(true);
     clock.t += 1;
-    expect(observer.isAlive('inst_killed')).toBe(false);
+    expect(await observer.isAlive('inst_killed')).toBe(false);
 
     // Unknown ids, and ids that name a PID (this process's own, or PID 1), are not alive.
-    for (const id of [null, undefined, '', `${process.pid}:x`, '1:container', 'inst_never_registered']) expect(observer.isAlive(id)).toBe(false);
+    for (const id of [null, undefined, '', `${process.pid}:x`, '1:container', 'inst_never_registered']) expect(await observer.isAlive(id)).toBe(false);
   });
 
-  it('re-registers on the next beat if its row went missing', () => {
+  it('re-registers on the next beat if its row went missing', async () => {
     const db = openStore(':memory:');
     const a = instanceOn(db);
     const b = instanceOn(db);
     db.prepare('DELETE FROM instances WHERE instance_id = ?').run(a.id);
-    expect(b.isAlive(a.id)).toBe(false);
-    a.beat();
-    expect(b.isAlive(a.id)).toBe(true);
+    expect(await b.isAlive(a.id)).toBe(false);
+    await a.beat();
+    expect(await b.isAlive(a.id)).toBe(true);
   });
 });
 
@@ -86,7 +87,7 @@ describe('job leases name instances', () => {
     const db = openStore(':memory:');
     const me = instanceOn(db);
     const stopped = instanceOn(db);
-    stopped.stop();
+    await stopped.stop();
     register(db, 'inst_stale', Date.now() - 1);
     const owners = [`${process.pid}:dead`, '1:restarted-in-a-container', 'inst_stale', 'inst_never_registered', stopped.id, null];
     const runner = new JobRunner(db, log, me);

@@ -9,6 +9,7 @@ import { defineContract, type CallInfo, type Operation, type PreviewReading, typ
 import type { ApplyExpectation, Args, NoxBackend } from '../../src/backend/contract.js';
 import { stageRunner } from '../../src/stages.js';
 import { openStore, type Db } from '../../src/store.js';
+import { SqliteState } from '../../src/state/sqlite.js';
 import { readJournal } from '../../src/journal.js';
 
 const widget = z.object({ widget_id: z.string(), campaign_id: z.string(), summary: z.string() });
@@ -84,7 +85,7 @@ afterEach(() => {
   store.close();
   rmSync(dir, { recursive: true, force: true });
 });
-const runner = () => stageRunner({ backend, store, now: () => new Date('2026-12-01T00:00:00Z'), campaignOfIds: () => 'cmp_from_ids' });
+const runner = () => stageRunner({ backend, store: new SqliteState(store), now: () => new Date('2026-12-01T00:00:00Z'), campaignOfIds: () => 'cmp_from_ids' });
 
 describe('the stage runner', () => {
   it('runs a read without journaling it', async () => {
