@@ -3,7 +3,7 @@
 // all start the server through here.
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Config } from './config.js';
+import { LOCAL_NEEDS_SQLITE, type Config } from './config.js';
 import type { Catalog, CatalogReader, ToolSpec } from './catalog.js';
 import { selectTools } from './catalog.js';
 import { surfaceGuide, surfaceOf, type SurfaceTool } from './surface.js';
@@ -79,6 +79,7 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
     readOnly: config.readOnly,
     ...(config.tools ? { tools: config.tools } : {}),
   });
+  if (config.backend === 'local' && opts.state) throw new Error(LOCAL_NEEDS_SQLITE);
   const embedded = config.backend === 'local' ? opts.embedded : undefined;
   if (config.backend === 'local' && !embedded) throw new Error('the local backend needs the embedded workspace');
   if (config.backend === 'cli' && !opts.cliProbe && !opts.backend) throw new Error('the cli backend needs the probe of the installed CLI');

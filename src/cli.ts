@@ -3,7 +3,9 @@
 // Streamable HTTP; `seed` (re)creates the demo workspace. stdout carries MCP only: logs and
 // messages go to stderr.
 import { rmSync } from 'node:fs';
-import { ConfigError, CONFIG_DOC, loadConfig, wantsHelp } from './config.js';
+import { ConfigError, CONFIG_DOC, loadConfig, wantsHelp, type Config } from './config.js';
+import type { ServerStore } from './state/contract.js';
+import { createLogger } from './log.js';
 import { createApp, storePath } from './app.js';
 import { createMcpServer, SERVER_NAME, SERVER_VERSION } from './server.js';
 import { serveHttp } from './http.js';
@@ -64,7 +66,8 @@ async function main(argv: string[]): Promise<number> {
   }
   // The cli backend reads what the installed CLI is once, before serving; a problem is logged and each tool answers it.
   const cliProbe = config.backend === 'cli' ? await probeCli({ executable: config.cliExecutable, timeoutMs: Math.min(config.cliTimeoutMs, 15_000), env: process.env }) : undefined;
-  const app = createApp(config, catalog, config.backend === 'local' ? { embedded: await embedded() } : cliProbe ? { cliProbe } : {});
+  const state = config.storeUrl ? await sharedState(config) : undefined;
+  const app = createApp(config, catalog, config.backend === 'local' ? { embedded: await embedded() } : { ...(cliProbe ? { cliProbe } : {}), ...(state ? state : {}) });
   const stop = stopOn(app.log, () => app.close());
   if (config.transport === 'http') {
     await serveHttp(config, app.serverParts(), app.log);
@@ -86,6 +89,18 @@ async function main(argv: string[]): Promise<number> {
   await server.connect(transport);
   app.log.info({ tools: app.surface.length, surface: config.surface, backend: config.backend, data_dir: config.dataDir }, 'serving MCP over stdio');
   return -1;
+}
+
+/** The PostgreSQL state store, loaded only when configured; unreachable at start is an error naming host and database. */
+async function sharedState(config: Config): Promise<{ state: ServerStore; logger: Logger }> {
+  const logger = createLogger(config.logLevel);
+  const { openPostgresState } = await import('./state/postgres.js');
+  const state = await openPostgresState(config.storeUrl!, {
+    poolSize: config.storePoolSize,
+    onIdleError: (err) => logger.warn({ err: err.message }, 'a connection to the state store failed; it is replaced on the next call'),
+  });
+  logger.info({ store: state.where }, 'server state in PostgreSQL');
+  return { state, logger };
 }
 
 /** A message that may quote what a client sent: kept short in the log. */

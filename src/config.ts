@@ -20,6 +20,11 @@ export const configSchema = z.object({
   host: z.string().default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8765),
   dataDir: z.string().min(1),
+  storeUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'NOX_STORE_URL must be a postgres:// or postgresql:// URL')
+    .optional(),
+  storePoolSize: z.coerce.number().int().min(1).max(200).default(10),
   filesDir: z.string().min(1),
   backend: z.enum(['local', 'http', 'cli']).default('local'),
   cliExecutable: z.string().min(1).default('noxinfluencer'),
@@ -92,7 +97,22 @@ export const CONFIG_DOC: { key: keyof Config; flag?: string; env?: string; defau
   { key: 'transport', flag: '--http', default: 'stdio', meaning: 'Serve Streamable HTTP on /mcp instead of stdio.' },
   { key: 'host', flag: '--host', env: 'NOX_HOST', default: '127.0.0.1', meaning: 'HTTP bind address (a non-loopback address needs NOX_HTTP_TOKEN).' },
   { key: 'port', flag: '--port', env: 'NOX_PORT', default: '8765 (sandbox: 8766)', meaning: 'HTTP port; for `sandbox` the REST port (env NOX_SANDBOX_PORT); 0 picks a free port.' },
-  { key: 'dataDir', flag: '--data-dir', env: 'NOX_DATA_DIR', default: '~/.nox-campaign-mcp', meaning: 'Where the store (SQLite: workspace, preview ledger, journal, jobs) lives.' },
+  {
+    key: 'dataDir',
+    flag: '--data-dir',
+    env: 'NOX_DATA_DIR',
+    default: '~/.nox-campaign-mcp',
+    meaning: 'Where the SQLite store (workspace, jobs, and the preview ledger and journal unless NOX_STORE_URL is set) and the files root live.',
+  },
+  {
+    key: 'storeUrl',
+    flag: '--store-url',
+    env: 'NOX_STORE_URL',
+    default: '— (SQLite in the data dir)',
+    meaning:
+      "The server's own state (preview ledger, idempotency records, journal, instance leases, rate limits) in PostgreSQL, shared by replicas: `postgres://user:password@host:5432/db`. Prefer the variable to the flag, which other users of the machine can read. Not with `--backend local`.",
+  },
+  { key: 'storePoolSize', env: 'NOX_STORE_POOL_SIZE', default: '10', meaning: 'Connections each replica keeps to the PostgreSQL store.' },
   { key: 'filesDir', flag: '--files-dir', env: 'NOX_FILES_DIR', default: '<data dir>/files', meaning: 'The files root: every file a tool reads or writes is inside it.' },
   {
     key: 'backend',
@@ -154,6 +174,10 @@ export const CONFIG_DOC: { key: keyof Config; flag?: string; env?: string; defau
 
 export class ConfigError extends Error {}
 
+/** Why the embedded workspace cannot run on a shared store: said at start, before anything is opened. */
+export const LOCAL_NEEDS_SQLITE =
+  'the local backend keeps its workspace in the SQLite store of the data dir, where an apply commits its change and its ledger outcome in one transaction; with a store URL (NOX_STORE_URL, --store-url) the ledger would live in PostgreSQL, so a claim and its effect could not commit together. Use --backend http or cli with a store URL, or drop the store URL';
+
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   let parsed;
   try {
@@ -166,6 +190,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
         host: { type: 'string' },
         port: { type: 'string' },
         'data-dir': { type: 'string' },
+        'store-url': { type: 'string' },
         'files-dir': { type: 'string' },
         backend: { type: 'string' },
         'api-base-url': { type: 'string' },
@@ -194,6 +219,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     host: f.host ?? env.NOX_HOST,
     port: f.port ?? (command === 'sandbox' ? (env.NOX_SANDBOX_PORT ?? '8766') : env.NOX_PORT),
     dataDir,
+    storeUrl: f['store-url'] ?? env.NOX_STORE_URL,
+    storePoolSize: env.NOX_STORE_POOL_SIZE,
     filesDir: resolve(f['files-dir'] ?? env.NOX_FILES_DIR ?? join(dataDir, 'files')),
     backend: f.backend ?? env.NOX_BACKEND,
     apiBaseUrl: f['api-base-url'] ?? env.NOX_API_BASE_URL,
@@ -233,6 +260,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   if (res.data.command === 'sandbox' && res.data.backend !== 'local') {
     throw new ConfigError('sandbox serves the local backend; drop --backend http');
   }
+  if (res.data.command === 'serve' && res.data.backend === 'local' && res.data.storeUrl) throw new ConfigError(LOCAL_NEEDS_SQLITE);
   if (res.data.command !== 'sandbox' && res.data.backend === 'http' && (!res.data.apiBaseUrl || !res.data.apiKey)) {
     throw new ConfigError('backend http needs NOX_API_BASE_URL (or --api-base-url) and NOX_API_KEY');
   }
