@@ -85,6 +85,14 @@ export async function serveHttp(config: Config, parts: ServerParts, log: Logger)
     const url = new URL(req.url ?? '/', 'http://placeholder');
     // Liveness only: no version, counts, paths or configuration.
     if (url.pathname === '/healthz') return json(res, 200, { status: 'ok' });
+    // Readiness: whether this replica reaches its state store (a load balancer sends calls only to ready ones).
+    if (url.pathname === '/readyz') {
+      const ready = await parts.engine.store.ping().then(
+        () => true,
+        () => false,
+      );
+      return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'store unavailable' });
+    }
     if (url.pathname !== '/mcp') return json(res, 404, { error: 'not found' });
     if (!hostAllowed(req.headers.host, allowedHosts)) return json(res, 403, { error: 'host not allowed' });
     const origin = req.headers.origin;

@@ -96,6 +96,9 @@ export interface ServerStore {
   sweepInstances(before: number): Promise<void>;
   leaseUntil(instanceId: string): Promise<number | undefined>;
 
+  /** Resolves when the store answers (the readiness check). */
+  ping(): Promise<void>;
+
   /** The per-principal call limit: per process on SQLite, one bucket row per principal shared by every replica on PostgreSQL. */
   rateLimit(perMinute: number, now: () => number): RateLimit;
 

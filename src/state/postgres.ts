@@ -329,6 +329,10 @@ export class PostgresState implements ServerStore {
     return (await this.q<{ lease_until: number }>('SELECT lease_until FROM instances WHERE instance_id = $1', [instanceId])).rows[0]?.lease_until;
   }
 
+  async ping(): Promise<void> {
+    await this.q('SELECT 1');
+  }
+
   rateLimit(perMinute: number, now: () => number): RateLimit {
     const rate = perMinute / 60_000;
     return {

@@ -113,6 +113,11 @@ export class SqliteState implements ServerStore {
     return Promise.resolve(this.db.prepare('SELECT lease_until FROM instances WHERE instance_id = ?').pluck().get(instanceId) as number | undefined);
   }
 
+  ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+    return Promise.resolve();
+  }
+
   rateLimit(perMinute: number, now: () => number): RateLimit {
     const limiter = new RateLimiter(perMinute, now);
     return { take: (principal, n) => Promise.resolve(limiter.take(principal, n)) };

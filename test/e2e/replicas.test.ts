@@ -213,6 +213,9 @@ describe('two replicas sharing only PostgreSQL', () => {
       expect(preview.data.error_code).toBe('STORE_UNAVAILABLE');
       // No claim could be recorded, so nothing was sent upstream.
       expect(upstream.applies - before).toBe(0);
+      // A load balancer sees it: not ready while the store is gone, live all the same.
+      expect((await fetch(new URL('/readyz', A))).status).toBe(503);
+      expect((await fetch(new URL('/healthz', A))).status).toBe(200);
     } finally {
       await postgres.start();
     }
@@ -226,6 +229,7 @@ describe('two replicas sharing only PostgreSQL', () => {
     expect(applied!.data).toMatchObject({ applied: true, replayed: false });
     expect(await ok(A, 'dave', 'collection_add_creators_apply', { ...args, preview_token: p.preview_token })).toMatchObject({ replayed: true });
     expect(upstream.applies - before).toBe(1);
+    expect(await (await fetch(new URL('/readyz', B))).json()).toEqual({ status: 'ready' });
     const client = new pg.Client({ connectionString: storeUrl });
     await client.connect();
     try {
