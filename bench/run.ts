@@ -18,6 +18,8 @@ import { openStore } from '../src/store.js';
 import { workspaceMigrations } from '../workspace/schema.js';
 import { storePath } from '../src/app.js';
 import { spawnHttpServer } from '../test/helpers/spawn.js';
+import { freePort, startPostgres } from '../test/helpers/postgres.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist/src/cli.js');
@@ -26,6 +28,8 @@ const scratch = mkdtempSync(join(tmpdir(), 'nox-bench-'));
 const quick = process.argv.includes('--quick');
 /** `--catalog`: only the catalog section (no processes started). */
 const catalogOnly = process.argv.includes('--catalog');
+/** `--replicas`: only the replicas section (SQLite vs PostgreSQL), its rows replaced in docs/bench.md. */
+const replicasOnly = process.argv.includes('--replicas');
 
 interface Row {
   section: string;
@@ -319,6 +323,98 @@ async function httpLoad(): Promise<void> {
   });
 }
 
+/**
+ * Replicas: 50 Streamable HTTP clients on the http backend in front of one sandbox, each looping
+ * a read, a preview and its apply (a token minted, claimed and its outcome recorded per loop):
+ * one replica keeping its state in SQLite, then two replicas sharing PostgreSQL (25 clients each).
+ */
+async function replicasLoad(): Promise<void> {
+  const seconds = quick ? 5 : 15;
+  const clients = 50;
+  const apiKey = 'bench-api-key-0123456789abcdef';
+  const sandboxPort = await freePort();
+  const sandbox = spawn(process.execPath, [cli, 'sandbox', '--port', String(sandboxPort)], {
+    env: { ...process.env, NOX_DATA_DIR: join(scratch, 'sandbox'), NOX_API_KEY: apiKey, NOX_LOG_LEVEL: 'warn' },
+    stdio: 'ignore',
+  });
+  const postgres = await startPostgres();
+  const started: ChildProcess[] = [];
+  try {
+    const api = `http://127.0.0.1:${sandboxPort}`;
+    for (let i = 0; i < 100; i++) {
+      if (
+        await fetch(`${api}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const storeUrl = await postgres.freshDatabase('bench');
+    const replica = async (name: string, store?: string) => {
+      const r = await spawnHttpServer({
+        NOX_DATA_DIR: join(scratch, name),
+        NOX_BACKEND: 'http',
+        NOX_API_BASE_URL: api,
+        NOX_API_KEY: apiKey,
+        NOX_RATE_LIMIT_PER_MINUTE: '100000',
+        ...(store ? { NOX_STORE_URL: store } : {}),
+      });
+      started.push(r.child);
+      return r.url;
+    };
+    const run = async (label: string, urls: string[]) => {
+      const lat: number[] = [];
+      let errors = 0;
+      const deadline = performance.now() + seconds * 1000;
+      const worker = async (i: number) => {
+        const c = new Client({ name: `replica-load-${i}`, version: '0' });
+        await c.connect(new StreamableHTTPClientTransport(new URL(urls[i % urls.length]!)));
+        const timed = async (name: string, args: Record<string, unknown>) => {
+          const t0 = performance.now();
+          try {
+            const r = await c.callTool({ name, arguments: args });
+            lat.push(performance.now() - t0);
+            if (r.isError) errors++;
+            return r.isError ? undefined : (r.structuredContent as Record<string, any>);
+          } catch {
+            lat.push(performance.now() - t0);
+            errors++;
+            return undefined;
+          }
+        };
+        const col = await c.callTool({ name: 'collection_create', arguments: { name: `${label} ${i}` } });
+        const creators = await c.callTool({ name: 'creator_search', arguments: { platform: 'youtube', page_size: 2 } });
+        const args = {
+          collection_ids: [(col.structuredContent as any).collection_id],
+          platform: 'youtube',
+          creator_ids: (creators.structuredContent as any).items.map((x: any) => x.creator_id),
+        };
+        while (performance.now() < deadline) {
+          await timed('campaign_list', {});
+          const p = await timed('collection_add_creators_preview', args);
+          if (p) await timed('collection_add_creators_apply', { ...args, preview_token: p.preview_token });
+        }
+        await c.close();
+      };
+      await Promise.all(Array.from({ length: clients }, (_, i) => worker(i)));
+      rows.push({
+        section: 'replicas',
+        measure: `${clients} HTTP clients, ${label}: read, preview, apply, ${seconds} s`,
+        value: `${(lat.length / seconds).toFixed(0)} calls/s, p50 ${ms(pct(lat, 50))}, p99 ${ms(pct(lat, 99))}, ${errors} errors`,
+      });
+    };
+    await run('one replica on SQLite', [await replica('sqlite-replica')]);
+    for (const c of started.splice(0)) c.kill('SIGTERM');
+    await run('two replicas on PostgreSQL', await Promise.all([replica('pg-replica-a', storeUrl), replica('pg-replica-b', storeUrl)]));
+  } finally {
+    for (const c of started) c.kill('SIGTERM');
+    sandbox.kill('SIGTERM');
+    await postgres.dispose();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 function render(): string {
@@ -360,7 +456,24 @@ const NOTES = `## Where a target is missed, and why
   request, so instances can share one data dir); sharing one JSON Schema validator between those
   servers cut building one from about 490 to 145 µs. Figures on this 2-core machine vary by about
   ±30% between runs.
+- **Replicas** (no target). Both rows run the http backend in front of one sandbox process, so
+  the ledger is the only difference: every preview mints a token and every apply claims it and
+  commits its outcome, in SQLite in the data dir or in PostgreSQL over loopback. Here the sandbox,
+  the replicas, PostgreSQL and the 50 clients share 2 cores, so a second replica adds no CPU and
+  each ledger step becomes a network round trip: fewer calls per second than one replica on
+  SQLite. On machines of their own replicas should add capacity (not measured here); the store
+  serves short statements (one conditional update per claim, one transaction per outcome).
+  \`npm run bench -- --replicas\` reruns only these two rows.
 `;
+
+/** docs/bench.md with the rows of one section replaced by this run's (appended to the table if new). */
+function withRows(doc: string, section: string): string {
+  const lines = doc.split('\n').filter((l) => !l.startsWith(`| ${section} |`));
+  const last = lines.reduce((at, l, i) => (l.startsWith('| ') ? i : at), -1);
+  const fresh = rows.map((r) => `| ${r.section} | ${r.measure} | ${r.value} | ${r.anchor ?? ''} | ${r.ratio ?? ''} | ${r.target ?? ''} | ${r.verdict ?? ''} |`);
+  lines.splice(last + 1, 0, ...fresh);
+  return lines.join('\n');
+}
 
 async function main(): Promise<void> {
   const steps: [string, () => Promise<void> | void][] = [
@@ -369,8 +482,10 @@ async function main(): Promise<void> {
     ['read round trip', readRoundTrip],
     ['scale', scale],
     ['http load', httpLoad],
+    ['replicas', replicasLoad],
   ];
-  for (const [name, step] of catalogOnly ? steps.slice(0, 1) : steps) {
+  const chosen = catalogOnly ? steps.slice(0, 1) : replicasOnly ? steps.filter(([name]) => name === 'replicas') : steps;
+  for (const [name, step] of chosen) {
     log(`bench: ${name}…`);
     try {
       await step();
@@ -379,8 +494,8 @@ async function main(): Promise<void> {
       log(`bench: ${name} failed: ${(e as Error).message}`);
     }
   }
-  const out = render();
-  // The catalog section alone is a check, not a new docs/bench.md.
+  // The catalog section alone is a check, not a new docs/bench.md; the replicas section alone replaces its own rows.
+  const out = replicasOnly ? withRows(readFileSync(join(root, 'docs/bench.md'), 'utf8'), 'replicas') : render();
   if (!catalogOnly) writeFileSync(join(root, 'docs/bench.md'), out);
   process.stderr.write(out);
   rmSync(scratch, { recursive: true, force: true });
