@@ -115,9 +115,9 @@ export class KeyRecordedMeanwhile extends ToolError {
   }
 }
 
-/** The shared store did not answer: nothing was done that needed it; the call can be repeated. */
-export function storeUnavailable(where: string): ToolError {
-  return new ToolError('STORE_UNAVAILABLE', `This server cannot reach its state store (${where}); nothing that needs it was done.`, {
+/** The shared store did not answer: nothing was done that needed it; the call can be repeated. Where it is stays in the operator's log. */
+export function storeUnavailable(): ToolError {
+  return new ToolError('STORE_UNAVAILABLE', 'This server cannot reach its state store right now; nothing that needs it was done.', {
     hint: 'Repeat the call in a few seconds; the server reconnects by itself when the store is back.',
     actionType: 'retry_later',
   });

@@ -182,7 +182,7 @@ export class PostgresState implements ServerStore {
   }
 
   private translate(err: unknown): unknown {
-    return unreachable(err) ? storeUnavailable(this.where) : err;
+    return unreachable(err) ? storeUnavailable() : err;
   }
 
   async metaGetOrCreate(key: string, make: () => string): Promise<string> {
