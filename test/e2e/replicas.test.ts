@@ -186,17 +186,19 @@ describe('two replicas sharing only PostgreSQL', () => {
 
   it('a principal has one rate limit across both replicas', async () => {
     const results: Outcome[] = [];
-    const total = RATE_PER_MINUTE + 40;
+    // Per replica, two buckets would let all of these through.
+    const total = RATE_PER_MINUTE + 60;
+    const started = Date.now();
     for (let i = 0; i < total; i += 20) {
       results.push(...(await Promise.all(Array.from({ length: Math.min(20, total - i) }, (_, j) => call((i + j) % 2 ? A : B, 'carol', 'campaign_list', {})))));
     }
+    const refilled = Math.ceil(((Date.now() - started) / 60_000) * RATE_PER_MINUTE);
     const allowed = results.filter((r) => r.ok).length;
     const limited = results.filter((r) => !r.ok && r.data.error_code === 'RATE_LIMITED').length;
     expect(allowed + limited).toBe(total);
-    // A limit per replica would have let all of them through; a few refill while the calls run.
     expect(allowed).toBeGreaterThanOrEqual(RATE_PER_MINUTE);
-    expect(allowed).toBeLessThanOrEqual(RATE_PER_MINUTE + 15);
-    expect(limited).toBeGreaterThanOrEqual(25);
+    expect(allowed).toBeLessThanOrEqual(RATE_PER_MINUTE + refilled + 1);
+    expect(limited).toBeGreaterThan(0);
   });
 
   it('PostgreSQL restarted mid-run: calls fail closed and retryable, then nothing is lost or doubled', async () => {
