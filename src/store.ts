@@ -1,6 +1,7 @@
-// The server's own store: one SQLite file in the data dir (WAL, foreign keys, busy timeout so that
-// several server processes can share it). It holds the preview ledger, the journal, the job queue,
-// the instances' heartbeats and the idempotency records; the local backend adds the workspace
+// The data dir's store: one SQLite file (WAL, foreign keys, busy timeout so that several server
+// processes can share it). It holds the job queue and, unless the server's state is on PostgreSQL
+// (src/state/), the preview ledger, the journal, the instances' heartbeats and the idempotency
+// records (src/state/sqlite.ts reads and writes them); the local backend adds the workspace
 // tables to the same file, so that a workspace write and the outcome record of its apply (or of
 // its idempotency key) commit in one transaction.
 import Database from 'better-sqlite3';

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store.js';
 import { SqliteState } from '../../src/state/sqlite.js';
 import { openPostgresState, describeStoreUrl } from '../../src/state/postgres.js';
-import { KeyRecordedMeanwhile, type NewToken, type ServerStore } from '../../src/state/contract.js';
+import { KeyRecordedMeanwhile, storeUnavailable, type NewToken, type OutcomeBatch, type ServerStore } from '../../src/state/contract.js';
+import type { ToolError } from '../../src/errors.js';
 import { Guard } from '../../src/guard/index.js';
 import { Instance } from '../../src/instance.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -177,6 +178,54 @@ describe.each(['sqlite', 'postgres'] as const)('state store on %s', (kind) => {
     expect(runs).toBe(1);
     expect(outcomes.filter((o) => !o.replayed)).toHaveLength(1);
     expect(outcomes.every((o) => JSON.stringify(o.result) === '{"done":true}')).toBe(true);
+  });
+});
+
+describe('an outcome the store could not record', () => {
+  it('after the write ran elsewhere: APPLY_OUTCOME_UNKNOWN, the token stays claimed and never runs again', async () => {
+    const db = openStore(':memory:');
+    const store = new SqliteState(db);
+    let lost = false;
+    // A store that queues outcome records until commit, as PostgreSQL does, and stops answering
+    // between the upstream write and that commit.
+    const failing = Object.assign(Object.create(store) as SqliteState, {
+      batch: (): OutcomeBatch => {
+        const queued: ((b: OutcomeBatch) => void)[] = [];
+        return {
+          finishToken: (...a) => queued.push((b) => b.finishToken(...a)),
+          recordKey: (...a) => queued.push((b) => b.recordKey(...a)),
+          journal: (...a) => queued.push((b) => b.journal(...a)),
+          commit: async () => {
+            if (lost) throw storeUnavailable();
+            const b = store.batch();
+            for (const q of queued.splice(0)) q(b);
+          },
+        };
+      },
+    });
+    const instance = new Instance(failing);
+    instances.push(instance);
+    await instance.start();
+    const guard = new Guard(failing, { ttlMs: 60_000, instance });
+    const base = { operation: 'op', principal: 'alice', target: 't' };
+    const m = await guard.mint({ ...base, args: {}, state: {}, summary: 'write upstream' });
+    let runs = 0;
+    const exec = {
+      execute: async (bound: { record: (r: unknown) => void }) => {
+        runs++;
+        lost = true;
+        bound.record({ written: true });
+        return { written: true };
+      },
+    };
+    const first = await guard.apply({ ...base, args: {}, token: m.preview_token }, exec).catch((e: ToolError) => e);
+    expect(first).toMatchObject({ code: 'APPLY_OUTCOME_UNKNOWN' });
+    expect((await store.getToken(m.token_id))!.status).toBe('claimed');
+    lost = false;
+    const again = await guard.apply({ ...base, args: {}, token: m.preview_token }, exec).catch((e: ToolError) => e);
+    expect(again).toMatchObject({ code: 'APPLY_OUTCOME_UNKNOWN' });
+    expect((await store.getToken(m.token_id))!.status).toBe('unknown');
+    expect(runs).toBe(1);
   });
 });
 
