@@ -5,14 +5,13 @@
 import { rmSync } from 'node:fs';
 import { ConfigError, CONFIG_DOC, loadConfig, wantsHelp, type Config } from './config.js';
 import type { ServerStore } from './state/contract.js';
-import { createLogger } from './log.js';
 import { createApp, storePath } from './app.js';
 import { createMcpServer, SERVER_NAME, SERVER_VERSION } from './server.js';
 import { serveHttp } from './http.js';
 import { startSandbox } from './backend/sandbox.js';
 import { doctorReport, probeCli } from './backend/cli/index.js';
 import { stdioTransport } from './stdio.js';
-import type { Logger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 // The composition root is the one place the engine meets the catalog and the embedded workspace.
 import { catalog } from '../tools/index.js';
 
@@ -66,8 +65,9 @@ async function main(argv: string[]): Promise<number> {
   }
   // The cli backend reads what the installed CLI is once, before serving; a problem is logged and each tool answers it.
   const cliProbe = config.backend === 'cli' ? await probeCli({ executable: config.cliExecutable, timeoutMs: Math.min(config.cliTimeoutMs, 15_000), env: process.env }) : undefined;
-  const state = config.storeUrl ? await sharedState(config) : undefined;
-  const app = createApp(config, catalog, config.backend === 'local' ? { embedded: await embedded() } : { ...(cliProbe ? { cliProbe } : {}), ...(state ? state : {}) });
+  // The shared store comes with the logger that reports its dropped connections.
+  const shared = config.storeUrl ? await sharedState(config) : undefined;
+  const app = createApp(config, catalog, config.backend === 'local' ? { embedded: await embedded() } : { ...(cliProbe ? { cliProbe } : {}), ...(shared ?? {}) });
   const stop = stopOn(app.log, () => app.close());
   if (config.transport === 'http') {
     await serveHttp(config, app.serverParts(), app.log);
