@@ -89,6 +89,8 @@ export interface PostgresOptions {
   poolSize?: number;
   /** How long to wait for a connection before the call is told the store is unavailable. */
   connectTimeoutMs?: number;
+  /** How long one statement may take before the call is told the store is unavailable. */
+  queryTimeoutMs?: number;
   /** A pool connection that failed while idle (the server restarted): reported, then replaced on demand. */
   onIdleError?: (err: Error) => void;
 }
@@ -143,6 +145,12 @@ export class PostgresState implements ServerStore {
       max: opts.poolSize ?? 10,
       connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
       idleTimeoutMillis: 30_000,
+      // A statement that waits too long (a lock held elsewhere, an overloaded server) is cancelled by
+      // the server and rolled back; a server that stops answering without closing the connection (a
+      // partition) is given up on a little later. Both are STORE_UNAVAILABLE, never a hung call.
+      statement_timeout: opts.queryTimeoutMs ?? 10_000,
+      query_timeout: (opts.queryTimeoutMs ?? 10_000) + 2_000,
+      keepAlive: true,
       application_name: 'nox-campaign-mcp',
       // Times are milliseconds and journal ids counters: well inside a double, read as numbers.
       types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
@@ -365,8 +373,9 @@ export class PostgresState implements ServerStore {
 function unreachable(err: unknown): boolean {
   if (!(err instanceof Error) || err instanceof ToolError) return false;
   const e = err as Error & { code?: string; severity?: string };
-  // A server's answer carries a severity and a SQLSTATE; class 08 and 57P0x are about the connection itself.
-  if (e.severity !== undefined) return e.code !== undefined && (e.code.startsWith('08') || /^57P0[1-3]$/.test(e.code));
+  // A server's answer carries a severity and a SQLSTATE: class 08 and 57P0x are about the connection
+  // itself, 57014 a statement cancelled at its timeout.
+  if (e.severity !== undefined) return e.code !== undefined && (e.code.startsWith('08') || /^57P0[1-3]$/.test(e.code) || e.code === '57014');
   // A socket error (ECONNREFUSED, ECONNRESET, ETIMEDOUT, ...) or node-postgres giving up on a connection.
   return (e.code !== undefined && /^E[A-Z_]+$/.test(e.code)) || /connection|terminated|timeout|not queryable/i.test(e.message);
 }

@@ -10,6 +10,7 @@ import type { ToolError } from '../../src/errors.js';
 import { Guard } from '../../src/guard/index.js';
 import { Instance } from '../../src/instance.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import pgClient from 'pg';
 
 let pg: TestPostgres;
 const opened: ServerStore[] = [];
@@ -226,6 +227,28 @@ describe('an outcome the store could not record', () => {
     expect(again).toMatchObject({ code: 'APPLY_OUTCOME_UNKNOWN' });
     expect((await store.getToken(m.token_id))!.status).toBe('unknown');
     expect(runs).toBe(1);
+  });
+});
+
+describe('a PostgreSQL store that does not answer in time', () => {
+  it('a claim stuck behind a lock is STORE_UNAVAILABLE and rolled back: the token can be claimed after', async () => {
+    const url = await pg.freshDatabase('slow');
+    const store = await openPostgresState(url, { queryTimeoutMs: 400 });
+    opened.push(store);
+    await store.insertToken(token('tok_slow'));
+    const holder = new pgClient.Client({ connectionString: url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT * FROM preview_tokens WHERE token_id = 'tok_slow' FOR UPDATE`);
+      const stuck = await store.claimToken('tok_slow', 'inst_a', T).catch((e: ToolError) => e);
+      expect(stuck).toMatchObject({ code: 'STORE_UNAVAILABLE', action: { type: 'retry_later' } });
+      await holder.query('ROLLBACK');
+    } finally {
+      await holder.end();
+    }
+    expect((await store.getToken('tok_slow'))!.status).toBe('minted');
+    expect(await store.claimToken('tok_slow', 'inst_a', T)).toBe('claimed');
   });
 });
 
