@@ -5,10 +5,13 @@ import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { ToolError } from './errors.js';
 import type { LoadedFile } from './files.js';
-import { checkXlsxDirectory, readTableBytes, type Table, type TableJob } from './sheet-reader.js';
+import type { Table, TableJob } from './sheet-reader.js';
 import type { WorkerReply } from './sheet-worker.js';
 
-export { parseCsv, type Table } from './sheet-reader.js';
+export type { Table } from './sheet-reader.js';
+
+/** The reader is loaded on first use, like exceljs below: a start needs neither. */
+const sheetReader = () => import('./sheet-reader.js');
 
 export const SPREADSHEET_EXTENSIONS = ['.xlsx', '.csv'];
 
@@ -34,6 +37,7 @@ export async function readTable(file: LoadedFile, opts: { maxRows: number; deadl
     throw new ToolError('FILE_REFUSED', `${file.name}: only .xlsx and .csv spreadsheets are read.`, { hint: 'Save the sheet as .xlsx or .csv.' });
   }
   const job: TableJob = { name: file.name, ext: file.ext, bytes: file.bytes, maxRows: opts.maxRows };
+  const { readTableBytes, checkXlsxDirectory } = await sheetReader();
   if (file.ext === '.csv' && file.bytes.length <= INLINE_CSV_BYTES) return readTableBytes(job);
   if (file.ext === '.xlsx') checkXlsxDirectory(file.bytes, file.name);
   await acquire();

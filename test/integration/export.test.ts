@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, testBackend, workspaceChecksum, type TestServer } from '../helpers/server.js';
-import { parseCsv, readTable } from '../../src/spreadsheet.js';
+import { readTable } from '../../src/spreadsheet.js';
+import { parseCsv } from '../../src/sheet-reader.js';
 import { readJournal } from '../../src/journal.js';
 import type { Db } from '../../src/store.js';
 

@@ -5,7 +5,8 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { parseCsv, readTable } from '../../src/spreadsheet.js';
+import { readTable } from '../../src/spreadsheet.js';
+import { parseCsv } from '../../src/sheet-reader.js';
 import { ToolError } from '../../src/errors.js';
 import { repeat, sheetXml, workbook, zip } from '../helpers/zip.js';
 
