@@ -2,11 +2,11 @@
 // `npm start`: builds only when the build is missing or older than a source file (the build's
 // own output goes to stderr: stdout carries MCP only), then runs the server in this process.
 // npm's `> pkg start` banner goes to stderr too, by `json=true` in the project's .npmrc.
-import { spawnSync } from 'node:child_process';
 import process from 'node:process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL, URL } from 'node:url';
+import { build } from './build.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const entry = join(root, 'dist', 'src', 'cli.js');
@@ -26,9 +26,7 @@ const sources = Math.max(...['src', 'tools', 'workspace'].map((d) => newest(join
 // tsc rewrites every output on each build, so the entry's time is the build's time.
 if (!existsSync(entry) || statSync(entry).mtimeMs < sources) {
   process.stderr.write('nox-campaign-mcp: building (the sources changed since the last build)...\n');
-  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const built = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: ['ignore', 2, 2] });
-  if (built.status !== 0) {
+  if (!(await build())) {
     process.stderr.write('nox-campaign-mcp: the build failed (above); fix it or run `npm run build` to see why.\n');
     process.exit(1);
   }

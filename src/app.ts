@@ -24,6 +24,7 @@ import { HttpBackend } from './backend/http/index.js';
 import { CliBackend, type CliProbe } from './backend/cli/index.js';
 import type { Engine } from './invoke.js';
 import type { ServerParts } from './server.js';
+import type { SchemaTable } from './listing.js';
 import { isServerOperation, serverHandlers, serverOperations } from './server-tools.js';
 
 export interface App<Ctx = unknown> {
@@ -59,6 +60,8 @@ export interface AppOptions<Ctx = unknown> {
   cliProbe?: CliProbe;
   /** The server's state elsewhere than the data dir's SQLite (PostgreSQL, opened by the caller); the app closes it. */
   state?: ServerStore;
+  /** The build's tools/list schemas of this catalog (src/listing.ts); without them they are derived. */
+  schemas?: SchemaTable;
 }
 
 /** Every operation this server lists: the catalog's, then this server's own (src/server-tools.ts). */
@@ -147,6 +150,7 @@ export function createApp<Ctx>(config: Config, catalog: Catalog, opts: AppOption
     engine,
     tools: surface,
     outputSchemas: config.outputSchemas,
+    ...(opts.schemas ? { schemas: opts.schemas } : {}),
     defaultPrincipal: config.principal,
     instructions: guide.note ? `${catalog.instructions}\n${guide.note}` : catalog.instructions,
     files,

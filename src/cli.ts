@@ -7,16 +7,16 @@ import { ConfigError, CONFIG_DOC, loadConfig, wantsHelp, type Config } from './c
 import type { ServerStore } from './state/contract.js';
 import { createApp, storePath } from './app.js';
 import { createMcpServer, SERVER_NAME, SERVER_VERSION } from './server.js';
-import { serveHttp } from './http.js';
-import { startSandbox } from './backend/sandbox.js';
-import { doctorReport, probeCli } from './backend/cli/index.js';
 import { stdioTransport } from './stdio.js';
+import { readSchemaFile } from './listing.js';
 import { createLogger, type Logger } from './log.js';
 // The composition root is the one place the engine meets the catalog and the embedded workspace.
 import { catalog } from '../tools/index.js';
 
 /** The embedded workspace, loaded only where it runs: the http backend never loads an implementation. */
 const embedded = async () => (await import('../workspace/index.js')).embeddedWorkspace;
+// A start loads only what its command and transport run (docs/bench.md: module loading is most of a start).
+const cliBackend = () => import('./backend/cli/index.js');
 
 const HELP = `${SERVER_NAME} ${SERVER_VERSION}: MCP server for NoxInfluencer campaign workflows
 
@@ -53,23 +53,31 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (config.command === 'doctor') {
+    const { probeCli, doctorReport } = await cliBackend();
     const probe = await probeCli({ executable: config.cliExecutable, timeoutMs: Math.min(config.cliTimeoutMs, 15_000), env: process.env });
     const report = doctorReport(probe, catalog.operations);
     process.stdout.write(report.text);
     return report.ok ? 0 : 1;
   }
   if (config.command === 'sandbox') {
+    const { startSandbox } = await import('./backend/sandbox.js');
     const sandbox = await startSandbox(config, catalog, { embedded: await embedded() });
     stopOn(sandbox.app.log, () => sandbox.close());
     return -1; // keep running
   }
   // The cli backend reads what the installed CLI is once, before serving; a problem is logged and each tool answers it.
-  const cliProbe = config.backend === 'cli' ? await probeCli({ executable: config.cliExecutable, timeoutMs: Math.min(config.cliTimeoutMs, 15_000), env: process.env }) : undefined;
+  const cliProbe = config.backend === 'cli' ? await (await cliBackend()).probeCli({ executable: config.cliExecutable, timeoutMs: Math.min(config.cliTimeoutMs, 15_000), env: process.env }) : undefined;
   // The shared store comes with the logger that reports its dropped connections.
   const shared = config.storeUrl ? await sharedState(config) : undefined;
-  const app = createApp(config, catalog, config.backend === 'local' ? { embedded: await embedded() } : { ...(cliProbe ? { cliProbe } : {}), ...(shared ?? {}) });
+  // The build's tools/list schemas for this catalog (derived from zod when the build has none).
+  const schemas = readSchemaFile();
+  const app = createApp(config, catalog, {
+    ...(config.backend === 'local' ? { embedded: await embedded() } : { ...(cliProbe ? { cliProbe } : {}), ...(shared ?? {}) }),
+    ...(schemas ? { schemas } : {}),
+  });
   const stop = stopOn(app.log, () => app.close());
   if (config.transport === 'http') {
+    const { serveHttp } = await import('./http.js');
     await serveHttp(config, app.serverParts(), app.log);
     return -1; // keep running
   }

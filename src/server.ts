@@ -11,7 +11,7 @@ import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, typ
 import { z } from 'zod';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { Completer, Listable, PromptDef, ResourceDef, ResourceTemplateDef } from './catalog.js';
-import { inputJsonSchema, outputJsonSchema } from './catalog.js';
+import { deriveSchemas, type SchemaTable } from './listing.js';
 import type { CallHooks, ConfirmAnswer, Engine } from './invoke.js';
 import type { SurfaceTool } from './surface.js';
 import { ToolError } from './errors.js';
@@ -27,6 +27,8 @@ export interface ServerParts {
   tools: SurfaceTool[];
   /** List outputSchema (default); off for clients that only relay text. */
   outputSchemas: boolean;
+  /** The build's tools/list schemas (src/listing.ts); tools it lacks are derived. */
+  schemas?: SchemaTable;
   /** The principal for calls that carry no authentication (stdio, loopback HTTP without a token). */
   defaultPrincipal: string;
   instructions: string;
@@ -39,21 +41,28 @@ export interface ServerParts {
 
 const listingCache = new WeakMap<Listable[], Map<boolean, Tool[]>>();
 
-/** tools/list entries, computed once per tool list (stateless HTTP builds a server per request), so the list never varies. */
-export function listTools(tools: Listable[], opts: { outputSchemas?: boolean } = {}): Tool[] {
+/**
+ * tools/list entries, computed once per tool list (stateless HTTP builds a server per request), so
+ * the list never varies. Schemas come from `schemas` (the build's, src/listing.ts) where it holds
+ * the tool, and are derived from zod otherwise: both give the same list.
+ */
+export function listTools(tools: Listable[], opts: { outputSchemas?: boolean; schemas?: SchemaTable } = {}): Tool[] {
   const withOutput = opts.outputSchemas ?? true;
   let byOption = listingCache.get(tools);
   if (!byOption) listingCache.set(tools, (byOption = new Map()));
   let listed = byOption.get(withOutput);
   if (!listed) {
-    listed = tools.map((t) => ({
-      name: t.name,
-      title: t.title,
-      description: t.description,
-      inputSchema: inputJsonSchema(t) as Tool['inputSchema'],
-      ...(withOutput && t.output ? { outputSchema: outputJsonSchema({ output: t.output }) as Tool['outputSchema'] } : {}),
-      annotations: t.annotations,
-    }));
+    listed = tools.map((t) => {
+      const { inputSchema, outputSchema } = opts.schemas?.get(t.name) ?? deriveSchemas(t);
+      return {
+        name: t.name,
+        title: t.title,
+        description: t.description,
+        inputSchema: inputSchema as Tool['inputSchema'],
+        ...(withOutput && outputSchema ? { outputSchema: outputSchema as Tool['outputSchema'] } : {}),
+        annotations: t.annotations,
+      };
+    });
     byOption.set(withOutput, listed);
   }
   return listed;
@@ -78,7 +87,7 @@ export function createMcpServer(parts: ServerParts): McpServer {
   );
   const byName = new Map(parts.tools.map((t) => [t.name, t]));
   // Output schemas are declared only where results are checked to fit them (not on a passthrough backend).
-  const listed = listTools(parts.tools, { outputSchemas: parts.outputSchemas && parts.engine.backend.outputs !== 'passthrough' });
+  const listed = listTools(parts.tools, { outputSchemas: parts.outputSchemas && parts.engine.backend.outputs !== 'passthrough', ...(parts.schemas ? { schemas: parts.schemas } : {}) });
 
   mcp.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listed }));
   mcp.server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
