@@ -539,7 +539,7 @@ function render(): string {
 }
 
 /** Why the targets that are missed are missed (kept with the figures; revise when they change). */
-const NOTES = `## Where a target is missed, and why
+const NOTES = `## Where a target is missed, why, and what the start changes bought
 
 - **Catalog size** (met). Counted as a model sees it (name, description, input schema; output
   schemas never reach the model). Validate and apply list their preview's arguments by name and
@@ -548,19 +548,39 @@ const NOTES = `## Where a target is missed, and why
   explained once, in the server instructions; opaque ids keep their checked bounds out of the
   listing; the email domain is two toolsets (email, email_recipients). The compact surface
   (\`--surface compact\`) reaches every tool in about 1.2k tokens.
-- **Cold start.** The measure includes the client's handling of a 300 KB tools/list (parsing it and
-  compiling 184 output-schema validators) and the server building 184 JSON Schemas with zod; the
-  anchor lists a handful of small tools. Server-side module loading was cut by loading exceljs and
-  undici only when first used.
-- **Read round trip.** The SDK client validates every structured result against the tool's output
-  schema, and echo has none; without that client-side step the same call is 1.3–1.6× echo across
-  runs (the "without client-side output validation" row): the rest is a larger payload (the result
-  travels as structuredContent and again as text) and about 60 µs of server work (input and output
-  checks, one cached SQLite statement).
-- **HTTP load** (no target). The Streamable HTTP transport is stateless (a fresh MCP server per
-  request, so instances can share one data dir); sharing one JSON Schema validator between those
-  servers cut building one from about 490 to 145 µs. Figures on this 2-core machine vary by about
-  ±30% between runs.
+- **Start (issue 17).** Measured before changing anything, on an existing data dir over stdio
+  (\`--cpu-prof\` and timestamps in the start path, ms since the process began, machine idle):
+  the static module graph was loaded at 336 ms (Node itself, zod and the SDK, the same for the
+  anchor, then the catalog's contracts, about 100 ms of zod schema construction, and engine
+  modules), the embedded workspace imported by 392, the app (selection, store, seed check, guard)
+  built by 410, tools/list derived from zod by 539 (126 ms), the transport connected at 539 and
+  tools/list answered at 567; the anchor answered at 247. What each lever bought, raw spawn →
+  tools/list, medians of 9 starts taken in turns with the anchor (machine busy, load ≈ 9.5):
+  before, 1483 ms (3.21× anchor); loading the HTTP transport, the sandbox, the cli backend's
+  probe and the spreadsheet reader only when a command uses them, 1375 ms (2.98×); tools/list's
+  schemas derived by the build instead of at every start, 964 ms (2.09×). After both, the same
+  timeline (busy machine) has the static graph at about 490 of 720 ms, reading the build's
+  schemas 10 to 25 ms, the workspace import 55 to 150 ms and the rest under 60 ms.
+  Statements were already prepared where they run; at start only the migration check, a meta
+  read and the instance heartbeat touch the store (3 to 8 ms). Not done: bundling. An esbuild
+  bundle of the same build (an experiment, esbuild is not a dependency) answered in 697 ms
+  against 964 ms (1.51× anchor) in the same run: module resolution and loading are what is left.
+  The next lever after that is to connect before importing the workspace and opening the store
+  (about 60 to 100 ms, and the whole seed on a first start), which splits \`createApp\`.
+- **SDK client start.** The SDK client compiles a validator for every listed output schema
+  inside \`listTools\`: 190 of them took 0.9 to 1.4 s in one process on the busy machine. That is
+  the client's work and the list's size, not the server's; the --no-output-schemas and compact
+  rows show the start without it. Typed clients use the output schemas, so they stay listed.
+- **Read round trip.** Calls to the two servers alternate one by one, so load falls on both. The
+  SDK client validates every structured result against the tool's output schema, and echo has
+  none (the "without client-side output validation" row); the rest is a larger payload (the
+  result travels as structuredContent and again as text) and the server's input and output checks.
+- **HTTP load.** The Streamable HTTP transport is stateless (a fresh MCP server per request, so
+  instances can share one data dir); the anchor keeps a session per client. Profiled under the 50
+  clients, the server spends about 18% in socket writes, a quarter in the SDK's transport and
+  its request adapter, 7% building the per-request MCP server (prompts and resources
+  registered again each time), about 10% in SQLite and the rest in zod checks and JSON. The two
+  run one after the other, 20 s each; figures on this 2-core machine vary by about ±30% between runs.
 - **Replicas** (no target). Both rows run the http backend in front of one sandbox process, so
   the ledger is the only difference: every preview mints a token and every apply claims it and
   commits its outcome, in SQLite in the data dir or in PostgreSQL over loopback. Here the sandbox,
