@@ -95,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
   process.stdin.once('end', () => void stop('stdin ended (the client closed the connection)', 0));
   process.stdout.once('error', (e) => void stop('stdout failed (the client went away)', 1, { error: clip(e.message) }));
   await server.connect(transport);
-  app.log.info({ tools: app.surface.length, surface: config.surface, backend: config.backend, data_dir: config.dataDir }, 'serving MCP over stdio');
+  app.log.info({ tools: app.surface.length, surface: config.surface, backend: config.backend, data_dir: config.dataDir, schemas: schemas ? 'build' : 'derived' }, 'serving MCP over stdio');
   return -1;
 }
 

@@ -26,12 +26,15 @@ describe('the build’s tools/list schemas', () => {
     for (const t of all) expect(table!.get(t.name), t.name).toEqual(deriveSchemas(t));
   });
 
-  it('give the built server the derived list, with and without output schemas', async () => {
+  it('give the built server the derived list, with and without output schemas, read from the build', async () => {
     for (const args of [[], ['--no-output-schemas']]) {
-      const s = await spawnServer(join(scratch, `data-${args.length}`), {}, args);
+      const s = await spawnServer(join(scratch, `data-${args.length}`), { NOX_LOG_LEVEL: 'info' }, args);
       try {
         const listed = (await s.client.listTools()).tools;
         expect(listed).toEqual(JSON.parse(JSON.stringify(listTools(all, { outputSchemas: args.length === 0 }))));
+        // The start says where its schemas came from (the log is asynchronous: wait for the line).
+        for (let i = 0; i < 100 && !s.stderr().includes('serving MCP over stdio'); i++) await new Promise((r) => setTimeout(r, 50));
+        expect(s.stderr()).toContain('"schemas":"build"');
       } finally {
         await s.close();
       }
