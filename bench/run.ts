@@ -283,7 +283,8 @@ async function scale(): Promise<void> {
   // crm_batch_update at 1k / 10k / 50k creators.
   if (names.has('crm_batch_update_preview')) {
     for (const size of quick ? [1_000, 10_000] : [1_000, 10_000, 50_000]) {
-      const body = { selector: { creator_ids: creatorIds.slice(0, size) }, coop_status: size % 2 ? 'contacted' : 'negotiating' };
+      // Cooperation status ids, as message_coop_statuses lists them: 2 contacted, 3 negotiating.
+      const body = { selector: { creator_ids: creatorIds.slice(0, size) }, coop_status: size % 2 ? '2' : '3' };
       const p = await timed(() => call('crm_batch_update_preview', body));
       const a = await timed(() => call('crm_batch_update_apply', { ...body, preview_token: p.v.preview_token }));
       const total = p.t + a.t;
