@@ -568,14 +568,18 @@ const NOTES = `## Where a target is missed, why, and what the start changes boug
   against 964 ms (1.51× anchor) in the same run: module resolution and loading are what is left.
   The next lever after that is to connect before importing the workspace and opening the store
   (about 60 to 100 ms, and the whole seed on a first start), which splits \`createApp\`.
+  The first start ever met its 1.5 s in the run above and missed it in a busier one (2.5 s): the
+  seed runs before the transport connects.
 - **SDK client start.** The SDK client compiles a validator for every listed output schema
   inside \`listTools\`: 190 of them took 0.9 to 1.4 s in one process on the busy machine. That is
   the client's work and the list's size, not the server's; the --no-output-schemas and compact
   rows show the start without it. Typed clients use the output schemas, so they stay listed.
-- **Read round trip.** Calls to the two servers alternate one by one, so load falls on both. The
-  SDK client validates every structured result against the tool's output schema, and echo has
-  none (the "without client-side output validation" row); the rest is a larger payload (the
-  result travels as structuredContent and again as text) and the server's input and output checks.
+- **Read round trip.** Calls to the two servers alternate one by one, so load falls on both. Met
+  in the run above; an earlier run the same evening, on a busier machine, had p50 at 1.30× and p99
+  at 1.30×. The SDK client validates every structured result against the tool's output schema,
+  and echo has none (the "without client-side output validation" row); the rest is a larger
+  payload (the result travels as structuredContent and again as text) and the server's input and
+  output checks.
 - **HTTP load.** The Streamable HTTP transport is stateless (a fresh MCP server per request, so
   instances can share one data dir); the anchor keeps a session per client. Profiled under the 50
   clients, the server spends about 18% in socket writes, a quarter in the SDK's transport and
