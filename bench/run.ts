@@ -55,11 +55,19 @@ function pct(xs: number[], p: number): number {
 const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
 const median = (xs: number[]) => pct(xs, 50);
 
+/** Servers still open: a section that fails midway leaves its server here, closed at the end so the run can exit. */
+const running = new Set<() => Promise<void>>();
+
 async function stdioClient(command: string, args: string[], env: Record<string, string> = {}): Promise<{ client: Client; pid: number; close: () => Promise<void> }> {
   const transport = new StdioClientTransport({ command, args, env: { ...(process.env as Record<string, string>), NOX_LOG_LEVEL: 'warn', ...env }, stderr: 'ignore' });
   const client = new Client({ name: 'bench', version: '0' });
   await client.connect(transport);
-  return { client, pid: transport.pid ?? 0, close: () => client.close() };
+  const close = () => {
+    running.delete(close);
+    return client.close();
+  };
+  running.add(close);
+  return { client, pid: transport.pid ?? 0, close };
 }
 
 function peakRssMb(pid: number): number {
@@ -624,6 +632,7 @@ async function main(): Promise<void> {
       log(`bench: ${name} failed: ${(e as Error).message}`);
     }
   }
+  await Promise.all([...running].map((close) => close().catch(() => undefined)));
   // Some sections alone are a check, not a new docs/bench.md; the replicas section alone replaces its own rows.
   const out = replicasOnly ? withRows(readFileSync(join(root, 'docs/bench.md'), 'utf8'), 'replicas') : render();
   if (replicasOnly || chosen === steps) writeFileSync(join(root, 'docs/bench.md'), out);
