@@ -3,7 +3,6 @@
 // URIs under which resources/read serves the files root.
 import { extname } from 'node:path';
 import { ToolError } from './errors.js';
-import type { InputRules } from './files.js';
 
 export const EXECUTABLE_EXTENSIONS = ['.exe', '.bat', '.cmd', '.com', '.msi', '.scr', '.ps1', '.sh', '.bash', '.js', '.mjs', '.vbs', '.jar', '.app', '.dll', '.py', '.php', '.pl', '.rb'];
 
@@ -34,6 +33,14 @@ const MIME: Record<string, string> = {
 
 export function mimeTypeOf(name: string): string {
   return MIME[extname(name).toLowerCase()] ?? 'application/octet-stream';
+}
+
+export interface InputRules {
+  maxBytes: number;
+  /** Lower-case extensions with the dot, e.g. ['.xlsx', '.csv']. */
+  extensions?: string[];
+  /** Extensions refused whatever the list says (executables and scripts). */
+  refuse?: string[];
 }
 
 /** Refuses executables and (when the rules list them) other extensions; `how` says how to give a file. */

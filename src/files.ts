@@ -29,7 +29,7 @@ import {
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ToolError } from './errors.js';
-import { checkType, EXECUTABLE_EXTENSIONS, mimeTypeOf, normalizeName, safeFileName, tooLarge } from './file-names.js';
+import { checkType, EXECUTABLE_EXTENSIONS, type InputRules, mimeTypeOf, normalizeName, safeFileName, tooLarge } from './file-names.js';
 import { closeQuietly, lexists, lstatQuiet, makeFolder, PROC_FD, raced, readAll, refuse, within, type Folder } from './descriptors.js';
 
 export interface FileInput {
@@ -38,13 +38,7 @@ export interface FileInput {
   filename?: string | undefined;
 }
 
-export interface InputRules {
-  maxBytes: number;
-  /** Lower-case extensions with the dot, e.g. ['.xlsx', '.csv']. */
-  extensions?: string[];
-  /** Extensions refused whatever the list says (executables and scripts). */
-  refuse?: string[];
-}
+export type { InputRules };
 
 export interface LoadedFile {
   name: string;

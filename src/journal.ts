@@ -3,24 +3,9 @@
 import type { Db } from './store.js';
 import type { Operation } from './catalog.js';
 import { digest } from './guard/canonical.js';
-import type { OutcomeBatch } from './state/contract.js';
+import type { JournalEntry, JournalRow, OutcomeBatch } from './state/contract.js';
 
-export interface JournalEntry {
-  operation: string;
-  principal: string;
-  args_digest: string;
-  token_id?: string | undefined;
-  status: 'applied' | 'written';
-  summary: string;
-  ids: string[];
-  campaign_id?: string | undefined;
-}
-
-export interface JournalRow extends Omit<JournalEntry, 'ids'> {
-  entry_id: number;
-  at: string;
-  ids: string[];
-}
+export type { JournalEntry, JournalRow };
 
 export function writeJournal(db: Db, e: JournalEntry, at: Date): void {
   db.prepare(

@@ -5,7 +5,24 @@
 // PostgreSQL answers over the network; the SQLite implementation does its work synchronously
 // before returning, so a caller inside a SQLite transaction (the local backend) stays in it.
 import { ToolError } from '../errors.js';
-import type { JournalEntry, JournalRow } from '../journal.js';
+
+/** One applied change as the journal keeps it (src/journal.ts writes and reads it). */
+export interface JournalEntry {
+  operation: string;
+  principal: string;
+  args_digest: string;
+  token_id?: string | undefined;
+  status: 'applied' | 'written';
+  summary: string;
+  ids: string[];
+  campaign_id?: string | undefined;
+}
+
+export interface JournalRow extends Omit<JournalEntry, 'ids'> {
+  entry_id: number;
+  at: string;
+  ids: string[];
+}
 
 export type TokenStatus = 'minted' | 'claimed' | 'applied' | 'failed' | 'stale' | 'unknown';
 

@@ -4,9 +4,20 @@
 // Claims are one conditional UPDATE (row-locked, re-checked after a concurrent update commits),
 // so exactly one replica wins; a write's outcome records commit in one transaction.
 import pg from 'pg';
-import type { JournalEntry, JournalRow } from '../journal.js';
 import { ToolError } from '../errors.js';
-import { KeyRecordedMeanwhile, storeUnavailable, type KeyRecord, type KeyScope, type NewToken, type OutcomeBatch, type RateLimit, type ServerStore, type TokenRow } from './contract.js';
+import {
+  KeyRecordedMeanwhile,
+  storeUnavailable,
+  type JournalEntry,
+  type JournalRow,
+  type KeyRecord,
+  type KeyScope,
+  type NewToken,
+  type OutcomeBatch,
+  type RateLimit,
+  type ServerStore,
+  type TokenRow,
+} from './contract.js';
 
 interface Migration {
   id: string;

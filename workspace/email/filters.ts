@@ -3,8 +3,8 @@ import { filters } from '../../tools/email/filters.js';
 import { FILTER_DIMENSIONS } from '../../tools/email/schemas.js';
 import { implement, type Implemented } from '../implement.js';
 import { escapeLike, Where } from '../shared.js';
-import { checkFilter, evaluate, filterSummary, readFilter } from './recipient-filter.js';
-import { listTasks, loadTask, requireEditable } from './task-store.js';
+import { checkFilter, evaluate, filterSummary } from './recipient-filter.js';
+import { listTasks, loadTask, readFilter, requireEditable } from './task-store.js';
 
 export const filterImplementations = {
   options: implement(filters.options, {

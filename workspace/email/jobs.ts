@@ -2,9 +2,9 @@
 // survive restarts); simulated replies follow a send.
 import { simulateReplies } from '../simulator.js';
 import type { WorkspaceJobs } from '../workspace.js';
-import { evaluate, readFilter } from './recipient-filter.js';
+import { evaluate } from './recipient-filter.js';
 import { performSend } from './send.js';
-import { JOB_REPLIES, JOB_SCHEDULED_SEND, type TaskRow } from './task-store.js';
+import { JOB_REPLIES, JOB_SCHEDULED_SEND, readFilter, type TaskRow } from './task-store.js';
 
 export const emailJobs: WorkspaceJobs = {
   [JOB_SCHEDULED_SEND]: (ws) => async (params) => {

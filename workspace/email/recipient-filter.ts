@@ -1,21 +1,10 @@
-// The recipient filter as the workspace applies it: reading the stored filter, deciding for each
+// The recipient filter as the workspace applies it (task-store.ts reads the stored one): deciding for each
 // pending recipient whether it is sent to or hidden (and why), and checking what a filter names.
 import type { z } from 'zod';
 import { invalid, notFound } from '../../src/errors.js';
 import type { Filter, FILTER_REASONS, filterEffect } from '../../tools/email/schemas.js';
 import type { Workspace } from '../workspace.js';
 import type { RecipientRow } from './task-store.js';
-
-/** The stored filter; `hide_grouped` (older tasks) means the same as hide_in_crm. */
-export function readFilter(json: string): Filter {
-  const raw = JSON.parse(json || '{}') as Record<string, unknown>;
-  const f: Filter = {};
-  if (raw.hide_contacted === true) f.hide_contacted = true;
-  if (raw.hide_in_crm === true || raw.hide_grouped === true) f.hide_in_crm = true;
-  if (typeof raw.hide_in_collection === 'string') f.hide_in_collection = raw.hide_in_collection;
-  if (Array.isArray(raw.hide_in_other_task) && raw.hide_in_other_task.length) f.hide_in_other_task = raw.hide_in_other_task as string[];
-  return f;
-}
 
 export interface Evaluated extends RecipientRow {
   nickname: string | null;

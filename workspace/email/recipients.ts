@@ -4,9 +4,9 @@ import type { RecipientInput } from '../../tools/email/schemas.js';
 import { implement, type Implemented } from '../implement.js';
 import { inJson, pageQuery, sample, sha256, Where } from '../shared.js';
 import type { Workspace } from '../workspace.js';
-import { evaluate, readFilter } from './recipient-filter.js';
+import { evaluate } from './recipient-filter.js';
 import { brief, checkCapacity, insertRecipients, loadImport, planAdd, planImport, refuseProblems, resolveRecipients, type Resolved } from './recipient-resolution.js';
-import { loadTask, recipientCount, requireEditable, touch, type RecipientRow } from './task-store.js';
+import { loadTask, readFilter, recipientCount, requireEditable, touch, type RecipientRow } from './task-store.js';
 
 /** The whole new list against the current one: who is added, removed (a sample of them to show) and kept. */
 function planReplace(ws: Workspace, taskId: string, items: RecipientInput[]) {

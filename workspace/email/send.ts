@@ -11,8 +11,8 @@ import { implement, type Implemented } from '../implement.js';
 import { sample, sha256, visibleText } from '../shared.js';
 import type { Workspace } from '../workspace.js';
 import { contactFacts, type ContactFacts } from './contact-history.js';
-import { evaluate, readFilter, type Evaluated, type Evaluation } from './recipient-filter.js';
-import { attachmentOf, cancelScheduleJobs, cardDetailsOf, embeddedLinks, JOB_REPLIES, JOB_SCHEDULED_SEND, loadTask, requireEditable, senderOf, type TaskRow } from './task-store.js';
+import { evaluate, type Evaluated, type Evaluation } from './recipient-filter.js';
+import { attachmentOf, cancelScheduleJobs, cardDetailsOf, embeddedLinks, JOB_REPLIES, JOB_SCHEDULED_SEND, loadTask, readFilter, requireEditable, senderOf, type TaskRow } from './task-store.js';
 
 /** ISO 8601 with Z or a whole-hour offset; returns the instant in UTC. */
 function parsePlanSendAt(value: string, now: Date): string {

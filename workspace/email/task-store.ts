@@ -4,10 +4,20 @@ import type { z } from 'zod';
 import { ToolError } from '../../src/errors.js';
 import { WHERE } from '../../tools/hints.js';
 import { RECIPIENT_STATUSES, type EMAIL_TASK_STATUSES } from '../../tools/vocabulary.js';
-import type { collaborator, listRow, productCard, productCardDetail, sender, statusCounts, taskView } from '../../tools/email/schemas.js';
+import type { collaborator, Filter, listRow, productCard, productCardDetail, sender, statusCounts, taskView } from '../../tools/email/schemas.js';
 import { getRow, pageQuery, type Where } from '../shared.js';
 import type { Workspace } from '../workspace.js';
-import { readFilter } from './recipient-filter.js';
+
+/** The stored filter; `hide_grouped` (older tasks) means the same as hide_in_crm. */
+export function readFilter(json: string): Filter {
+  const raw = JSON.parse(json || '{}') as Record<string, unknown>;
+  const f: Filter = {};
+  if (raw.hide_contacted === true) f.hide_contacted = true;
+  if (raw.hide_in_crm === true || raw.hide_grouped === true) f.hide_in_crm = true;
+  if (typeof raw.hide_in_collection === 'string') f.hide_in_collection = raw.hide_in_collection;
+  if (Array.isArray(raw.hide_in_other_task) && raw.hide_in_other_task.length) f.hide_in_other_task = raw.hide_in_other_task as string[];
+  return f;
+}
 
 export const JOB_SCHEDULED_SEND = 'email.scheduled_send';
 export const JOB_REPLIES = 'email.replies';
