@@ -18,11 +18,7 @@ import {
   type ServerStore,
   type TokenRow,
 } from './contract.js';
-
-interface Migration {
-  id: string;
-  sql: string;
-}
+import type { Migration } from '../store.js';
 
 const migrations: Migration[] = [
   {
