@@ -21,6 +21,6 @@ export default tseslint.config(
   {
     // The stand-in NoxInfluencer CLI is a plain Node script.
     files: ['test/fake-cli/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', setInterval: 'readonly', Buffer: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', setInterval: 'readonly', setTimeout: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
   },
 );

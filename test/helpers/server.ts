@@ -22,6 +22,7 @@ import { createLogger, type LogLevel } from '../../src/log.js';
 import { startSandbox, type Sandbox } from '../../src/backend/sandbox.js';
 import { probeCli } from '../../src/backend/cli/index.js';
 import { fileURLToPath } from 'node:url';
+import { connect } from 'node:net';
 import { CALL_TOOLS, routeOf } from '../../src/surface.js';
 
 /** The two surfaces a server can list, and the flags that pick them. */
@@ -35,7 +36,7 @@ const testLogLevel = (process.env.NOX_TEST_LOG_LEVEL ?? 'silent') as LogLevel;
 export type TestBackend = 'local' | 'http' | 'cli';
 export const testBackend: TestBackend = process.env.NOX_TEST_BACKEND === 'http' ? 'http' : process.env.NOX_TEST_BACKEND === 'cli' ? 'cli' : 'local';
 
-/** The stand-in NoxInfluencer CLI (see test/fake-cli/noxinfluencer.mjs). */
+/** The stand-in NoxInfluencer CLI's executable (see test/fake-cli/). */
 export const FAKE_CLI = fileURLToPath(new URL('../fake-cli/noxinfluencer.mjs', import.meta.url));
 
 /**
@@ -51,6 +52,18 @@ export function fakeCliExecutable(home: string, filesDir: string): string {
   );
   chmodSync(exe, 0o755);
   return exe;
+}
+
+/** Stops the stand-in's server for `home` (test/fake-cli/server.mjs), if one runs, and waits until its store is closed. */
+export function stopFakeCli(home: string): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = connect(join(home, 'standin.sock'));
+    socket.on('connect', () => socket.write(JSON.stringify({ shutdown: true }) + '\n'));
+    // Answered (stopped), refused (none runs) or cut off: in every case nothing of it is left to wait for.
+    socket.on('data', () => socket.end());
+    socket.on('error', () => resolve());
+    socket.on('close', () => resolve());
+  });
 }
 
 export interface ErrorEnvelope {
@@ -178,6 +191,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       await server.close();
       await app.close();
       await sandbox?.close();
+      if (cliWorkspace) await stopFakeCli(join(dir, 'fake-cli'));
       await cliWorkspace?.close();
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
