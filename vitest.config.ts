@@ -1,11 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// The integration suite runs on the local backend in-process and on the http backend against a
-// sandbox on a random loopback port (NOX_TEST_BACKEND=http). `npm run test:cli` runs it a third
-// time on the cli backend against the stand-in CLI (NOX_TEST_BACKEND=cli; see
-// test/helpers/server.ts); `npm test` runs only the cli backend's own tests, because every call
-// there spawns a process and the whole suite takes too long for every run.
-const cliSuite = process.env.NOX_TEST_CLI_SUITE === '1';
+// The integration suite runs three times: on the local backend in-process, on the http backend
+// against a sandbox on a random loopback port (NOX_TEST_BACKEND=http), and on the cli backend
+// against the stand-in CLI (NOX_TEST_BACKEND=cli; see test/helpers/server.ts and test/fake-cli/):
+// every CLI call there is a process of its own, served by a stand-in that keeps the engine loaded.
+// The backend-specific files set up their own stubs, sandbox or stand-in whatever the project.
+const backendSpecific = ['test/integration/http-backend-faults.test.ts', 'test/integration/http-backend-files.test.ts', 'test/integration/cli-backend.test.ts'];
 
 export default defineConfig({
   test: {
@@ -15,30 +15,8 @@ export default defineConfig({
     reporters: ['default'],
     projects: [
       { extends: true, test: { name: 'local', include: ['test/**/*.test.ts'] } },
-      {
-        extends: true,
-        test: {
-          name: 'http',
-          include: ['test/integration/**/*.test.ts'],
-          // Backend-specific: they set up their own stubs or sandbox whatever the project.
-          exclude: ['test/integration/http-backend-faults.test.ts', 'test/integration/http-backend-files.test.ts', 'test/integration/cli-backend.test.ts'],
-          env: { NOX_TEST_BACKEND: 'http' },
-        },
-      },
-      ...(cliSuite
-        ? [
-            {
-              extends: true as const,
-              test: {
-                // The cli backend against the stand-in CLI (test/fake-cli): every call is a process.
-                name: 'cli',
-                include: ['test/integration/**/*.test.ts'],
-                exclude: ['test/integration/http-backend-faults.test.ts', 'test/integration/http-backend-files.test.ts', 'test/integration/cli-backend.test.ts'],
-                env: { NOX_TEST_BACKEND: 'cli' },
-              },
-            },
-          ]
-        : []),
+      { extends: true, test: { name: 'http', include: ['test/integration/**/*.test.ts'], exclude: backendSpecific, env: { NOX_TEST_BACKEND: 'http' } } },
+      { extends: true, test: { name: 'cli', include: ['test/integration/**/*.test.ts'], exclude: backendSpecific, env: { NOX_TEST_BACKEND: 'cli' } } },
     ],
   },
 });

@@ -221,7 +221,7 @@ function findTool(selected: ToolSpec[], opts: CompactOptions): SurfaceTool {
     input,
     output,
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    call: async (_engine, raw) => {
+    call: async (engine, raw) => {
       const parsed = input.safeParse(raw ?? {});
       if (!parsed.success) return refused(invalidCall(FIND_TOOL, parsed.error));
       const q = parsed.data;
@@ -232,13 +232,15 @@ function findTool(selected: ToolSpec[], opts: CompactOptions): SurfaceTool {
       if (q.step) found = found.filter((o) => steps[q.step! - 1]!.has(o));
       if (q.query) found = rank(found, q.query);
       const filtered = Boolean(q.toolset || q.step || q.query || q.schemas?.length);
+      // As in tools/list: no output schema where the backend passes results through unchecked.
+      const withOutputs = engine.backend.outputs !== 'passthrough';
       const matches = q.schemas?.length && !q.toolset && !q.step && !q.query ? [] : found;
       const structured = {
         matches: (q.query ? matches.slice(0, MAX_RANKED) : matches).map(entry),
         total: matches.length,
         schemas: (q.schemas ?? []).map((n) => {
           const t = byName.get(n)!;
-          return { tool: t.name, call: via(t), description: t.description, input_schema: inputJsonSchema(t), ...(q.with_output ? { output_schema: outputJsonSchema(t) } : {}) };
+          return { tool: t.name, call: via(t), description: t.description, input_schema: inputJsonSchema(t), ...(q.with_output && withOutputs ? { output_schema: outputJsonSchema(t) } : {}) };
         }),
         ...(filtered
           ? {}

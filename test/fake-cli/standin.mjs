@@ -17,7 +17,19 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
-const load = (p) => import(join(dist, p));
+/** The engine's modules by path: the built ones, unless a host that has them loaded already lends its own. */
+let load = (p) => import(join(dist, p));
+/** Per home, the clock its workspace runs on (a test's fake clock when the stand-in runs inside the test). */
+const clocks = new Map();
+
+/**
+ * For a host that runs the stand-in in its own process (the tests' helper): the engine's modules it
+ * has loaded (by path, as under dist/), and the clock of a home's workspace.
+ */
+export function host({ modules, home, now }) {
+  if (modules) load = async (p) => modules[p] ?? import(join(dist, p));
+  if (home && now) clocks.set(home, now);
+}
 
 // Stable exit codes, as `agent exit-codes` lists them (the catalog shape is assumed; see docs/cli-backend.md).
 const EXIT = { OK: 0, GENERAL_ERROR: 1, INVALID_ARGUMENTS: 2, AUTH_REQUIRED: 3, RATE_LIMITED: 4, UPSTREAM_UNAVAILABLE: 5 };
@@ -108,21 +120,34 @@ async function main(o, { argv, stdin, home, filesRoot }) {
       }
       if (op.risk === 'high') {
         const reading = await ws.stages.preview(op, input, call);
-        return ok(reading.effect, `Dry run: ${reading.summary}`);
+        return ok(reading.effect, reading.summary);
       }
       return ok({ dry_run: true, command: spec.command }, 'Dry run; add --force to execute.');
     }
-    // --force: an idempotency key already seen answers what it answered then, without running again.
-    const seen = key ? ws.db.prepare('SELECT envelope FROM fake_cli_idempotency WHERE key = ?').get(key) : undefined;
-    if (seen) return void (o.stdout += seen.envelope + '\n');
+    // --force: an idempotency key already seen answers what it answered then, without running again
+    // (a call still running with it is waited for); a new one is claimed before the write runs.
+    // Keys are kept 24 hours, as the engine keeps its own records of them.
+    if (key) ws.db.prepare('DELETE FROM fake_cli_idempotency WHERE key = ? AND at <= ?').run(key, ws.now().getTime() - 24 * 3600_000);
+    if (key && !ws.db.prepare('INSERT OR IGNORE INTO fake_cli_idempotency (key, envelope, at) VALUES (?, NULL, ?)').run(key, ws.now().getTime()).changes) {
+      const recorded = await outcomeOf(ws.db, key);
+      o.stdout += recorded + '\n';
+      if (!JSON.parse(recorded).success) o.code = EXIT.GENERAL_ERROR;
+      return;
+    }
     let result;
-    if (op.risk === 'high') {
-      const { digest } = await load('src/guard/canonical.js');
-      const reading = await ws.stages.preview(op, input, call);
-      result = await ws.stages.apply(op, input, call, { stateDigest: digest(reading.state), idempotencyKey: key ?? 'fake' });
-    } else result = await ws.stages.run(op, input, call);
+    try {
+      if (op.risk === 'high') {
+        const { digest } = await load('src/guard/canonical.js');
+        const reading = await ws.stages.preview(op, input, call);
+        result = await ws.stages.apply(op, input, call, { stateDigest: digest(reading.state), idempotencyKey: key ?? 'fake' });
+      } else result = await ws.stages.run(op, input, call);
+    } catch (e) {
+      // Refused: nothing happened, the key is free again.
+      if (key) ws.db.prepare('DELETE FROM fake_cli_idempotency WHERE key = ?').run(key);
+      throw e;
+    }
     const envelope = JSON.stringify({ success: true, data: result, summary: 'Done', meta: {} });
-    if (key) ws.db.prepare('INSERT INTO fake_cli_idempotency (key, envelope) VALUES (?, ?)').run(key, envelope);
+    if (key) ws.db.prepare('UPDATE fake_cli_idempotency SET envelope = ? WHERE key = ?').run(envelope, key);
     // A crash after the write: the change happened, the caller never hears of it.
     if (fault('crash_on_force')) return void (o.signal = 'SIGKILL');
     o.stdout += envelope + '\n';
@@ -137,6 +162,17 @@ async function main(o, { argv, stdin, home, filesRoot }) {
 }
 
 const startsWith = (a, prefix) => prefix.every((w, i) => a[i] === w);
+
+/** The envelope recorded for a key, once the call that claimed it has finished (a refusal frees the key: then it runs again). */
+async function outcomeOf(db, key) {
+  for (let waited = 0; waited < 30_000; waited += 25) {
+    const row = db.prepare('SELECT envelope FROM fake_cli_idempotency WHERE key = ?').get(key);
+    if (row?.envelope) return row.envelope;
+    if (!row) return JSON.stringify({ success: false, error_code: 'CONFLICT', summary: 'An earlier call with this idempotency key was refused; send the request again.' });
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return JSON.stringify({ success: false, error_code: 'CONFLICT', summary: 'A call with this idempotency key is still running.' });
+}
 
 const trees = new Map();
 /** The command tree in the documented shape of `schema --all`, derived from the catalog (cached per set of omitted commands). */
@@ -263,14 +299,20 @@ async function openWorkspace(home, filesRoot) {
   ]);
   mkdirSync(join(home, 'store'), { recursive: true });
   const config = { ...loadConfig(['--data-dir', join(home, 'store')], {}), filesDir: filesRoot, logLevel: 'silent' };
-  const app = createApp(config, catalog, { embedded: embeddedWorkspace, startJobs: false, logger: createLogger('silent') });
-  app.store.exec('CREATE TABLE IF NOT EXISTS fake_cli_idempotency (key TEXT PRIMARY KEY, envelope TEXT NOT NULL)');
-  const stages = stageRunner({ backend: app.engine.backend, store: app.state, now: () => new Date(), campaignOfIds: app.engine.campaignOfIds });
-  return { stages, db: app.store, close: () => app.close() };
+  const now = () => (clocks.get(home) ?? (() => new Date()))();
+  const app = createApp(config, catalog, { embedded: embeddedWorkspace, startJobs: false, logger: createLogger('silent'), now });
+  // envelope is NULL while the call that claimed the key runs.
+  app.store.exec('CREATE TABLE IF NOT EXISTS fake_cli_idempotency (key TEXT PRIMARY KEY, envelope TEXT, at INTEGER NOT NULL)');
+  const stages = stageRunner({ backend: app.engine.backend, store: app.state, now, campaignOfIds: app.engine.campaignOfIds });
+  return { stages, db: app.store, now, close: () => app.close() };
 }
 
-/** Closes every workspace this process opened (the long-lived server, when it stops). */
-export async function closeAll() {
-  for (const w of workspaces.values()) await (await w).close();
-  workspaces.clear();
+/** Closes the workspaces opened for `home` (every one when none is named). */
+export async function closeWorkspaces(home) {
+  for (const [k, w] of workspaces) {
+    if (home && JSON.parse(k)[0] !== home) continue;
+    workspaces.delete(k);
+    await (await w).close();
+  }
+  if (home) clocks.delete(home);
 }

@@ -23,6 +23,15 @@ import { startSandbox, type Sandbox } from '../../src/backend/sandbox.js';
 import { probeCli } from '../../src/backend/cli/index.js';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'node:net';
+import * as toolsModule from '../../tools/index.js';
+import * as workspaceModule from '../../workspace/index.js';
+import * as appModule from '../../src/app.js';
+import * as configModule from '../../src/config.js';
+import * as stagesModule from '../../src/stages.js';
+import * as logModule from '../../src/log.js';
+import * as catalogModule from '../../src/catalog.js';
+import * as canonicalModule from '../../src/guard/canonical.js';
+import { serve as serveFakeCli } from '../fake-cli/server.mjs';
 import { CALL_TOOLS, routeOf } from '../../src/surface.js';
 
 /** The two surfaces a server can list, and the flags that pick them. */
@@ -54,6 +63,18 @@ export function fakeCliExecutable(home: string, filesDir: string): string {
   return exe;
 }
 
+/** The engine's modules this process has loaded, lent to the stand-in CLI served from here (by their paths under dist/). */
+const engineModules: Record<string, unknown> = {
+  'tools/index.js': toolsModule,
+  'workspace/index.js': workspaceModule,
+  'src/app.js': appModule,
+  'src/config.js': configModule,
+  'src/stages.js': stagesModule,
+  'src/log.js': logModule,
+  'src/catalog.js': catalogModule,
+  'src/guard/canonical.js': canonicalModule,
+};
+
 /** Stops the stand-in's server for `home` (test/fake-cli/server.mjs), if one runs, and waits until its store is closed. */
 export function stopFakeCli(home: string): Promise<void> {
   return new Promise((resolve) => {
@@ -64,6 +85,17 @@ export function stopFakeCli(home: string): Promise<void> {
     socket.on('error', () => resolve());
     socket.on('close', () => resolve());
   });
+}
+
+/**
+ * A result as the record it carries. On the cli backend a result also carries the summary of the
+ * CLI's envelope (docs/cli-backend.md: data passed through, keeping summary), which describes the
+ * command that answered rather than the record, so a get and a list or a create differ in it.
+ */
+export function recordOf<T extends Record<string, unknown>>(result: T): T {
+  if (testBackend !== 'cli') return result;
+  const { summary: _summary, ...rest } = result;
+  return rest as T;
 }
 
 export interface ErrorEnvelope {
@@ -127,6 +159,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   // in-process (seeding it, draining its jobs, letting tests read it), as the sandbox does for http.
   let cliWorkspace: App<Workspace> | undefined;
   let cliProbe;
+  let fakeCli: { close(): Promise<void> } | undefined;
   if (mode === 'cli') {
     const home = join(dir, 'fake-cli');
     cliWorkspace = createApp({ ...config, backend: 'local', dataDir: join(home, 'store') }, catalog, {
@@ -136,6 +169,9 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       ...(opts.now ? { now: opts.now } : {}),
     });
     const exe = fakeCliExecutable(home, config.filesDir);
+    // Served from this process, as the sandbox is for http: each call is still a process of its
+    // own (the executable), but the engine is not loaded again per server, and the clock is the test's.
+    fakeCli = await serveFakeCli(home, { modules: engineModules, ...(opts.now ? { now: opts.now } : {}) });
     cliProbe = await probeCli({ executable: exe, timeoutMs: 15_000, env: process.env });
     config = { ...config, backend: 'cli', cliExecutable: exe };
   }
@@ -191,14 +227,14 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       await server.close();
       await app.close();
       await sandbox?.close();
-      if (cliWorkspace) await stopFakeCli(join(dir, 'fake-cli'));
+      await fakeCli?.close();
       await cliWorkspace?.close();
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-const ENGINE_TABLES = new Set(['preview_tokens', 'journal', 'jobs', 'instances', 'schema_migrations', 'meta', 'sqlite_sequence', 'sandbox_idempotency', 'idempotency_records']);
+const ENGINE_TABLES = new Set(['preview_tokens', 'journal', 'jobs', 'instances', 'schema_migrations', 'meta', 'sqlite_sequence', 'sandbox_idempotency', 'fake_cli_idempotency', 'idempotency_records']);
 
 /** A digest of every workspace table's rows: equal before and after means nothing was written. */
 export function workspaceChecksum(db: Db): string {

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startServer, testBackend, type TestServer } from '../helpers/server.js';
 import { buildXlsx, excel } from '../../src/spreadsheet.js';
 
 let s: TestServer;
@@ -188,7 +188,10 @@ describe('members', () => {
     const p = await s.ok('affiliation_members_status_preview', args);
     expect((await s.err('affiliation_members_status_apply', { ...args, action: 'terminate', preview_token: p.preview_token })).error_code).toBe('PREVIEW_MISMATCH');
     await s.ok('affiliation_members_update', { member_id: pendingId, custom_id: 'renamed-partner' });
-    expect((await s.err('affiliation_members_status_apply', { ...args, preview_token: p.preview_token })).error_code).toBe('PREVIEW_STALE');
+    // On the cli backend a token binds what the CLI's dry run reported (docs/cli-backend.md), and a
+    // renamed custom_id is not in that report, so the apply would go ahead there (cli-backend.test.ts
+    // covers a report that changed). Elsewhere the member's row itself is bound.
+    if (testBackend !== 'cli') expect((await s.err('affiliation_members_status_apply', { ...args, preview_token: p.preview_token })).error_code).toBe('PREVIEW_STALE');
     expect((await s.ok('affiliation_members_overview', { member_id: pendingId })).status).toBe('pending');
   });
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectTools } from '../../src/catalog.js';
 import { campaignOfIds } from '../../workspace/campaign/index.js';
 import { operations } from '../../tools/index.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { recordOf, startServer, type TestServer } from '../helpers/server.js';
 
 // Resources and prompts read the server's own workspace; on the http backend that one is empty
 // (the data lives behind the API) and the sandbox keeps no journal, so those parts run locally only.
@@ -37,7 +37,7 @@ describe('campaigns', () => {
     const c = await s.ok('campaign_create', { name: 'Holiday Gifting — FR', objective: 'Seed 30 FR beauty creators with the gift box.', markets: ['FR'], platforms: ['instagram'] });
     expect(c).toMatchObject({ status: 'draft', replayed: false });
     const { replayed: _replayed, ...created } = c;
-    expect(await s.ok('campaign_get', { campaign_id: c.campaign_id })).toEqual(created);
+    expect(recordOf(await s.ok('campaign_get', { campaign_id: c.campaign_id }))).toEqual(recordOf(created));
     const u = await s.ok('campaign_update', { campaign_id: c.campaign_id, status: 'active', markets: ['FR', 'BE'] });
     expect(u).toMatchObject({ status: 'active', markets: ['FR', 'BE'], name: c.name });
     const d = await s.ok('campaign_dashboard', { campaign_id: c.campaign_id });

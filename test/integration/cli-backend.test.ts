@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { startServer, workspaceChecksum, type TestServer } from '../helpers/server.js';
+import { fakeCliExecutable, startServer, stopFakeCli, workspaceChecksum, type TestServer } from '../helpers/server.js';
 
 const homeOf = (s: TestServer) => join(s.dir, 'fake-cli');
 const setFaults = (s: TestServer, faults: Record<string, unknown>) => writeFileSync(join(homeOf(s), 'faults.json'), JSON.stringify(faults));
@@ -193,7 +193,6 @@ describe('nox-campaign-mcp doctor', () => {
   it('reports the version, the login and what maps; a missing CLI names how to install it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nox-doctor-'));
     try {
-      const { fakeCliExecutable } = await import('../helpers/server.js');
       const exe = fakeCliExecutable(join(dir, 'home'), join(dir, 'files'));
       writeFileSync(join(dir, 'home', 'faults.json'), JSON.stringify({ omit: ['brand-monitor get'] }));
       const ok = spawnSync(process.execPath, [cli, 'doctor'], { env: { ...process.env, NOX_CLI: exe, NOX_DATA_DIR: dir }, encoding: 'utf8' });
@@ -205,6 +204,8 @@ describe('nox-campaign-mcp doctor', () => {
       expect(missing.status).toBe(1);
       expect(missing.stdout).toMatch(/npm install -g @noxinfluencer\/cli/);
     } finally {
+      // The doctor's calls started a stand-in server of their own (no test server hosts this home).
+      await stopFakeCli(join(dir, 'home'));
       rmSync(dir, { recursive: true, force: true });
     }
   });

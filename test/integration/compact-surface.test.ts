@@ -78,7 +78,9 @@ describe('compact surface', () => {
     expect(step.matches.map((m: any) => m.operation)).toEqual(expect.arrayContaining(['email_get', 'email_send', 'email_schedule']));
     const schemas = await s.ok('find_tools', { schemas: ['email_send_apply'], with_output: true });
     const listed = (await granular.listTools()).tools.find((t) => t.name === 'email_send_apply')!;
-    expect(schemas.schemas[0]).toMatchObject({ tool: 'email_send_apply', call: 'call_apply', input_schema: listed.inputSchema, output_schema: listed.outputSchema });
+    expect(schemas.schemas[0]).toMatchObject({ tool: 'email_send_apply', call: 'call_apply', input_schema: listed.inputSchema });
+    // The same output schema as tools/list, and none where the backend lists none (cli: results pass through).
+    expect(schemas.schemas[0].output_schema).toEqual(listed.outputSchema);
     const bad = await s.err('find_tools', { schemas: ['email_sendd_preview'] });
     expect(bad.error_code).toBe('UNKNOWN_TOOL');
     expect(bad.details!.closest).toContain('email_send_preview');

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, workspaceChecksum, type TestServer } from '../helpers/server.js';
+import { recordOf, startServer, testBackend, workspaceChecksum, type TestServer } from '../helpers/server.js';
 import { importFiles } from '../helpers/import-files.js';
 import { readTable } from '../../src/spreadsheet.js';
 
@@ -54,7 +54,7 @@ describe('crm_list and crm_get', () => {
 
   it('gets one channel; a creator without one is NOT_FOUND with a hint', async () => {
     const first = (await activeChannels(1))[0];
-    expect(await s.ok('crm_get', { creator_id: first.creator_id })).toEqual(first);
+    expect(recordOf(await s.ok('crm_get', { creator_id: first.creator_id }))).toEqual(first);
     const e = await s.err('crm_get', { creator_id: pool[0]! });
     expect(e.error_code).toBe('NOT_FOUND');
     expect(e.action?.hint).toContain('crm_batch_update');
@@ -275,7 +275,9 @@ describe('crm_batch_update', () => {
     const mismatch = await s.err('crm_batch_update_apply', { ...body, coop_status: '6', preview_token: p.preview_token });
     expect(mismatch.error_code).toBe('PREVIEW_MISMATCH');
     expect(mismatch.details?.differing_fields).toEqual(['coop_status']);
-    await applied('crm_update', { creator_id: ids[1]!, remark: 'changed meanwhile' });
+    // On the cli backend a token binds what the CLI's dry run reported (docs/cli-backend.md), so the
+    // change in between must be one it reports (a status); elsewhere any change to the rows read counts.
+    await applied('crm_update', { creator_id: ids[1]!, ...(testBackend === 'cli' ? { coop_status: '6' } : { remark: 'changed meanwhile' }) });
     const statuses = ids.map((c) => channelRow(c).coop_status);
     const stale = await s.err('crm_batch_update_apply', { ...body, preview_token: p.preview_token });
     expect(stale.error_code).toBe('PREVIEW_STALE');

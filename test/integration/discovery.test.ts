@@ -1,7 +1,7 @@
 // Discovery through the MCP client: creator search and lookup, and the search inputs every
 // free-text field shares.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { recordOf, startServer, type TestServer } from '../helpers/server.js';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -29,8 +29,8 @@ describe('discovery', () => {
     const first = (await s.ok('creator_search', { platform: 'tiktok', page_size: 1 })).items[0];
     const byKeyword = await s.ok('creator_search', { keywords: first.channel_id });
     expect(byKeyword.items.map((c: any) => c.creator_id)).toContain(first.creator_id);
-    expect(await s.ok('creator_get', { creator_id: first.creator_id })).toEqual(first);
-    expect(await s.ok('creator_get', { platform: 'tiktok', channel_id: first.channel_id })).toEqual(first);
+    expect(recordOf(await s.ok('creator_get', { creator_id: first.creator_id }))).toEqual(first);
+    expect(recordOf(await s.ok('creator_get', { platform: 'tiktok', channel_id: first.channel_id }))).toEqual(first);
     expect((await s.err('creator_get', { platform: 'tiktok' })).error_code).toBe('INVALID_REQUEST');
     expect((await s.err('creator_get', { platform: 'youtube', channel_id: 'https://youtube.com/@someone' })).error_code).toBe('NOT_FOUND');
   });

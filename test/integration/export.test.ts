@@ -252,8 +252,8 @@ describe('cancellation', () => {
 });
 
 describe('progress notifications', () => {
-  // The REST contract carries no progress stream, so on the http backend export_wait only waits.
-  it.skipIf(testBackend === 'http')('reach the client through export_wait while the job runs', async () => {
+  // The REST contract and the CLI carry no progress stream, so on the http and cli backends export_wait only waits.
+  it.runIf(testBackend === 'local')('reach the client through export_wait while the job runs', async () => {
     const cid = bigCollection(s.workspaceDb, 10_000);
     const e = await createExport(s, { kind: 'collection', collection_id: cid, platform: 'youtube', reason: 'Progress check' });
     const progress: { progress: number; total?: number; message?: string }[] = [];

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operations } from '../../tools/index.js';
+import { outputJsonSchema } from '../../src/catalog.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 /**
@@ -62,10 +63,14 @@ describe('tool names in prose', () => {
     // An operation's base name (collection_batch for its _validate/_preview/_apply) names its stages.
     const known = new Set([...tools, ...[...tools].map((n) => n.replace(/_(validate|preview|apply)$/, '')), ...VALUES]);
     const texts: string[] = [s.client.getInstructions() ?? ''];
+    // A backend that passes results through (cli) lists no output schemas; the contracts' own still
+    // define the fields prose may name.
+    const specs = new Map(s.app.tools.map((t) => [t.name, t]));
     for (const t of listed) {
       texts.push(t.description ?? '');
       walkSchema(t.inputSchema, texts, known);
-      walkSchema(t.outputSchema, texts, known);
+      const spec = specs.get(t.name);
+      walkSchema(t.outputSchema ?? (spec?.output ? outputJsonSchema({ output: spec.output }) : undefined), texts, known);
     }
     for (const r of (await s.client.listResources()).resources) {
       const read = await s.client.readResource({ uri: r.uri });

@@ -8,7 +8,7 @@
 // derived from the preview token. An apply whose process dies, times out or prints no envelope has
 // an unknown outcome and is never re-run. Reads retry on the exit codes the CLI calls retryable;
 // writes never retry.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CallInfo, Operation, PreviewReading, Problem, Stage } from '../../catalog.js';
@@ -18,7 +18,6 @@ import { digest } from '../../guard/canonical.js';
 import { ToolError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { FilesRoot } from '../../files.js';
-import { safeFileName } from '../../file-names.js';
 import { Limiter, runProcess, type RunResult } from './process.js';
 import { buildInvocation, type FileAccess, type Invocation } from './schema.js';
 import { mapOperations, probeCli, type CliProbe } from './probe.js';
@@ -50,6 +49,8 @@ interface Outcome {
 }
 
 const EXCERPT_CHARS = 200;
+/** Above any file limit of the domain (10 MB): the CLI applies each command's own limit. */
+const MAX_UPLOAD_BYTES = 32 * 1024 * 1024;
 /** Our own secrets never reach the CLI's environment. */
 const SECRET_ENV = ['NOX_API_KEY', 'NOX_HTTP_TOKEN', 'NOX_HTTP_TOKENS'];
 
@@ -89,7 +90,7 @@ export class CliBackend implements NoxBackend {
   async run(op: Operation, input: Args, call: CallInfo, record?: (result: unknown) => void): Promise<unknown> {
     await this.ready(op);
     const write = op.kind !== 'read';
-    const inv = this.invocation(op, 'run', input, { force: write, ...(write ? { idempotencyKey: `nox-w-${randomBytes(16).toString('base64url')}` } : {}) });
+    const inv = this.invocation(op, 'run', input, { force: write, ...(write ? { idempotencyKey: upstreamKey(op, call) ?? `nox-w-${randomBytes(16).toString('base64url')}` } : {}) });
     const out = inv.mutation ? await this.once(inv, call) : await this.withRetries(inv, call);
     const result = this.settle(op, inv, out, inv.mutation ? 'write' : 'read');
     record?.(result);
@@ -128,7 +129,7 @@ export class CliBackend implements NoxBackend {
     }
     const state = { dry_run: comparable(again.effect) };
     if (digest(state) !== expect.stateDigest) throw new StaleStateError(state);
-    const inv = this.invocation(op, 'apply', input, { force: true, idempotencyKey: expect.idempotencyKey });
+    const inv = this.invocation(op, 'apply', input, { force: true, idempotencyKey: upstreamKey(op, call) ?? expect.idempotencyKey });
     const result = this.settle(op, inv, await this.once(inv, call), 'apply');
     expect.record(result);
     return result;
@@ -142,7 +143,8 @@ export class CliBackend implements NoxBackend {
   private async dryRun(op: Operation, input: Args, call: CallInfo): Promise<{ effect: Record<string, unknown>; summary: string }> {
     const inv = this.invocation(op, 'preview', input, { force: false, idempotencyKey: dryRunKey() });
     const out = await this.withRetries(inv, call);
-    const effect = this.settle(op, inv, out, 'read');
+    // The effect is what the dry run reported; its summary is the preview's own, not a field of it.
+    const effect = this.settle(op, inv, out, 'read', false);
     return { effect, summary: out.env?.success && out.env.summary ? out.env.summary : `${op.title}: dry run` };
   }
 
@@ -150,12 +152,18 @@ export class CliBackend implements NoxBackend {
     const temps: string[] = [];
     const files: FileAccess = {
       input: (i) => {
+        if (i.path !== undefined && i.content_base64 !== undefined) {
+          throw new ToolError('INVALID_REQUEST', 'Give either path or content_base64 + filename, not both.', { hint: this.opts.files.howToGive() });
+        }
         if (typeof i.path === 'string') return this.opts.files.resolveExisting(i.path);
         if (typeof i.content_base64 === 'string') {
-          // The CLI takes files by path: base64 content becomes a temporary file inside the files root.
-          const tmp = this.opts.files.resolvePath(join('.nox-cli-uploads', `${randomBytes(6).toString('hex')}-${safeFileName(String(i.filename ?? 'upload.bin'))}`));
+          // The CLI takes files by path: base64 content becomes a temporary file inside the files root,
+          // under the caller's file name (the CLI names the upload after it), in a directory of its own.
+          // Read as every backend reads it: a filename is required, the bytes must be base64 and not empty.
+          const file = this.opts.files.load({ content_base64: i.content_base64, ...(typeof i.filename === 'string' ? { filename: i.filename } : {}) }, { maxBytes: MAX_UPLOAD_BYTES });
+          const tmp = this.opts.files.resolvePath(join('.nox-cli-uploads', randomBytes(6).toString('hex'), file.name));
           mkdirSync(dirname(tmp), { recursive: true });
-          writeFileSync(tmp, Buffer.from(i.content_base64, 'base64'), { mode: 0o600 });
+          writeFileSync(tmp, file.bytes, { mode: 0o600 });
           temps.push(tmp);
           return tmp;
         }
@@ -168,7 +176,7 @@ export class CliBackend implements NoxBackend {
       },
     };
     const inv = buildInvocation(op, stage, input, this.probe.commands, files, w);
-    return { ...inv, cleanup: () => temps.forEach((t) => rmSync(t, { force: true })) };
+    return { ...inv, cleanup: () => temps.forEach((t) => rmSync(dirname(t), { recursive: true, force: true })) };
   }
 
   private async once(inv: Invocation & { cleanup?: () => void }, call: CallInfo): Promise<Outcome> {
@@ -207,8 +215,8 @@ export class CliBackend implements NoxBackend {
   }
 
   /** The result of one invocation, or the error it amounts to for this kind of call. */
-  private settle(op: Operation, inv: Invocation, { res, env }: Outcome, kind: 'read' | 'write' | 'apply'): Record<string, unknown> {
-    if (env?.success) return resultOf(env.data, env.summary);
+  private settle(op: Operation, inv: Invocation, { res, env }: Outcome, kind: 'read' | 'write' | 'apply', withSummary = true): Record<string, unknown> {
+    if (env?.success) return resultOf(env.data, withSummary ? env.summary : '');
     if (env) return upstreamError(env, (s) => this.scrub(s));
     const what = this.failureText(res);
     if (kind === 'apply') {
@@ -337,6 +345,19 @@ function comparable(v: unknown): unknown {
         .map(([k, x]) => [k, comparable(x)]),
     );
   return v;
+}
+
+/**
+ * The key a write carries upstream for the caller's idempotency_key: the same for every retry of
+ * one call, so it never runs twice there, and scoped as the caller's key is here (principal and
+ * operation), so one key reused for another operation is not answered with the first one's outcome.
+ */
+function upstreamKey(op: Operation, call: CallInfo): string | undefined {
+  if (!call.idempotencyKey) return undefined;
+  return `nox-k-${createHash('sha256')
+    .update(JSON.stringify([call.principal, op.name, call.idempotencyKey]))
+    .digest('base64url')
+    .slice(0, 32)}`;
 }
 
 const dryRunKey = () => `nox-dry-${randomBytes(12).toString('base64url')}`;

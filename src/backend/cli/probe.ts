@@ -47,7 +47,8 @@ export async function probeCli(opts: ProbeOptions): Promise<CliProbe> {
   if (!versionAtLeast(version, MIN_CLI_VERSION))
     return unavailable(`The NoxInfluencer CLI is ${version}; this server needs ${MIN_CLI_VERSION} or later.`, 'Update it with `npm install -g @noxinfluencer/cli@latest`.');
 
-  const schema = await run(['schema', '--all']);
+  // Read-only and independent of each other: asked at once, so a start waits for one round trip, not three.
+  const [schema, codes, auth] = await Promise.all([run(['schema', '--all']), run(['agent', 'exit-codes']), run(['auth', 'status'])]);
   try {
     if (schema.failure || schema.code !== 0) throw new Error(schema.failure ?? `exit ${schema.code}`);
     probe.commands = parseSchema(schema.stdout);
@@ -57,13 +58,11 @@ export async function probeCli(opts: ProbeOptions): Promise<CliProbe> {
       'Reinstall the CLI with `npm install -g @noxinfluencer/cli@latest`; a stale install can lack the command tree.',
     );
   }
-  const codes = await run(['agent', 'exit-codes']);
   if (!codes.failure && codes.code === 0) {
     const parsed = parseExitCodes(codes.stdout);
     probe.retryableExitCodes = parsed.retryable;
     probe.exitCodeNames = parsed.names;
   }
-  const auth = await run(['auth', 'status']);
   probe.authenticated = authenticated(auth.stdout);
   if (!probe.authenticated) return { ...probe, problem: { code: 'AUTH_REQUIRED', summary: 'The NoxInfluencer CLI is not logged in.', hint: LOGIN_HINT } };
   return probe;
