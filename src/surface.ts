@@ -189,7 +189,7 @@ function findTool(selected: ToolSpec[], opts: CompactOptions): SurfaceTool {
     toolset: z.enum(toolsets as [string, ...string[]]).optional(),
     step: z.number().int().min(1).max(Math.max(1, steps.length)).optional().describe('Workflow guide step.'),
     schemas: z.array(z.string()).max(10).optional().describe('Tool names whose input schemas to return.'),
-    with_output: z.boolean().optional().describe('Also their output schemas.'),
+    with_output: z.boolean().optional().describe('Also their output schemas, where the backend declares them.'),
   });
   const stage = z.object({ tool: z.string(), call: z.string().describe('direct, or the call tool that carries it') });
   const output = z.object({
