@@ -56,7 +56,8 @@ async function main(argv: string[]): Promise<number> {
     const { probeCli, doctorReport } = await cliBackend();
     const probe = await probeCli({ executable: config.cliExecutable, timeoutMs: Math.min(config.cliTimeoutMs, 15_000), env: process.env });
     const report = doctorReport(probe, catalog.operations);
-    process.stdout.write(report.text);
+    // On stderr, as --help and --version: stdout is the MCP channel of this program, whatever the command.
+    process.stderr.write(report.text);
     return report.ok ? 0 : 1;
   }
   if (config.command === 'sandbox') {

@@ -197,12 +197,14 @@ describe('nox-campaign-mcp doctor', () => {
       writeFileSync(join(dir, 'home', 'faults.json'), JSON.stringify({ omit: ['brand-monitor get'] }));
       const ok = spawnSync(process.execPath, [cli, 'doctor'], { env: { ...process.env, NOX_CLI: exe, NOX_DATA_DIR: dir }, encoding: 'utf8' });
       expect(ok.status).toBe(0);
-      expect(ok.stdout).toMatch(/0\.5\.9/);
-      expect(ok.stdout).toMatch(/logged in/);
-      expect(ok.stdout).toMatch(/brand_monitor\.get: the CLI has no `brand-monitor get`/);
+      expect(ok.stdout).toBe('');
+      expect(ok.stderr).toMatch(/0\.5\.9/);
+      expect(ok.stderr).toMatch(/logged in/);
+      expect(ok.stderr).toMatch(/brand_monitor\.get: the CLI has no `brand-monitor get`/);
       const missing = spawnSync(process.execPath, [cli, 'doctor'], { env: { ...process.env, NOX_CLI: join(dir, 'nope'), NOX_DATA_DIR: dir }, encoding: 'utf8' });
       expect(missing.status).toBe(1);
-      expect(missing.stdout).toMatch(/npm install -g @noxinfluencer\/cli/);
+      expect(missing.stdout).toBe('');
+      expect(missing.stderr).toMatch(/npm install -g @noxinfluencer\/cli/);
     } finally {
       // The doctor's calls started a stand-in server of their own (no test server hosts this home).
       await stopFakeCli(join(dir, 'home'));
