@@ -1,10 +1,9 @@
 // One configuration, from command-line flags over environment variables over defaults, checked by
 // zod. The table in README.md lists the same settings; CONFIG_DOC below is its source.
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_INSTANCE_LEASE_MS } from './instance.js';
+import { dataDirOf, readArgs } from './args.js';
 
 const list = z.string().transform((s) =>
   s
@@ -181,37 +180,12 @@ export const LOCAL_NEEDS_SQLITE =
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        http: { type: 'boolean' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'store-url': { type: 'string' },
-        'files-dir': { type: 'string' },
-        backend: { type: 'string' },
-        'api-base-url': { type: 'string' },
-        toolsets: { type: 'string' },
-        'read-only': { type: 'boolean' },
-        tools: { type: 'string' },
-        surface: { type: 'string' },
-        'no-output-schemas': { type: 'boolean' },
-        'preview-ttl': { type: 'string' },
-        'require-confirmation': { type: 'boolean' },
-        'log-level': { type: 'string' },
-        reset: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    });
+    parsed = readArgs(argv);
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
   const f = parsed.values;
-  const dataDir = resolve(f['data-dir'] ?? env.NOX_DATA_DIR ?? join(homedir(), '.nox-campaign-mcp'));
+  const dataDir = dataDirOf(f['data-dir'], env);
   const command = parsed.positionals[0];
   const raw = {
     command,

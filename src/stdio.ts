@@ -1,5 +1,6 @@
 // The stdio transport, sized for the largest message a tool accepts.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Readable, Writable } from 'node:stream';
 
 /**
  * The largest stdio message accepted. The SDK's default (10 MiB) is smaller than a tools/call
@@ -9,6 +10,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
  */
 export const STDIO_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
-export function stdioTransport(): StdioServerTransport {
-  return new StdioServerTransport(process.stdin, process.stdout, { maxBufferSize: STDIO_MAX_MESSAGE_BYTES });
+/** Over the given streams (the stdio start's, src/start-answers.ts), else the process's own. */
+export function stdioTransport(streams?: { input: Readable; output: Writable }): StdioServerTransport {
+  return new StdioServerTransport(streams?.input ?? process.stdin, streams?.output ?? process.stdout, { maxBufferSize: STDIO_MAX_MESSAGE_BYTES });
 }

@@ -1,6 +1,6 @@
 // The embedded workspace as the engine takes it: its tables and demo data, the implementation of
 // every contract of the catalog, its jobs, and how touched ids lead to their campaign. Only the
-// composition root (src/cli.ts) and the tests load this module.
+// composition root (src/main.ts) and the tests load this module.
 import type { EmbeddedWorkspace } from '../src/backend/local/implementation.js';
 import { workspaceMigrations } from './schema.js';
 import { isSeeded, seedDemoWorkspace } from './seed.js';
