@@ -101,7 +101,8 @@ export const CONFIG_DOC: { key: keyof Config; flag?: string; env?: string; defau
     flag: '--data-dir',
     env: 'NOX_DATA_DIR',
     default: '~/.nox-campaign-mcp',
-    meaning: 'Where the SQLite store (workspace, jobs, and the preview ledger and journal unless NOX_STORE_URL is set) and the files root live.',
+    meaning:
+      'Where the SQLite store (workspace, jobs, and the preview ledger and journal unless NOX_STORE_URL is set), the files root and the answers a stdio start recorded for the next one (start-answers/) live.',
   },
   {
     key: 'storeUrl',
