@@ -55,6 +55,7 @@ export class StdioStart {
   /** Requests whose answer is awaited from the server, by JSON id: replayed ones are checked and dropped. */
   private readonly awaited = new Map<string, { kind: Kind; replayed: boolean }>();
   private initializeReplayed = false;
+  private readonly seen = new Set<Kind>();
   /** The answers this server gave (or confirmed), to record. */
   private readonly given: Partial<Record<Kind, string>> = {};
   private protocolVersion: string | undefined;
@@ -115,7 +116,9 @@ export class StdioStart {
     }
     if (!m || typeof m !== 'object' || (typeof m.id !== 'string' && typeof m.id !== 'number')) return;
     const id = JSON.stringify(m.id);
-    if (m.method === 'initialize') {
+    // The first of each only: a second one is the server's to answer.
+    if (m.method === 'initialize' && !this.seen.has('initialize')) {
+      this.seen.add('initialize');
       const p = m.params;
       this.protocolVersion = typeof p?.protocolVersion === 'string' ? p.protocolVersion : undefined;
       // Only a well-formed request, which the server will accept too (a bad one gets the server's own error).
@@ -124,11 +127,13 @@ export class StdioStart {
       if (replay) this.reply(id, this.recording.initialize);
       this.initializeReplayed = replay;
       this.awaited.set(id, { kind: 'initialize', replayed: replay });
-    } else if (m.method === 'tools/list' && m.params?.cursor === undefined) {
+    } else if (m.method === 'tools/list' && m.params?.cursor === undefined && !this.seen.has('tools')) {
+      this.seen.add('tools');
+      this.stopScanning();
+      if (this.awaited.has(id)) return; // the id of the initialize, reused: told apart only by order, so the server answers it
       const replay = this.initializeReplayed;
       if (replay) this.reply(id, this.recording!.tools);
       this.awaited.set(id, { kind: 'tools', replayed: replay });
-      this.stopScanning();
     }
   }
 

@@ -109,6 +109,20 @@ describe('recorded start answers', () => {
     expect(JSON.parse(bad.lines[0]!).error).toBeDefined();
   });
 
+  it('a tools/list reusing the initialize id, and a second initialize, get the server’s answers, once each', async () => {
+    await session(SESSION); // a recording exists for these inputs
+    const reused = await session([
+      INIT,
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+      { ...INIT, id: 4 },
+      { jsonrpc: '2.0', id: 5, method: 'ping' },
+    ]);
+    expect(ids(reused)).toEqual([1, 1, 4, 5]);
+    expect(JSON.parse(reused.lines[1]!).result.tools.length).toBeGreaterThan(100);
+    expect(reused.stderr).not.toContain('differed');
+  });
+
   it('a start on the cli backend records nothing (its list depends on the installed CLI)', async () => {
     const before = recordings().length;
     const cli = await session(SESSION, ['--backend', 'cli'], { NOX_CLI: join(dataDir, 'no-such-cli') });
