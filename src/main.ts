@@ -3,6 +3,7 @@
 // `seed` (re)creates the demo workspace. stdout carries MCP only: logs and messages go to stderr.
 // src/cli.ts, the entry point, loads this module once the stdio start is listening.
 import { rmSync } from 'node:fs';
+import { once } from 'node:events';
 import { ConfigError, CONFIG_DOC, loadConfig, wantsHelp, type Config } from './config.js';
 import type { ServerStore } from './state/contract.js';
 import { createApp, storePath } from './app.js';
@@ -96,7 +97,7 @@ async function main(argv: string[], stdio: StdioStart | undefined): Promise<numb
     app.log.warn({ error: clip(e.message) }, 'stdio transport error');
   };
   transport.onclose = () => void (transportError ? stop('stdio transport closed after an error', 1, { error: clip(transportError.message) }) : stop('stdio transport closed', 0));
-  process.stdin.once('end', () => void stop('stdin ended (the client closed the connection)', 0));
+  void (stdio?.inputEnded ?? once(process.stdin, 'end')).then(() => stop('stdin ended (the client closed the connection)', 0));
   process.stdout.once('error', (e) => void stop('stdout failed (the client went away)', 1, { error: clip(e.message) }));
   await server.connect(transport);
   app.log.info({ tools: app.surface.length, surface: config.surface, backend: config.backend, data_dir: config.dataDir, schemas: schemas ? 'build' : 'derived' }, 'serving MCP over stdio');

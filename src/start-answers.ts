@@ -48,6 +48,8 @@ export class StdioStart {
   readonly input = new PassThrough();
   /** What the server writes: to stdout, less the answers already sent from the recording. */
   readonly output: Writable;
+  /** Settles when stdin ends, even before the server has loaded (this reads stdin from the start). */
+  readonly inputEnded = new Promise<void>((resolve) => process.stdin.once('end', resolve));
   private readonly decoder = new StringDecoder('utf8');
   private scanning = true;
   private scanned = '';

@@ -76,6 +76,17 @@ describe('the server says why it stops', () => {
     expect(p.stdout()).toBe('');
   });
 
+  it('when the client closes stdin before the server has loaded', async () => {
+    // stdin is read from the process's start (src/start-answers.ts), so its end may come first.
+    const child = spawn(process.execPath, [builtCli], { env: { ...process.env, NOX_DATA_DIR: dataDir, NOX_LOG_LEVEL: 'info' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.end();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(stopLine(stderr)).toMatchObject({ reason: expect.stringContaining('stdin ended'), exit_code: 0 });
+  });
+
   it('when a message is over the transport limit', async () => {
     const p = await startRaw();
     p.child.stdin.on('error', () => {}); // the server may stop reading before all of it is written
