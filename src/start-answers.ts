@@ -70,6 +70,10 @@ export class StdioStart {
   ) {
     process.stdin.on('data', (chunk: Buffer) => this.scan(chunk));
     process.stdin.pipe(this.input);
+    // The server's transport reports a read error once it listens (pipe() does not pass errors on).
+    process.stdin.on('error', (err) => {
+      if (this.input.listenerCount('error') > 0) this.input.emit('error', err);
+    });
     // A client gone before main.ts listens for it: its end of stdin stops the process, not a crash.
     process.stdout.on('error', () => undefined);
     this.output = new Writable({ decodeStrings: false, write: (chunk: string | Buffer, _enc, done) => this.pass(chunk, done) });
