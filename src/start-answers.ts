@@ -187,6 +187,7 @@ export class StdioStart {
   /** Writes the server's answers for the next start (atomically, readable by this user only), when they are new. */
   private record(): void {
     const { initialize, tools } = this.given;
+    delete this.given.tools; // a third of a megabyte, needed only here
     const r = this.recording;
     if (!this.policy?.record || initialize === undefined || tools === undefined || this.protocolVersion === undefined) return;
     if (r && r.protocolVersion === this.protocolVersion && r.initialize === initialize && r.tools === tools) return;
