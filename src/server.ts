@@ -5,9 +5,9 @@
 // the SDK turns an input-validation failure into plain text, and every refusal of this server must
 // carry the structured envelope (error_code, summary, action). JSON Schemas still come from zod's
 // own z.toJSONSchema, as the SDK would produce them.
-import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer, ResourceTemplate, type ReadResourceCallback, type ReadResourceTemplateCallback, type ResourceMetadata } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type ReadResourceResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type GetPromptResult, type ReadResourceResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { Completer, Listable, PromptDef, ResourceDef, ResourceTemplateDef } from './catalog.js';
@@ -85,7 +85,7 @@ export function createMcpServer(parts: ServerParts): McpServer {
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'NoxInfluencer campaign workflows' },
     { capabilities: { tools: { listChanged: false }, logging: {} }, instructions: parts.instructions, jsonSchemaValidator: sharedValidator },
   );
-  const byName = new Map(parts.tools.map((t) => [t.name, t]));
+  const byName = toolsByName(parts.tools);
   // Output schemas are declared only where results are checked to fit them (not on a passthrough backend).
   const listed = listTools(parts.tools, { outputSchemas: parts.outputSchemas && parts.engine.backend.outputs !== 'passthrough', ...(parts.schemas ? { schemas: parts.schemas } : {}) });
 
@@ -122,25 +122,22 @@ export function createMcpServer(parts: ServerParts): McpServer {
     return { content: [{ type: 'text', text: JSON.stringify(outcome.structured) }, ...links], structuredContent: outcome.structured };
   });
 
+  // Stateless HTTP builds a server per request: what is registered is built once per definition.
   for (const r of parts.resources ?? []) {
-    mcp.registerResource(r.name, r.uri, { title: r.title, description: r.description, mimeType: r.mimeType }, async (uri) => ({
-      contents: [{ uri: uri.href, mimeType: r.mimeType, text: await r.read() }],
-    }));
+    const { metadata, read } = resourceRegistration(r);
+    mcp.registerResource(r.name, r.uri, metadata, read);
   }
   for (const t of parts.resourceTemplates ?? []) {
-    const template = new ResourceTemplate(t.uriTemplate, {
-      list: async () => ({ resources: (await t.list()).map((x) => ({ ...x, mimeType: t.mimeType })) }),
-      ...(t.complete ? { complete: Object.fromEntries(Object.entries(t.complete).map(([k, c]) => [k, quietly(c)])) } : {}),
-    });
-    mcp.registerResource(t.name, template, { title: t.title, description: t.description, mimeType: t.mimeType }, async (uri, vars) => ({
-      contents: [{ uri: uri.href, mimeType: t.mimeType, text: await t.read(Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v[0]! : v]))) }],
-    }));
+    const { template, metadata, read } = templateRegistration(t);
+    mcp.registerResource(t.name, template, metadata, read);
   }
-  if (parts.files) serveFiles(mcp, parts.files);
+  if (parts.files) {
+    const { template, metadata, read } = filesRegistration(parts.files);
+    mcp.registerResource('files', template, metadata, read);
+  }
   for (const p of parts.prompts ?? []) {
-    mcp.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: withCompleters(p) }, async (args) => ({
-      messages: [{ role: 'user', content: { type: 'text', text: await p.render(args as Record<string, string | undefined>) } }],
-    }));
+    const { config, render } = promptRegistration(p);
+    mcp.registerPrompt(p.name, config, render);
   }
   return mcp;
 }
@@ -149,19 +146,60 @@ export function createMcpServer(parts: ServerParts): McpServer {
 const MAX_RESOURCE_BYTES = 8 * 1024 * 1024;
 const TEXT_MIME = /^(text\/|application\/json)/;
 
+/** One registration's pieces, built once per definition and shared by every server of the process. */
+interface Registration<Read> {
+  metadata: ResourceMetadata;
+  read: Read;
+}
+
+/** Built once per key (a definition or the files root): nothing in them depends on the request. */
+function memo<K extends object, V>(build: (key: K) => V): (key: K) => V {
+  const cache = new WeakMap<K, V>();
+  return (key) => {
+    let v = cache.get(key);
+    if (v === undefined) cache.set(key, (v = build(key)));
+    return v;
+  };
+}
+
+const toolsByName = memo((tools: SurfaceTool[]) => new Map(tools.map((t) => [t.name, t])));
+
+const resourceRegistration = memo((r: ResourceDef): Registration<ReadResourceCallback> => ({
+  metadata: { title: r.title, description: r.description, mimeType: r.mimeType },
+  read: async (uri) => ({ contents: [{ uri: uri.href, mimeType: r.mimeType, text: await r.read() }] }),
+}));
+
+const templateRegistration = memo((t: ResourceTemplateDef): Registration<ReadResourceTemplateCallback> & { template: ResourceTemplate } => ({
+  template: new ResourceTemplate(t.uriTemplate, {
+    list: async () => ({ resources: (await t.list()).map((x) => ({ ...x, mimeType: t.mimeType })) }),
+    ...(t.complete ? { complete: Object.fromEntries(Object.entries(t.complete).map(([k, c]) => [k, quietly(c)])) } : {}),
+  }),
+  metadata: { title: t.title, description: t.description, mimeType: t.mimeType },
+  read: async (uri, vars) => ({
+    contents: [{ uri: uri.href, mimeType: t.mimeType, text: await t.read(Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v[0]! : v]))) }],
+  }),
+}));
+
+const promptRegistration = memo((p: PromptDef) => ({
+  config: { title: p.title, description: p.description, argsSchema: markCompleters(p.args, p.complete) },
+  render: async (args: Record<string, unknown>): Promise<GetPromptResult> => ({
+    messages: [{ role: 'user', content: { type: 'text', text: await p.render(args as Record<string, string | undefined>) } }],
+  }),
+}));
+
 /**
  * The files root as resources: nox://files/<path> reads one file inside it (text or base64 blob).
  * Anything else (outside the root, through a link out of it, not a regular file, missing) is
  * refused with the same summary and hint a tool would give, as an InvalidParams error.
  */
-function serveFiles(mcp: McpServer, files: FilesRoot): void {
-  const template = new ResourceTemplate(`${FILES_URI_PREFIX}{+path}`, {
+const filesRegistration = memo((files: FilesRoot): Registration<ReadResourceTemplateCallback> & { template: ResourceTemplate } => ({
+  template: new ResourceTemplate(`${FILES_URI_PREFIX}{+path}`, {
     list: async () => ({
       resources: files.list(undefined, 50).files.map((f) => ({ uri: `${FILES_URI_PREFIX}${f.path.split('/').map(encodeURIComponent).join('/')}`, name: f.path, size: f.bytes })),
     }),
-  });
-  const description = 'A file of the files root (downloads, exports, staged files), read-only; nothing outside the root is served.';
-  mcp.registerResource('files', template, { title: 'Files root', description }, async (uri, vars): Promise<ReadResourceResult> => {
+  }),
+  metadata: { title: 'Files root', description: 'A file of the files root (downloads, exports, staged files), read-only; nothing outside the root is served.' },
+  read: async (uri, vars): Promise<ReadResourceResult> => {
     const raw = Array.isArray(vars.path) ? vars.path.join('/') : (vars.path ?? '');
     try {
       const relPath = raw
@@ -178,8 +216,8 @@ function serveFiles(mcp: McpServer, files: FilesRoot): void {
           : { error_code: 'FILE_REFUSED', summary: `${uri.href} is not a readable file of the files root.`, action: { type: 'fix_path', hint: files.howToGive() } };
       throw new McpError(ErrorCode.InvalidParams, `${envelope.summary} ${envelope.action?.hint ?? ''}`.trim(), envelope);
     }
-  });
-}
+  },
+}));
 
 /** Completion never fails the request: a read that fails suggests nothing. */
 function quietly(c: Completer): Completer {
@@ -195,16 +233,9 @@ function quietly(c: Completer): Completer {
 /**
  * Prompt arguments with their completers attached the SDK's way (completable). An optional
  * argument is marked on both its wrapper (which the completion handler reads) and its inner
- * schema (which registerPrompt inspects to declare the completions capability).
+ * schema (which registerPrompt inspects to declare the completions capability). completable()
+ * marks a schema once for good, so this runs once per prompt (promptRegistration).
  */
-function withCompleters(prompt: PromptDef): z.ZodRawShape {
-  // completable() marks a schema once for good, and stateless HTTP builds a server per request.
-  let shape = completedArgs.get(prompt);
-  if (!shape) completedArgs.set(prompt, (shape = markCompleters(prompt.args, prompt.complete)));
-  return shape;
-}
-const completedArgs = new WeakMap<PromptDef, z.ZodRawShape>();
-
 function markCompleters(args: z.ZodRawShape, complete: Record<string, Completer> | undefined): z.ZodRawShape {
   if (!complete) return args;
   const out: Record<string, z.core.$ZodType> = { ...args };
