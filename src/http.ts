@@ -130,7 +130,7 @@ export async function serveHttp(config: Config, parts: ServerParts, log: Logger)
       }
       if (wait > 0) return rateLimited(res, calls, wait, config.rateLimitPerMinute, Array.isArray(body));
     }
-    const mcp = createMcpServer({ ...parts, defaultPrincipal: principal });
+    const mcp = createMcpServer({ ...parts, defaultPrincipal: principal }, { toolsOnly: toolsOnly(body) });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();
@@ -180,6 +180,18 @@ interface RpcMessage {
   jsonrpc?: unknown;
   id?: string | number | null;
   method?: unknown;
+}
+
+/**
+ * Methods that a server without resources and prompts answers exactly as the whole one does: they
+ * never reach those handlers, and the capabilities that registering adds are only shown by initialize.
+ */
+const TOOLS_ONLY_METHODS = new Set(['tools/call', 'tools/list', 'ping', 'notifications/initialized', 'notifications/cancelled']);
+
+/** Whether every message of a body is one of TOOLS_ONLY_METHODS (anything else, odd messages included, gets the whole server). */
+function toolsOnly(body: unknown): boolean {
+  const msgs = (Array.isArray(body) ? body : [body]) as RpcMessage[];
+  return msgs.every((m) => m !== null && typeof m === 'object' && typeof m.method === 'string' && TOOLS_ONLY_METHODS.has(m.method));
 }
 
 /** The tools/call requests of a JSON-RPC body (a single message or a batch). */

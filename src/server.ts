@@ -79,7 +79,11 @@ export function modelVisibleTokens(listed: Tool[]): number {
  */
 let sharedValidator: AjvJsonSchemaValidator | undefined;
 
-export function createMcpServer(parts: ServerParts): McpServer {
+/**
+ * `toolsOnly`: leave out resources and prompts (stateless HTTP, for a request that holds nothing
+ * but tool calls and pings: registering them is most of the cost of the server it builds for it).
+ */
+export function createMcpServer(parts: ServerParts, opts: { toolsOnly?: boolean } = {}): McpServer {
   sharedValidator ??= new AjvJsonSchemaValidator();
   const mcp = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'NoxInfluencer campaign workflows' },
@@ -122,6 +126,7 @@ export function createMcpServer(parts: ServerParts): McpServer {
     return { content: [{ type: 'text', text: JSON.stringify(outcome.structured) }, ...links], structuredContent: outcome.structured };
   });
 
+  if (opts.toolsOnly) return mcp;
   // Stateless HTTP builds a server per request: what is registered is built once per definition.
   for (const r of parts.resources ?? []) {
     const { metadata, read } = resourceRegistration(r);

@@ -281,6 +281,86 @@ describe('no event stream: GET and DELETE on /mcp are 405', () => {
   });
 });
 
+describe("the SDK's Streamable HTTP checks and JSON-RPC shapes, over the per-request server", () => {
+  let s: Awaited<ReturnType<typeof serve>>;
+  beforeAll(async () => {
+    s = await serve({});
+  });
+  afterAll(() => s.close());
+
+  const post = (body: unknown, headers: Record<string, string> = {}) => raw(s.http.url, { body: typeof body === 'string' ? body : JSON.stringify(body), headers });
+  const call = (id: number, name: string, args: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
+  const req = (id: number, method: string, params: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id, method, params });
+
+  it('answers a batch with one response per request, in one JSON array', async () => {
+    const r = await post([req(1, 'ping'), call(2, 'campaign_list')]);
+    expect(r.status).toBe(200);
+    const replies = JSON.parse(r.body) as any[];
+    expect(replies.map((m) => m.id).sort()).toEqual([1, 2]);
+    expect(replies.find((m) => m.id === 2).result.structuredContent.items.length).toBeGreaterThan(0);
+  });
+
+  it('serves prompts, resources and completions beside tool calls in a batch, and alone', async () => {
+    const campaignId = (JSON.parse((await post(call(1, 'campaign_list'))).body) as any).result.structuredContent.items[0].campaign_id;
+    const r = await post([
+      call(1, 'campaign_list'),
+      req(2, 'prompts/list'),
+      req(3, 'resources/templates/list'),
+      req(4, 'prompts/get', { name: 'run_campaign_workflow', arguments: { campaign_id: campaignId } }),
+    ]);
+    expect(r.status).toBe(200);
+    const byId = new Map((JSON.parse(r.body) as any[]).map((m) => [m.id, m]));
+    expect(byId.get(1).result.isError).toBeFalsy();
+    expect(byId.get(2).result.prompts.map((p: any) => p.name)).toContain('run_campaign_workflow');
+    expect(byId.get(3).result.resourceTemplates.map((t: any) => t.name)).toEqual(expect.arrayContaining(['campaign-context', 'files']));
+    expect(byId.get(4).result.messages[0].content.text).toContain('campaign_');
+    for (const method of ['prompts/list', 'resources/list', 'resources/templates/list']) {
+      const alone = JSON.parse((await post(req(7, method))).body);
+      expect({ method, answered: alone.result !== undefined }).toEqual({ method, answered: true });
+    }
+    const read = JSON.parse((await post(req(5, 'resources/read', { uri: `nox://campaigns/${campaignId}/context` }))).body);
+    expect(read.result.contents[0].mimeType).toBe('application/json');
+    const complete = JSON.parse((await post(req(6, 'completion/complete', { ref: { type: 'ref/prompt', name: 'run_campaign_workflow' }, argument: { name: 'campaign_id', value: '' } }))).body);
+    expect(complete.result.completion.values).toContain(campaignId);
+  });
+
+  it('announces tools, resources, prompts and completions on initialize', async () => {
+    const init = req(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'http-test', version: '0' } });
+    const r = await post(init);
+    expect(r.status).toBe(200);
+    expect(Object.keys(JSON.parse(r.body).result.capabilities).sort()).toEqual(['completions', 'logging', 'prompts', 'resources', 'tools']);
+  });
+
+  it('answers a post of notifications only with 202 and no body', async () => {
+    const r = await post([
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 9 } },
+    ]);
+    expect({ status: r.status, body: r.body }).toEqual({ status: 202, body: '' });
+  });
+
+  it('refuses a bad Accept (406), a non-JSON Content-Type (415) and an unsupported MCP-Protocol-Version (400)', async () => {
+    const ping = req(1, 'ping');
+    const accept = await post(ping, { accept: 'application/json' });
+    expect(accept.status).toBe(406);
+    expect(JSON.parse(accept.body)).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000, message: expect.stringContaining('Not Acceptable') } });
+    expect((await post(ping, { 'content-type': 'text/plain' })).status).toBe(415);
+    const version = await post(ping, { 'mcp-protocol-version': '1999-01-01' });
+    expect(version.status).toBe(400);
+    expect(JSON.parse(version.body).error.message).toContain('Unsupported protocol version');
+    expect((await post(ping, { 'mcp-protocol-version': '2025-06-18' })).status).toBe(200);
+  });
+
+  it('answers JSON that is not JSON-RPC, and a batch over the limit, with 400 and a JSON-RPC error', async () => {
+    const notRpc = await post({ hello: 1 });
+    expect(notRpc.status).toBe(400);
+    expect(JSON.parse(notRpc.body).error.code).toBe(-32700);
+    const big = await post(Array.from({ length: 101 }, (_, i) => req(i, 'ping')));
+    expect(big.status).toBe(400);
+    expect(JSON.parse(big.body).error.code).toBe(-32600);
+  });
+});
+
 describe('rate limits per principal', () => {
   it('refuses tool calls over the limit with RATE_LIMITED and a wait, per identity', async () => {
     const s = await serve({ NOX_HTTP_TOKENS: `alice:${ALICE},bob:${BOB}`, NOX_RATE_LIMIT_PER_MINUTE: '3' });
