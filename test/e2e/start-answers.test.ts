@@ -4,11 +4,11 @@
 // server is said on stderr and recorded anew; other inputs have their own recording; a start whose
 // list depends on more than its inputs records nothing.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtCli, spawnServer } from '../helpers/spawn.js';
+import { builtCli, repoRoot, spawnServer } from '../helpers/spawn.js';
 import { inputsKey } from '../../src/start-answers.js';
 
 let dataDir: string;
@@ -86,6 +86,20 @@ describe('recorded start answers', () => {
     expect(fixed.lines[1]).toContain('"campaign_list"');
     expect(fixed.lines[1]).not.toContain('"campaign_listed"');
     expect(fixed.stderr).not.toContain('differed');
+  });
+
+  it('a recording made by other modules (a rebuild, an upgrade) is not replayed', async () => {
+    await session(SESSION);
+    const file = join(dataDir, 'start-answers', recordings()[0]!);
+    const recording = JSON.parse(readFileSync(file, 'utf8')) as { tools: string };
+    writeFileSync(file, JSON.stringify({ ...recording, tools: recording.tools.replace('"campaign_list"', '"campaign_listed"') }));
+    const module = join(repoRoot, 'dist/src/stdio.js');
+    const { atime, mtime } = statSync(module);
+    utimesSync(module, atime, new Date(mtime.getTime() + 1000)); // what a rebuild does to the stamp
+    const after = await session(SESSION);
+    expect(after.lines[1]).toContain('"campaign_list"');
+    expect(after.lines[1]).not.toContain('"campaign_listed"');
+    expect(after.stderr).not.toContain('differed');
   });
 
   it('other inputs get their own recording, and another protocol version is not replayed', async () => {
