@@ -230,7 +230,8 @@ export function moduleStamp(): string | undefined {
     h.update(`${p} ${s.size} ${s.mtimeMs}\n`);
   };
   const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1)); // one order, whatever the file system's
+    for (const e of entries) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
       else if (/\.(js|ts|mjs|json)$/.test(e.name)) add(p);
