@@ -5,7 +5,8 @@
 import { StdioStart } from './start-answers.js';
 
 const argv = process.argv.slice(2);
-const stdio = StdioStart.open(argv, process.env);
+// The MCP channel is the process's stdin and stdout; logs and messages go to stderr.
+const stdio = StdioStart.open(argv, process.env, { stdin: process.stdin, stdout: process.stdout });
 import('./main.js').then(
   ({ run }) => run(argv, stdio),
   (err: unknown) => {

@@ -16,7 +16,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSy
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough, Writable, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from './log.js';
@@ -39,17 +39,23 @@ const SCAN_BYTES = 64 * 1024;
 
 type Kind = 'initialize' | 'tools';
 
+/** The process's MCP channel: what the client writes, and where the MCP messages go (nothing else). */
+export interface Channel {
+  stdin: Readable;
+  stdout: Writable;
+}
+
 /**
  * The stdio streams of a `serve` over stdio: the server reads `input` and writes `output` in place
- * of process.stdin and process.stdout, and this replays and records the two answers between them.
+ * of the channel's stdin and stdout, and this replays and records the two answers between them.
  */
 export class StdioStart {
-  /** What the server reads: every byte of stdin, in order. */
+  /** What the server reads: every byte of the channel's stdin, in order. */
   readonly input = new PassThrough();
-  /** What the server writes: to stdout, less the answers already sent from the recording. */
+  /** What the server writes: to the channel's stdout, less the answers already sent from the recording. */
   readonly output: Writable;
   /** Settles when stdin ends, even before the server has loaded (this reads stdin from the start). */
-  readonly inputEnded = new Promise<void>((resolve) => process.stdin.once('end', resolve));
+  readonly inputEnded: Promise<void>;
   private readonly decoder = new StringDecoder('utf8');
   private scanning = true;
   private scanned = '';
@@ -64,23 +70,26 @@ export class StdioStart {
   private policy: { record: boolean; log: Logger } | undefined;
 
   private constructor(
+    private readonly channel: Channel,
     private readonly file: string,
     private readonly build: string,
     private readonly recording: Recording | undefined,
   ) {
-    process.stdin.on('data', (chunk: Buffer) => this.scan(chunk));
-    process.stdin.pipe(this.input);
+    const { stdin, stdout } = channel;
+    this.inputEnded = new Promise<void>((resolve) => stdin.once('end', resolve));
+    stdin.on('data', (chunk: Buffer) => this.scan(chunk));
+    stdin.pipe(this.input);
     // The server's transport reports a read error once it listens (pipe() does not pass errors on).
-    process.stdin.on('error', (err) => {
+    stdin.on('error', (err) => {
       if (this.input.listenerCount('error') > 0) this.input.emit('error', err);
     });
     // A client gone before main.ts listens for it: its end of stdin stops the process, not a crash.
-    process.stdout.on('error', () => undefined);
+    stdout.on('error', () => undefined);
     this.output = new Writable({ decodeStrings: false, write: (chunk: string | Buffer, _enc, done) => this.pass(chunk, done) });
   }
 
   /** For a `serve` over stdio, the streams (replaying a recording of these inputs and modules when there is one); else undefined. */
-  static open(argv: string[], env: NodeJS.ProcessEnv): StdioStart | undefined {
+  static open(argv: string[], env: NodeJS.ProcessEnv, channel: Channel): StdioStart | undefined {
     let args;
     try {
       args = readArgs(argv);
@@ -92,7 +101,7 @@ export class StdioStart {
     const build = moduleStamp();
     if (!build) return undefined;
     const file = join(dataDirOf(f['data-dir'], env), 'start-answers', `${inputsKey(argv, env)}.json`);
-    return new StdioStart(file, build, readRecording(file, build));
+    return new StdioStart(channel, file, build, readRecording(file, build));
   }
 
   /** From here on the server answers: record its answers (when `record`; never for a start whose list depends on more than its inputs). */
@@ -144,7 +153,7 @@ export class StdioStart {
   }
 
   private reply(id: string, result: string): void {
-    process.stdout.write(`{"result":${result},"jsonrpc":"2.0","id":${id}}\n`);
+    this.channel.stdout.write(`{"result":${result},"jsonrpc":"2.0","id":${id}}\n`);
   }
 
   private stopScanning(): void {
@@ -159,7 +168,7 @@ export class StdioStart {
       done();
       return;
     }
-    process.stdout.write(chunk, () => done());
+    this.channel.stdout.write(chunk, () => done());
   }
 
   /** When the message answers an awaited request: which, and whether it was replayed; notes its result for the recording. */
